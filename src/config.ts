@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Runtime configuration, parsed once at cold start from the environment. A missing or malformed variable
+ * fails the start with the variable named: there are no silent defaults for anything that differs per stack.
+ * CDK (lib/) and the local stack (src/local/) set exactly these variables.
+ */
+export const ENV = {
+  provinceId: 'PROVINCE_ID',
+  registryTable: 'REGISTRY_TABLE',
+  checkinsTable: 'CHECKINS_TABLE',
+  activityTable: 'ACTIVITY_TABLE',
+  reportsBucket: 'REPORTS_BUCKET',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  retentionDays: 'RETENTION_DAYS',
+  reportLinkTtlSeconds: 'REPORT_LINK_TTL_SECONDS',
+  /** Only set locally: DynamoDB Local and s3rver endpoints. */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  s3Endpoint: 'S3_ENDPOINT',
+} as const;
+
+const MAX_LINK_TTL_SECONDS = 7 * 24 * 3600; // SigV4 presigned URLs cannot live longer
+
+const schema = z.object({
+  provinceId: z.string().regex(/^[a-z0-9-]+$/),
+  registryTable: z.string().min(1),
+  checkinsTable: z.string().min(1),
+  activityTable: z.string().min(1),
+  reportsBucket: z.string().min(1),
+  publicBaseUrl: z.url(),
+  retentionDays: z.coerce.number().int().min(1).max(366),
+  reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
+  dynamodbEndpoint: z.url().optional(),
+  s3Endpoint: z.url().optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export const DEFAULTS = { retentionDays: 28, reportLinkTtlSeconds: 900 } as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(ENV).map(([key, name]) => [key, env[name] || undefined]));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${ENV[i.path[0] as keyof typeof ENV]}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

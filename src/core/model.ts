@@ -1,0 +1,98 @@
+/** The domain's records, as the core sees them. Adapters map them to and from storage. */
+
+export const UNIT_KINDS = ['province', 'district', 'commune', 'sector', 'other'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export interface Unit {
+  id: string;
+  name: string;
+  parentId?: string;
+  kind: UnitKind;
+  /** Ids from the root down to this unit itself: a token scoped to any of them reaches this unit. */
+  path: string[];
+  createdAt: string;
+}
+
+export const CHECKPOINT_KINDS = [
+  'state-office',
+  'school',
+  'hospital',
+  'factory',
+  'shop',
+  'market',
+  'restaurant',
+  'hotel',
+  'religious',
+  'transport',
+  'other',
+] as const;
+export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number];
+
+export interface Checkpoint {
+  id: string;
+  /** Short, typeable, printed under the QR; what a check-in names. */
+  code: string;
+  name: string;
+  kind: CheckpointKind;
+  placeName: string;
+  address: string;
+  ref?: string;
+  unitId: string;
+  unitName: string;
+  unitPath: string[];
+  active: boolean;
+  createdAt: string;
+}
+
+/** What a check-in needs to know about its checkpoint: one read on the hot path. */
+export interface CheckpointRef {
+  id: string;
+  name: string;
+  unitId: string;
+  unitName: string;
+  active: boolean;
+}
+
+export const DIRECTIONS = ['in', 'out'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+export const METHODS = ['app', 'web', 'assisted'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface Checkin {
+  id: string;
+  checkpointId: string;
+  unitId: string;
+  /** E.164 */
+  phone: string;
+  direction: Direction;
+  method: Method;
+  /** When it was scanned (UTC ISO). */
+  at: string;
+  /** The local day (Asia/Ho_Chi_Minh) the scan belongs to, YYYY-MM-DD. */
+  day: string;
+  receivedAt: string;
+  /** Epoch seconds after which DynamoDB TTL removes the raw record. */
+  expiresAt: number;
+}
+
+/** A checkpoint's activity on one local day: what the weekly report reads. Holds no personal data. */
+export interface DailyActivity {
+  unitId: string;
+  checkpointId: string;
+  day: string;
+  checkins: number;
+}
+
+export interface Principal {
+  subject: string;
+  role: Role;
+  unitId: string;
+}
+
+export const ROLES = ['admin', 'unit-manager', 'tracer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}

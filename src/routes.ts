@@ -1,0 +1,87 @@
+/**
+ * The HTTP API in one table: which Lambda serves which route, and who may call it.
+ * The CDK stack (lib/) and the local server (src/local/) are both built from this list,
+ * so the routes that run locally are exactly the routes deployed to AWS.
+ */
+export type FunctionName =
+  | 'create-unit'
+  | 'get-unit'
+  | 'create-checkpoint'
+  | 'list-checkpoints'
+  | 'get-checkpoint-by-code'
+  | 'get-checkpoint-qr'
+  | 'create-checkin'
+  | 'run-weekly-report'
+  | 'list-reports'
+  | 'get-report-link'
+  | 'scheduled-weekly-report';
+
+/** What a function may touch. CDK turns each entry into one least-privilege grant. */
+export type Binding =
+  | 'registry:read'
+  | 'registry:write'
+  | 'checkins:write'
+  | 'activity:read'
+  | 'reports:read'
+  | 'reports:write';
+
+export interface FunctionSpec {
+  /** Path of the Lambda entry, relative to the repository root. */
+  entry: string;
+  bindings: readonly Binding[];
+  /** Report generation streams large files: it gets more memory and time than the API handlers. */
+  heavy?: boolean;
+}
+
+export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
+  'create-unit': { entry: 'functions/create-unit.ts', bindings: ['registry:read', 'registry:write'] },
+  'get-unit': { entry: 'functions/get-unit.ts', bindings: ['registry:read'] },
+  'create-checkpoint': {
+    entry: 'functions/create-checkpoint.ts',
+    bindings: ['registry:read', 'registry:write'],
+  },
+  'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
+  'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:read'] },
+  'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:read'] },
+  'create-checkin': { entry: 'functions/create-checkin.ts', bindings: ['registry:read', 'checkins:write'] },
+  'run-weekly-report': {
+    entry: 'functions/run-weekly-report.ts',
+    bindings: ['registry:read', 'activity:read', 'reports:write'],
+    heavy: true,
+  },
+  'list-reports': { entry: 'functions/list-reports.ts', bindings: ['registry:read', 'reports:read'] },
+  'get-report-link': { entry: 'functions/get-report-link.ts', bindings: ['registry:read', 'reports:read'] },
+  'scheduled-weekly-report': {
+    entry: 'functions/scheduled-weekly-report.ts',
+    bindings: ['registry:read', 'activity:read', 'reports:write'],
+    heavy: true,
+  },
+};
+
+export type Access = 'public' | 'staff';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** API Gateway route path, `{name}` for a path parameter. */
+  path: string;
+  fn: FunctionName;
+  access: Access;
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'POST', path: '/v1/units', fn: 'create-unit', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}', fn: 'get-unit', access: 'staff' },
+  { method: 'POST', path: '/v1/units/{unitId}/checkpoints', fn: 'create-checkpoint', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}/checkpoints', fn: 'list-checkpoints', access: 'staff' },
+  { method: 'GET', path: '/v1/checkpoints/by-code/{code}', fn: 'get-checkpoint-by-code', access: 'public' },
+  { method: 'GET', path: '/v1/checkpoints/{id}/qr.svg', fn: 'get-checkpoint-qr', access: 'staff' },
+  { method: 'GET', path: '/v1/checkpoints/{id}/qr.png', fn: 'get-checkpoint-qr', access: 'staff' },
+  { method: 'POST', path: '/v1/checkins', fn: 'create-checkin', access: 'public' },
+  { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },
+];
+
+/** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */
+export const CLAIM_ROLE = 'custom:role';
+export const CLAIM_UNIT = 'custom:unit';
