@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { CHECKPOINT_KINDS, DIRECTIONS, METHODS, UNIT_KINDS } from '../../src/core/model.ts';
+import { REPORT_FORMATS } from '../../src/core/report.ts';
+
+/** Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core. */
+
+const id = z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
+const text = (max: number) => z.string().trim().min(1).max(max);
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+export const UnitIdParams = z.object({ unitId: id });
+export const CheckpointIdParams = z.object({ id: z.uuid() });
+export const CodeParams = z.object({ code: text(32) });
+export const ReportParams = z.object({ unitId: id, start: localDate });
+
+export const CreateUnitBody = z.strictObject({
+  id,
+  name: text(200),
+  parentId: id.optional(),
+  kind: z.enum(UNIT_KINDS).optional(),
+});
+
+export const CreateCheckpointBody = z.strictObject({
+  kind: z.enum(CHECKPOINT_KINDS),
+  placeName: text(200),
+  address: text(300),
+  name: text(300).optional(),
+  ref: text(100).optional(),
+});
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const CheckinBody = z.strictObject({
+  id: z.uuid().optional(),
+  code: text(32),
+  phone: text(32),
+  direction: z.enum(DIRECTIONS).default('in'),
+  at: z.iso.datetime({ offset: true }).optional(),
+  // 'assisted' check-ins are recorded by gate staff with a token, not through this public route.
+  method: z.enum(METHODS.filter((m) => m !== 'assisted') as ['app', 'web']).optional(),
+});
+
+export const WeeklyReportBody = z.strictObject({ start: localDate.optional() });
+
+export const ReportLinkQuery = z.object({ format: z.enum(REPORT_FORMATS).default('xlsx') });

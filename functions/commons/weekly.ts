@@ -1,0 +1,21 @@
+import { type Period } from '../../src/core/report.ts';
+import { runWeeklyReports } from '../../src/core/weekly-report.ts';
+import { renderReport } from '../../src/render/index.ts';
+import { activity, clock, config, events, registry, reports } from './services.ts';
+
+/** The weekly run as both the schedule and POST /v1/reports/weekly call it. */
+export function runWeekly(period: Period) {
+  return runWeeklyReports(
+    {
+      units: registry,
+      checkpoints: registry,
+      activity,
+      reports,
+      render: renderReport,
+      clock,
+      events,
+      provinceId: config.provinceId,
+    },
+    period,
+  );
+}

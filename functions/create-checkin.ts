@@ -1,0 +1,12 @@
+import { recordCheckin } from '../src/core/checkins.ts';
+import { checkins, clock, config, events, registry } from './commons/services.ts';
+import { CheckinBody } from './commons/schemas.ts';
+import { publicRoute } from './http/route.ts';
+
+const deps = { checkpoints: registry, checkins, clock, events, retentionDays: config.retentionDays };
+
+/** The hot path: one read (the code) and one transaction (the check-in and its day's counter). */
+export const handler = publicRoute(events, { body: CheckinBody }, async ({ body }) => {
+  const { created, receipt } = await recordCheckin(deps, body);
+  return { status: created ? 201 : 200, json: receipt };
+});

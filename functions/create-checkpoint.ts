@@ -1,0 +1,15 @@
+import { createCheckpoint } from '../src/core/checkpoints.ts';
+import { clock, config, events, registry } from './commons/services.ts';
+import { CreateCheckpointBody, UnitIdParams } from './commons/schemas.ts';
+import { staffRoute } from './http/route.ts';
+
+const deps = { units: registry, checkpoints: registry, clock, publicBaseUrl: config.publicBaseUrl };
+
+export const handler = staffRoute(
+  events,
+  { params: UnitIdParams, body: CreateCheckpointBody },
+  async ({ params, body, principal }) => ({
+    status: 201,
+    json: await createCheckpoint(deps, principal, params.unitId, body),
+  }),
+);

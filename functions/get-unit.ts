@@ -1,0 +1,9 @@
+import { getUnitWithChildren } from '../src/core/units.ts';
+import { events, registry } from './commons/services.ts';
+import { UnitIdParams } from './commons/schemas.ts';
+import { staffRoute } from './http/route.ts';
+
+export const handler = staffRoute(events, { params: UnitIdParams }, async ({ params, principal }) => ({
+  status: 200,
+  json: await getUnitWithChildren(registry, principal, params.unitId),
+}));

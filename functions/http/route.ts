@@ -1,0 +1,122 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError, UnauthorizedError } from '../../src/core/errors.ts';
+import { type Principal, ROLES, type Role } from '../../src/core/model.ts';
+import type { Events } from '../../src/core/ports.ts';
+import { CLAIM_ROLE, CLAIM_UNIT } from '../../src/routes.ts';
+import { errorResponses } from './errors.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+/** What a route returns: JSON, or a file (QR image). */
+export type RouteResult =
+  | { status: number; json: unknown }
+  | { status: number; file: { body: Buffer | string; contentType: string } };
+
+export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
+  body?: B;
+  params?: P;
+  query?: Q;
+}
+
+export interface RouteInput<B, P, Q> {
+  body: B;
+  params: P;
+  query: Q;
+  event: HttpEvent;
+}
+
+/** JSON bodies of this API are small; anything larger is a mistake or an attack. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Builds a Lambda handler for a public route: headers normalised, body/params/query parsed by zod (a 400 that
+ * names each bad field), the result shaped into a response, every error mapped in one place.
+ */
+export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
+  events: Events,
+  spec: RouteSpec<B, P, Q>,
+  run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<RouteResult>,
+) {
+  return middy<HttpEvent, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(events))
+    .handler(async (event) => toResponse(await run(parse(event, spec))));
+}
+
+/**
+ * A staff route: API Gateway's JWT authorizer has verified the token; the handler still refuses an event
+ * without the claims it needs (defence in depth, and the local server's contract).
+ */
+export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
+  events: Events,
+  spec: RouteSpec<B, P, Q>,
+  run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { principal: Principal }) => Promise<RouteResult>,
+) {
+  return middy<HttpEvent, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(events))
+    .handler(async (event) => {
+      const principal = principalOf(event);
+      return toResponse(await run({ ...parse(event, spec), principal }));
+    });
+}
+
+export function principalOf(event: HttpEvent): Principal {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const role = claims?.[CLAIM_ROLE];
+  const unitId = claims?.[CLAIM_UNIT];
+  if (typeof role !== 'string' || typeof unitId !== 'string' || !ROLES.includes(role as Role)) {
+    throw new UnauthorizedError('The token carries no staff role and unit');
+  }
+  return { subject: String(claims?.sub ?? ''), role: role as Role, unitId };
+}
+
+function parse<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
+  event: HttpEvent,
+  spec: RouteSpec<B, P, Q>,
+): RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> {
+  return {
+    body: (spec.body ? spec.body.parse(jsonBody(event)) : undefined) as z.infer<B>,
+    params: (spec.params ? spec.params.parse(event.pathParameters ?? {}) : undefined) as z.infer<P>,
+    query: (spec.query ? spec.query.parse(event.queryStringParameters ?? {}) : undefined) as z.infer<Q>,
+    event,
+  };
+}
+
+function jsonBody(event: HttpEvent): unknown {
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new AppError(413, 'body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError(400, 'invalid_json', 'The body is not valid JSON', [{ path: '', message: 'Not valid JSON' }]);
+  }
+}
+
+function toResponse(result: RouteResult): HttpResponse {
+  if ('json' in result) {
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify(result.json),
+    };
+  }
+  const { body, contentType } = result.file;
+  const binary = Buffer.isBuffer(body);
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': contentType, 'cache-control': 'private, max-age=300' },
+    body: binary ? body.toString('base64') : body,
+    isBase64Encoded: binary,
+  };
+}

@@ -1,0 +1,15 @@
+import { listCheckpoints } from '../src/core/checkpoints.ts';
+import { config, events, registry } from './commons/services.ts';
+import { PageQuery, UnitIdParams } from './commons/schemas.ts';
+import { staffRoute } from './http/route.ts';
+
+const deps = { units: registry, checkpoints: registry, publicBaseUrl: config.publicBaseUrl };
+
+export const handler = staffRoute(
+  events,
+  { params: UnitIdParams, query: PageQuery },
+  async ({ params, query, principal }) => ({
+    status: 200,
+    json: await listCheckpoints(deps, principal, params.unitId, query),
+  }),
+);

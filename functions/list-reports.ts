@@ -1,0 +1,11 @@
+import { listReportPeriods } from '../src/core/report-links.ts';
+import { config, events, registry, reports } from './commons/services.ts';
+import { UnitIdParams } from './commons/schemas.ts';
+import { staffRoute } from './http/route.ts';
+
+const deps = { units: registry, reports, provinceId: config.provinceId };
+
+export const handler = staffRoute(events, { params: UnitIdParams }, async ({ params, principal }) => ({
+  status: 200,
+  json: { items: await listReportPeriods(deps, principal, params.unitId) },
+}));

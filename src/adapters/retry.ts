@@ -1,0 +1,50 @@
+import type { Events } from '../core/ports.ts';
+
+/**
+ * DynamoDB answers a burst with throttling, and two transactions on one counter with a conflict. Both leave
+ * nothing written, so trying again is safe; the SDK's own retries do not cover transaction conflicts.
+ */
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'InternalServerError',
+]);
+
+export function isRetryable(err: unknown): string | undefined {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (e?.name && RETRYABLE.has(e.name)) return e.name;
+  if (e?.name === 'TransactionCanceledException') {
+    const codes = (e.CancellationReasons ?? []).map((r) => r.Code).filter((c) => c && c !== 'None');
+    if (codes.length > 0 && codes.every((c) => c === 'TransactionConflict' || c === 'ThrottlingError')) {
+      return `TransactionCanceled:${codes.join(',')}`;
+    }
+  }
+  return undefined;
+}
+
+export interface RetryOptions {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { attempts: 8, baseMs: 20, maxMs: 1_000 };
+
+/** Full-jitter exponential backoff (the AWS Architecture Blog's recommendation). */
+export async function withRetry<T>(fn: () => Promise<T>, events: Events, options = DEFAULT_RETRY): Promise<T> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const reason = isRetryable(err);
+      if (!reason || attempt >= options.attempts) throw err;
+      events.emit({ event: 'CheckinRetried', attempt, reason });
+      await sleep(Math.random() * Math.min(options.maxMs, options.baseMs * 2 ** attempt));
+    }
+  }
+}

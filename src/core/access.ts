@@ -1,0 +1,23 @@
+import { ForbiddenError } from './errors.ts';
+import type { Principal, Role } from './model.ts';
+
+/** What each role may do. A token reaches its unit and every unit below it. */
+export const PERMISSIONS = {
+  manageUnits: ['admin'],
+  manageCheckpoints: ['admin', 'unit-manager'],
+  viewRegistry: ['admin', 'unit-manager', 'tracer'],
+  runReports: ['admin'],
+  viewReports: ['admin', 'unit-manager'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function assertAllowed(principal: Principal, permission: Permission, unitPath: readonly string[]): void {
+  const roles: readonly Role[] = PERMISSIONS[permission];
+  if (!roles.includes(principal.role)) {
+    throw new ForbiddenError(`The ${principal.role} role cannot do this`);
+  }
+  if (!unitPath.includes(principal.unitId)) {
+    throw new ForbiddenError('This unit is outside the token’s scope');
+  }
+}

@@ -1,0 +1,65 @@
+import type { Readable } from 'node:stream';
+import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
+import type { ReportFormat } from './report.ts';
+
+/** What the core needs from storage. The DynamoDB and S3 adapters implement these; tests may fake them. */
+
+export interface UnitStore {
+  getUnit(unitId: string): Promise<Unit | undefined>;
+  /** Stores a new unit; false when the id is taken. */
+  createUnit(unit: Unit): Promise<boolean>;
+  childrenOf(unitId: string): Promise<Unit[]>;
+}
+
+export interface CheckpointStore {
+  /** Stores the checkpoint and claims its code; false when the code is already taken. */
+  createCheckpoint(checkpoint: Checkpoint): Promise<boolean>;
+  getCheckpoint(checkpointId: string): Promise<Checkpoint | undefined>;
+  /** The check-in path's one read. */
+  getByCode(code: string): Promise<CheckpointRef | undefined>;
+  listCheckpoints(unitId: string, page: { limit: number; nextToken?: string }): Promise<Page<Checkpoint>>;
+}
+
+export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };
+
+export interface CheckinStore {
+  /**
+   * Stores the check-in and adds it to its checkpoint's daily activity, together and exactly once:
+   * a second call with the same id stores and counts nothing and returns what was stored.
+   */
+  record(checkin: Checkin): Promise<RecordResult>;
+}
+
+export interface ActivityStore {
+  /** Every checkpoint-day of a unit with at least one check-in, over the given local days. */
+  dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]>;
+}
+
+export interface StoredReport {
+  key: string;
+  format: ReportFormat;
+}
+
+export interface ReportStore {
+  put(key: string, body: Readable | string, contentType: string): Promise<void>;
+  /** Keys stored under a prefix. */
+  list(prefix: string): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
+}
+
+export interface LinkSigner {
+  /** A GET link to a stored object that stops working after `ttlSeconds`. */
+  signGet(key: string, ttlSeconds: number, downloadName: string): Promise<string>;
+}
+
+/** Typed events for the logs: names and counts only, never phone numbers or request bodies. */
+export type LogEvent =
+  | { event: 'CheckinRecorded'; checkpointId: string; duplicate: boolean }
+  | { event: 'CheckinRetried'; attempt: number; reason: string }
+  | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
+  | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
+  | { event: 'RequestFailed'; status: number; code: string; errorName?: string };
+
+export interface Events {
+  emit(event: LogEvent): void;
+}

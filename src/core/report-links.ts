@@ -1,0 +1,53 @@
+import { reportKeys } from '../keys.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+import type { Principal } from './model.ts';
+import type { LinkSigner, ReportStore, UnitStore } from './ports.ts';
+import type { Period, ReportFormat } from './report.ts';
+import { type Clock, isLocalDate, periodStartingAt } from './time.ts';
+import { unitInScope } from './units.ts';
+
+export interface ReportLinkDeps {
+  units: UnitStore;
+  reports: ReportStore;
+  signer: LinkSigner;
+  clock: Clock;
+  provinceId: string;
+  linkTtlSeconds: number;
+}
+
+/** The periods that have reports for a unit, newest first. */
+export async function listReportPeriods(
+  deps: Pick<ReportLinkDeps, 'units' | 'reports' | 'provinceId'>,
+  principal: Principal,
+  unitId: string,
+): Promise<Period[]> {
+  await unitInScope(deps.units, principal, unitId, 'viewReports');
+  const prefix = reportKeys.unitPrefix(deps.provinceId, unitId);
+  const starts = new Map<string, Period>();
+  for (const key of await deps.reports.list(prefix)) {
+    const match = /^(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\//.exec(key.slice(prefix.length));
+    if (match) starts.set(match[1]!, { start: match[1]!, end: match[2]! });
+  }
+  return [...starts.values()].sort((a, b) => b.start.localeCompare(a.start));
+}
+
+/** A short-lived signed link to one stored report file. */
+export async function reportLink(
+  deps: ReportLinkDeps,
+  principal: Principal,
+  unitId: string,
+  start: string,
+  format: ReportFormat,
+): Promise<{ url: string; expiresAt: string }> {
+  if (!isLocalDate(start)) throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
+  await unitInScope(deps.units, principal, unitId, 'viewReports');
+  const period = periodStartingAt(start);
+  const key = reportKeys.file(deps.provinceId, unitId, period.start, period.end, format);
+  if (!(await deps.reports.exists(key))) {
+    throw new NotFoundError('unknown_report', `No ${format} report for ${unitId} starting ${start}`);
+  }
+  const fileName = key.slice(key.lastIndexOf('/') + 1);
+  const url = await deps.signer.signGet(key, deps.linkTtlSeconds, fileName);
+  const expiresAt = new Date(deps.clock.now().getTime() + deps.linkTtlSeconds * 1000).toISOString();
+  return { url, expiresAt };
+}

@@ -1,0 +1,57 @@
+import { DateTime } from 'luxon';
+import type { Period } from './report.ts';
+
+/** All local days are in the provinces' zone; the zone database (Intl, via luxon) does the arithmetic. */
+export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function fixedClock(iso: string): Clock {
+  const at = new Date(iso);
+  return { now: () => at };
+}
+
+/** The local day (YYYY-MM-DD) an instant falls on. */
+export function localDay(at: Date): string {
+  return DateTime.fromJSDate(at, { zone: TIME_ZONE }).toISODate()!;
+}
+
+export function isLocalDate(value: string): boolean {
+  return DateTime.fromISO(value, { zone: TIME_ZONE }).isValid && /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+
+/** Seven local days starting at `start` (inclusive). */
+export function periodStartingAt(start: string): Period {
+  const first = DateTime.fromISO(start, { zone: TIME_ZONE });
+  return { start, end: first.plus({ days: 6 }).toISODate()! };
+}
+
+/** The seven complete local days before `now`: what the Friday run reports on by default. */
+export function previousCompletePeriod(now: Date): Period {
+  const today = DateTime.fromJSDate(now, { zone: TIME_ZONE }).startOf('day');
+  return periodStartingAt(today.minus({ days: 7 }).toISODate()!);
+}
+
+/** The local days of a period, in order. */
+export function daysOf(period: Period): string[] {
+  const first = DateTime.fromISO(period.start, { zone: TIME_ZONE });
+  const last = DateTime.fromISO(period.end, { zone: TIME_ZONE });
+  const days: string[] = [];
+  for (let d = first; d <= last; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  return days;
+}
+
+/** [from, to) instants of a period: local midnight of its first day to local midnight after its last. */
+export function periodBounds(period: Period): { from: Date; to: Date } {
+  const from = DateTime.fromISO(period.start, { zone: TIME_ZONE });
+  const to = DateTime.fromISO(period.end, { zone: TIME_ZONE }).plus({ days: 1 });
+  return { from: from.toJSDate(), to: to.toJSDate() };
+}
+
+export function addDays(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * 86_400_000);
+}

@@ -1,0 +1,82 @@
+/**
+ * Every DynamoDB key, table and index in one place (ElectroDB-style labelled segments, generic attribute
+ * names). The CDK stack, the local stack's table creation and the adapters all read these definitions.
+ *
+ * Access patterns and why the keys look like this:
+ * - registry: a unit by id; a unit's children; a checkpoint by id; a unit's checkpoints (paged, newest last);
+ *   a checkpoint by its printed code (the check-in hot path: one GetItem).
+ * - checkins: a check-in by its client id (idempotency: the primary key IS the client id, so a conditional
+ *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
+ *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
+ *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`.
+ * - activity: per checkpoint and local day, a counter written in the same transaction as the check-in.
+ *   Partitioned per unit and day, one item per checkpoint: a report reads checkpoints × days items, never
+ *   the check-ins themselves. The hottest item is one gate's counter.
+ */
+
+export const KEY = { pk: 'pk', sk: 'sk' } as const;
+
+export interface IndexDef {
+  name: string;
+  pk: string;
+  sk: string;
+}
+
+export interface TableDef {
+  /** Logical name: CDK construct id and local table-name suffix. */
+  id: 'registry' | 'checkins' | 'activity';
+  indexes: IndexDef[];
+  ttlAttribute?: string;
+}
+
+export const REGISTRY_BY_PARENT: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+export const CHECKINS_BY_CHECKPOINT: IndexDef = { name: 'byCheckpointDay', pk: 'gsi1pk', sk: 'gsi1sk' };
+export const CHECKINS_BY_PHONE: IndexDef = { name: 'byPhone', pk: 'gsi2pk', sk: 'gsi2sk' };
+
+export const TABLES: readonly TableDef[] = [
+  { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
+  { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
+  { id: 'activity', indexes: [] },
+];
+
+export const keys = {
+  unit: (unitId: string) => ({ pk: `unit#${unitId}`, sk: 'unit' }),
+  /** gsi1 of a unit: listed under its parent. */
+  unitUnderParent: (parentId: string, unitId: string) => ({
+    gsi1pk: `children#${parentId}`,
+    gsi1sk: `unit#${unitId}`,
+  }),
+  childrenOf: (parentId: string) => `children#${parentId}`,
+
+  checkpoint: (checkpointId: string) => ({ pk: `cp#${checkpointId}`, sk: 'cp' }),
+  /** gsi1 of a checkpoint: listed under its unit in creation order. */
+  checkpointUnderUnit: (unitId: string, createdAt: string, checkpointId: string) => ({
+    gsi1pk: `checkpoints#${unitId}`,
+    gsi1sk: `cp#${createdAt}#${checkpointId}`,
+  }),
+  checkpointsOf: (unitId: string) => `checkpoints#${unitId}`,
+  code: (code: string) => ({ pk: `code#${code}`, sk: 'code' }),
+
+  checkin: (checkinId: string) => ({ pk: `checkin#${checkinId}`, sk: 'checkin' }),
+  checkinByCheckpoint: (checkpointId: string, day: string, at: string, checkinId: string) => ({
+    gsi1pk: `cp#${checkpointId}#day#${day}`,
+    gsi1sk: `${at}#${checkinId}`,
+  }),
+  checkinByPhone: (phone: string, at: string, checkinId: string) => ({
+    gsi2pk: `phone#${phone}`,
+    gsi2sk: `${at}#${checkinId}`,
+  }),
+
+  activity: (unitId: string, day: string, checkpointId: string) => ({
+    pk: `unit#${unitId}#day#${day}`,
+    sk: `cp#${checkpointId}`,
+  }),
+  activityOfUnitDay: (unitId: string, day: string) => `unit#${unitId}#day#${day}`,
+};
+
+/** S3 keys of the stored reports: province, unit and period are all in the key. */
+export const reportKeys = {
+  unitPrefix: (provinceId: string, unitId: string) => `reports/${provinceId}/${unitId}/`,
+  file: (provinceId: string, unitId: string, start: string, end: string, format: string) =>
+    `reports/${provinceId}/${unitId}/${start}_${end}/bao-cao-${unitId}-${start}_${end}.${format}`,
+};
