@@ -4,7 +4,7 @@ import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
 import { makeClients } from '../../src/adapters/clients.ts';
 import { S3LinkSigner, S3Reports } from '../../src/adapters/s3-reports.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Events } from '../../src/core/ports.ts';
+import type { Events, LogEvent } from '../../src/core/ports.ts';
 import { systemClock } from '../../src/core/time.ts';
 
 /**
@@ -14,9 +14,21 @@ import { systemClock } from '../../src/core/time.ts';
 export const config = loadConfig();
 const { db, s3 } = makeClients(config);
 
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+type Level = keyof typeof LEVELS;
+const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
+  CheckinRecorded: 'debug',
+  CheckinRetried: 'warn',
+  RequestFailed: 'error',
+};
+const threshold = LEVELS[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? LEVELS.info;
+
 /** Logs are typed events, one JSON line each: no free text, no personal data. */
 export const events: Events = {
-  emit: (event) => console.log(JSON.stringify({ level: event.event === 'RequestFailed' ? 'error' : 'info', ...event })),
+  emit: (event) => {
+    const level = EVENT_LEVELS[event.event] ?? 'info';
+    if (LEVELS[level] >= threshold) console.log(JSON.stringify({ level, ...event }));
+  },
 };
 
 export const clock = systemClock;

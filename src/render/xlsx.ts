@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { activeRatio, REPORT_COLUMNS, type ReportFigures, TOTALS_LABEL, type UnitReport } from '../core/report.ts';
@@ -24,6 +25,8 @@ export const COUNT_NUM_FMT = '#,##0';
 
 /** Rows written between yields: small enough that the zip stage keeps up, large enough to stay fast. */
 const ROWS_PER_BATCH = 256;
+/** XML the zip entry may hold before the writer waits for it to be deflated. */
+const ENTRY_BACKLOG_BYTES = 1024 * 1024;
 
 /** Vietnamese administrative documents are set in Times New Roman (Nghị định 30/2020/NĐ-CP). */
 const FONT_NAME = 'Times New Roman';
@@ -195,17 +198,17 @@ function setFigures(row: ExcelJS.Row, figures: ReportFigures, count: Style, rati
 }
 
 /**
- * exceljs hands each committed row's XML to its zip entry (a deflate stream) without heeding that
- * stream's backpressure, and the zip only reaches `out` on later ticks. So after each batch we give the
- * event loop a turn and wait while either the entry or `out` is over its high-water mark.
+ * exceljs writes each committed row's XML into its zip entry without heeding that stream's backpressure
+ * (archiver wraps exceljs's buffer in a readable-stream PassThrough, which only deflates as fast as the
+ * zip is read). Left alone, 100k rows pile up there as ~70 MB of XML. So after each batch we give the
+ * event loop a turn, wait for the entry once it holds more than ENTRY_BACKLOG_BYTES, and wait for `out`.
  */
 async function backpressure(sheet: ExcelJS.Worksheet, out: Writable): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  for (;;) {
-    const full = [...zipEntrySinks(sheet), out].find((s) => s.writableNeedDrain);
-    if (!full) return;
-    await drained(full);
+  await setImmediate();
+  for (const entry of zipEntrySinks(sheet)) {
+    if (pendingBytes(entry) > ENTRY_BACKLOG_BYTES) await drained(entry);
   }
+  if (out.writableNeedDrain) await drained(out);
 }
 
 /** The streams exceljs pipes the sheet's XML into; empty if exceljs's internals ever change shape. */
@@ -215,7 +218,14 @@ function zipEntrySinks(sheet: ExcelJS.Worksheet): Writable[] {
 }
 
 function isWritable(value: unknown): value is Writable {
-  return typeof (value as Writable | null)?.once === 'function' && 'writableNeedDrain' in (value as object);
+  const s = value as Partial<Writable> | null;
+  return typeof s?.once === 'function' && typeof s.write === 'function';
+}
+
+/** Bytes written but not yet taken; readable-stream v2 (archiver's) has no writableLength, only its state. */
+function pendingBytes(stream: Writable): number {
+  const legacy = stream as unknown as { _writableState?: { length?: number } };
+  return stream.writableLength ?? legacy._writableState?.length ?? 0;
 }
 
 function drained(stream: Writable): Promise<void> {

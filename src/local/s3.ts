@@ -1,0 +1,16 @@
+import { mkdirSync } from 'node:fs';
+import S3rver from 's3rver';
+
+/** s3rver in this process, storing objects as files under `directory`. */
+export async function startS3rver(options: { port: number; directory: string; bucket: string }) {
+  mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port,
+    directory: options.directory,
+    silent: true,
+    configureBuckets: [{ name: options.bucket, configs: [] }],
+  });
+  const address = (await server.run()) as { port: number };
+  return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => server.close() };
+}

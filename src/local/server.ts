@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { errorResponse } from '../../functions/http/errors.ts';
+import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec } from '../routes.ts';
+import { verifyToken } from './tokens.ts';
+
+type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const names: string[] = [];
+  const source = spec.path.replace(/[.]/g, '\\.').replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { spec, pattern: new RegExp(`^${source}$`), names };
+}
+
+/**
+ * API Gateway HTTP API, played locally: the same route table, the same v2 event, a JWT authorizer in front of
+ * staff routes, and the very Lambda handlers that run in AWS.
+ */
+export async function startHttpServer(options: {
+  port: number;
+  host?: string;
+  secret: Uint8Array;
+}): Promise<{ server: Server; url: string }> {
+  const routes = ROUTES.map(compile);
+  const handlers = new Map<FunctionName, Handler>();
+  for (const name of new Set(ROUTES.map((r) => r.fn))) {
+    const module = await import(pathToFileURL(resolve(REPO_ROOT, FUNCTIONS[name].entry)).href);
+    handlers.set(name, module.handler as Handler);
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res, routes, handlers, options.secret).catch(() => {
+      send(res, errorResponse(500, 'internal_error', 'Something went wrong on our side'));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((ok) => server.listen(options.port, options.host ?? '127.0.0.1', ok));
+  const address = server.address() as { port: number };
+  return { server, url: `http://${options.host ?? '127.0.0.1'}:${address.port}` };
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: CompiledRoute[],
+  handlers: Map<FunctionName, Handler>,
+  secret: Uint8Array,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = req.method ?? 'GET';
+  let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
+  for (const route of routes) {
+    const m = route.pattern.exec(url.pathname);
+    if (!m || route.spec.method !== method) continue;
+    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+    matched = { route, params };
+    break;
+  }
+  if (!matched) return send(res, errorResponse(404, 'not_found', `No route ${method} ${url.pathname}`));
+
+  const body = await readBody(req);
+  if (body === undefined) return send(res, errorResponse(413, 'body_too_large', 'The body is too large'));
+
+  let claims: Record<string, unknown> | undefined;
+  if (matched.route.spec.access === 'staff') {
+    const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    claims = token ? await verifyToken(secret, token).catch(() => undefined) : undefined;
+    if (!claims) return send(res, errorResponse(401, 'unauthorized', 'A valid bearer token is required'));
+  }
+
+  const event = toEvent(req, url, matched.route.spec, matched.params, body, claims);
+  const handler = handlers.get(matched.route.spec.fn)!;
+  const result = (await handler(event, lambdaContext(matched.route.spec.fn))) as APIGatewayProxyStructuredResultV2;
+  send(res, result);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => ok(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function isText(contentType: string): boolean {
+  return /^(text\/|application\/(json|.*\+json|xml|x-www-form-urlencoded))/i.test(contentType);
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  spec: RouteSpec,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+  claims: Record<string, unknown> | undefined,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const binary = body.length > 0 && !isText(headers['content-type'] ?? '');
+  const now = new Date();
+  const routeKey = `${spec.method} ${spec.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    ...(body.length ? { body: binary ? body.toString('base64') : body.toString('utf8') } : {}),
+    isBase64Encoded: binary,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: '127',
+      http: {
+        method: spec.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (claims ?? {}) as never, scopes: [] } },
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+function lambdaContext(name: string): Context {
+  return {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const body = result.body ?? '';
+  const payload = result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), 'content-length': payload.length });
+  res.end(payload);
+}

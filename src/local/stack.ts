@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { makeClients } from '../adapters/clients.ts';
+import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
+import { type Config, DEFAULTS, ENV, loadConfig } from '../config.ts';
+import type { Role } from '../core/model.ts';
+import { rootUnit } from '../core/units.ts';
+import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
+import { startS3rver } from './s3.ts';
+import { startHttpServer } from './server.ts';
+import { localSecret, mintToken } from './tokens.ts';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.vaora');
+
+/** Province names of the ids an operator is likely to run locally; any other id is its own name. */
+const PROVINCE_NAMES: Record<string, string> = {
+  'quang-ninh': 'Tỉnh Quảng Ninh',
+  'vinh-phuc': 'Tỉnh Vĩnh Phúc',
+  'bac-kan': 'Tỉnh Bắc Kạn',
+  'thanh-hoa': 'Tỉnh Thanh Hóa',
+};
+
+export interface LocalStackOptions {
+  provinceId: string;
+  /** Where DynamoDB Local, s3rver and the token secret keep their data. Omit for a throw-away stack. */
+  dataDir?: string;
+  port?: number;
+  /** Reuse an already running DynamoDB Local / s3rver (the test suite starts them once per run). */
+  dynamodbEndpoint?: string;
+  s3Endpoint?: string;
+  /** Prefix of table and bucket names: lets several stacks share one DynamoDB Local. */
+  namePrefix?: string;
+  retentionDays?: number;
+  reportLinkTtlSeconds?: number;
+}
+
+export interface LocalStack {
+  url: string;
+  config: Config;
+  dataDir: string;
+  token(role: Role, unitId: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * The whole pipeline on this machine: DynamoDB Local, s3rver, the tables and bucket as the CDK stack makes
+ * them, and the Lambda handlers behind a local API Gateway. The handlers read the same environment variables
+ * they read in AWS, so this sets them before the handlers are loaded (one stack per process).
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const temporary = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vaora-'));
+  const prefix = options.namePrefix ?? `vaora-${options.provinceId}`;
+  const stops: (() => Promise<unknown> | unknown)[] = [];
+
+  try {
+    const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const ddbPort = await freePort();
+      dynamodbEndpoint = `http://127.0.0.1:${ddbPort}`;
+      const { db } = makeClients({ dynamodbEndpoint });
+      const ddb = await startDynamoDbLocal({
+        port: ddbPort,
+        client: db,
+        ...(temporary ? {} : { path: join(dataDir, 'dynamodb') }),
+      });
+      stops.push(ddb.stop);
+    }
+    const bucket = `${prefix}-reports`;
+    let s3Endpoint = options.s3Endpoint;
+    if (!s3Endpoint) {
+      const s3 = await startS3rver({ port: await freePort(), directory: join(dataDir, 's3'), bucket });
+      s3Endpoint = s3.endpoint;
+      stops.push(s3.stop);
+    }
+    const { db, s3 } = makeClients({ dynamodbEndpoint, s3Endpoint });
+    await ensureTables(db, prefix);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
+      if (!/BucketAlready(Exists|OwnedByYou)/.test(err.name)) throw err;
+    });
+
+    Object.assign(process.env, {
+      [ENV.provinceId]: options.provinceId,
+      [ENV.registryTable]: tableName(prefix, 'registry'),
+      [ENV.checkinsTable]: tableName(prefix, 'checkins'),
+      [ENV.activityTable]: tableName(prefix, 'activity'),
+      [ENV.reportsBucket]: bucket,
+      [ENV.publicBaseUrl]: `http://127.0.0.1:${port}`,
+      [ENV.retentionDays]: String(options.retentionDays ?? DEFAULTS.retentionDays),
+      [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? DEFAULTS.reportLinkTtlSeconds),
+      [ENV.dynamodbEndpoint]: dynamodbEndpoint,
+      [ENV.s3Endpoint]: s3Endpoint,
+    });
+    const secret = localSecret(dataDir);
+    const { server, url } = await startHttpServer({ port, secret });
+    stops.push(() => new Promise((ok) => server.close(ok)));
+    const config = loadConfig();
+
+    // The province's root unit: in AWS an admin creates it once after deploying (see README).
+    const registry = new DynamoRegistry(db, config.registryTable);
+    const name = PROVINCE_NAMES[options.provinceId] ?? options.provinceId;
+    await registry.createUnit(rootUnit(options.provinceId, name, new Date().toISOString()));
+
+    return {
+      url,
+      config,
+      dataDir,
+      token: (role, unitId) => mintToken(secret, { role, unitId }),
+      stop: async () => {
+        for (const stop of stops.reverse()) await stop();
+        db.destroy();
+        s3.destroy();
+        if (temporary) rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop();
+    throw err;
+  }
+}
