@@ -1,7 +1,13 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS } from '../src/config.ts';
 import { ROLES, type Role } from '../src/core/model.ts';
 import { runDemo } from '../src/local/demo.ts';
-import { DEFAULT_DATA_DIR } from '../src/local/stack.ts';
+import { startS3rver } from '../src/local/s3.ts';
+import { DEFAULT_DATA_DIR, freePort } from '../src/local/stack.ts';
 import { localSecret, mintToken } from '../src/local/tokens.ts';
 
 const program = new Command('vaora').description('QR check-in pipeline for epidemic-control checkpoints');
@@ -35,9 +41,41 @@ program
   .description('Seed a fresh temporary stack, post a week of check-ins, run the report; prints the report link last')
   .option('-p, --port <port>', 'HTTP port (0 picks a free one)', integer, 0)
   .action(async (options: { port: number }) => {
-    const stack = await runDemo({ provinceId: province, port: options.port, keepRunning: false });
+    process.env.LOG_LEVEL ??= 'warn';
+    // The stack is thrown away when the demo ends, but its last line is a link a person will open after
+    // that: the report files stay served by a detached s3rver until the link has expired, then are deleted.
+    const s3Endpoint = await startLinkKeeper(DEFAULTS.reportLinkTtlSeconds + 300);
+    const stack = await runDemo({ provinceId: province, port: options.port, keepRunning: false, s3Endpoint });
     await stack.stop();
   });
+
+program
+  .command('s3-keeper', { hidden: true })
+  .requiredOption('--dir <dir>')
+  .requiredOption('--port <port>', '', integer)
+  .requiredOption('--seconds <seconds>', '', integer)
+  .action(async (options: { dir: string; port: number; seconds: number }) => {
+    const s3 = await startS3rver({ port: options.port, directory: options.dir, bucket: `vaora-${province}-reports` });
+    setTimeout(async () => {
+      await s3.stop();
+      rmSync(options.dir, { recursive: true, force: true });
+      process.exit(0);
+    }, options.seconds * 1000);
+  });
+
+async function startLinkKeeper(seconds: number): Promise<string> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'vaora-demo-s3-'));
+  const args = [...process.execArgv, process.argv[1]!, 's3-keeper', '--dir', dir, '--port', String(port)];
+  spawn(process.execPath, [...args, '--seconds', String(seconds)], { detached: true, stdio: 'ignore' }).unref();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await fetch(endpoint).then(() => true, () => false)) return endpoint;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error('The demo could not start its local S3');
+}
 
 program
   .command('token')
