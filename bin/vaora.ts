@@ -24,7 +24,9 @@ const province = env.VAORA_PROVINCE || 'quang-ninh';
 
 program
   .command('start')
-  .description('Run the whole pipeline locally (DynamoDB Local, s3rver, the API); seeds a demo on first start')
+  .description(
+    'Run the whole pipeline locally (DynamoDB Local, s3rver, the API); seeds a demo on first start',
+  )
   .option('-p, --port <port>', 'HTTP port', integer, Number(env.PORT || 3000))
   .action(async (options: { port: number }) => {
     const stack = await runDemo({ provinceId: province, dataDir, port: options.port, keepRunning: true });
@@ -38,7 +40,9 @@ program
 
 program
   .command('demo')
-  .description('Seed a fresh temporary stack, post a week of check-ins, run the report; prints the report link last')
+  .description(
+    'Seed a fresh temporary stack, post a week of check-ins, run the report; prints the report link last',
+  )
   .option('-p, --port <port>', 'HTTP port (0 picks a free one)', integer, 0)
   .action(async (options: { port: number }) => {
     process.env.LOG_LEVEL ??= 'warn';
@@ -55,7 +59,11 @@ program
   .requiredOption('--port <port>', '', integer)
   .requiredOption('--seconds <seconds>', '', integer)
   .action(async (options: { dir: string; port: number; seconds: number }) => {
-    const s3 = await startS3rver({ port: options.port, directory: options.dir, bucket: `vaora-${province}-reports` });
+    const s3 = await startS3rver({
+      port: options.port,
+      directory: options.dir,
+      bucket: `vaora-${province}-reports`,
+    });
     setTimeout(async () => {
       await s3.stop();
       rmSync(options.dir, { recursive: true, force: true });
@@ -67,11 +75,20 @@ async function startLinkKeeper(seconds: number): Promise<string> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'vaora-demo-s3-'));
   const args = [...process.execArgv, process.argv[1]!, 's3-keeper', '--dir', dir, '--port', String(port)];
-  spawn(process.execPath, [...args, '--seconds', String(seconds)], { detached: true, stdio: 'ignore' }).unref();
+  spawn(process.execPath, [...args, '--seconds', String(seconds)], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (await fetch(endpoint).then(() => true, () => false)) return endpoint;
+    if (
+      await fetch(endpoint).then(
+        () => true,
+        () => false,
+      )
+    )
+      return endpoint;
     await new Promise((ok) => setTimeout(ok, 100));
   }
   throw new Error('The demo could not start its local S3');

@@ -1,6 +1,6 @@
 import { recordCheckin } from '../src/core/checkins.ts';
-import { checkins, clock, config, events, registry } from './commons/services.ts';
 import { CheckinBody } from './commons/schemas.ts';
+import { checkins, clock, config, events, registry } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 
 const deps = { checkpoints: registry, checkins, clock, events, retentionDays: config.retentionDays };

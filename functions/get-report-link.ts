@@ -1,6 +1,6 @@
 import { reportLink } from '../src/core/report-links.ts';
-import { clock, config, events, registry, reports, signer } from './commons/services.ts';
 import { ReportLinkQuery, ReportParams } from './commons/schemas.ts';
+import { clock, config, events, registry, reports, signer } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = {

@@ -1,6 +1,6 @@
 import { getUnitWithChildren } from '../src/core/units.ts';
-import { events, registry } from './commons/services.ts';
 import { UnitIdParams } from './commons/schemas.ts';
+import { events, registry } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 export const handler = staffRoute(events, { params: UnitIdParams }, async ({ params, principal }) => ({

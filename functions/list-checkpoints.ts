@@ -1,6 +1,6 @@
 import { listCheckpoints } from '../src/core/checkpoints.ts';
-import { config, events, registry } from './commons/services.ts';
 import { PageQuery, UnitIdParams } from './commons/schemas.ts';
+import { config, events, registry } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = { units: registry, checkpoints: registry, publicBaseUrl: config.publicBaseUrl };

@@ -1,6 +1,6 @@
 import { listReportPeriods } from '../src/core/report-links.ts';
-import { config, events, registry, reports } from './commons/services.ts';
 import { UnitIdParams } from './commons/schemas.ts';
+import { config, events, registry, reports } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = { units: registry, reports, provinceId: config.provinceId };

@@ -1,7 +1,7 @@
 import { assertAllowed } from '../src/core/access.ts';
 import { periodStartingAt, previousCompletePeriod } from '../src/core/time.ts';
-import { clock, config, events } from './commons/services.ts';
 import { WeeklyReportBody } from './commons/schemas.ts';
+import { clock, config, events } from './commons/services.ts';
 import { runWeekly } from './commons/weekly.ts';
 import { staffRoute } from './http/route.ts';
 

@@ -4,7 +4,12 @@ import { REPORT_FORMATS } from '../../src/core/report.ts';
 
 /** Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core. */
 
-const id = z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 const text = (max: number) => z.string().trim().min(1).max(max);
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 

@@ -1,7 +1,7 @@
+import { makeClients } from '../../src/adapters/clients.ts';
 import { DynamoActivity } from '../../src/adapters/dynamo-activity.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
 import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
-import { makeClients } from '../../src/adapters/clients.ts';
 import { S3LinkSigner, S3Reports } from '../../src/adapters/s3-reports.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Events, LogEvent } from '../../src/core/ports.ts';
@@ -33,7 +33,11 @@ export const events: Events = {
 
 export const clock = systemClock;
 export const registry = new DynamoRegistry(db, config.registryTable);
-export const checkins = new DynamoCheckins(db, { checkins: config.checkinsTable, activity: config.activityTable }, events);
+export const checkins = new DynamoCheckins(
+  db,
+  { checkins: config.checkinsTable, activity: config.activityTable },
+  events,
+);
 export const activity = new DynamoActivity(db, config.activityTable);
 export const reports = new S3Reports(s3, config.reportsBucket);
 export const signer = new S3LinkSigner(s3, config.reportsBucket);

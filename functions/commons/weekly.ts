@@ -1,4 +1,4 @@
-import { type Period } from '../../src/core/report.ts';
+import type { Period } from '../../src/core/report.ts';
 import { runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { activity, clock, config, events, registry, reports } from './services.ts';

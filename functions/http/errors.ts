@@ -9,12 +9,19 @@ import type { Events } from '../../src/core/ports.ts';
  * and is shown; anything else is a plain 500 with no internals, logged by its name only (an SDK message can
  * quote key values, and our keys hold phone numbers).
  */
-export function errorResponses(events: Events): middy.MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+export function errorResponses(
+  events: Events,
+): middy.MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const { status, code, message, details } = describe(request.error);
       if (status >= 500) {
-        events.emit({ event: 'RequestFailed', status, code, errorName: (request.error as Error)?.name ?? 'unknown' });
+        events.emit({
+          event: 'RequestFailed',
+          status,
+          code,
+          errorName: (request.error as Error)?.name ?? 'unknown',
+        });
       }
       request.response = errorResponse(status, code, message, details);
     },
@@ -40,8 +47,14 @@ function describe(error: unknown): { status: number; code: string; message: stri
   }
   if (error instanceof ZodError) {
     const details = zodDetails(error);
-    const code = details.some((d) => d.path === 'phone') && details.length === 1 ? 'invalid_phone' : 'invalid_request';
-    return { status: 400, code, message: `Invalid ${details.map((d) => d.path || 'body').join(', ')}`, details };
+    const code =
+      details.some((d) => d.path === 'phone') && details.length === 1 ? 'invalid_phone' : 'invalid_request';
+    return {
+      status: 400,
+      code,
+      message: `Invalid ${details.map((d) => d.path || 'body').join(', ')}`,
+      details,
+    };
   }
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side', details: [] };
 }

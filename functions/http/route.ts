@@ -54,7 +54,9 @@ export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends 
 export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
   events: Events,
   spec: RouteSpec<B, P, Q>,
-  run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { principal: Principal }) => Promise<RouteResult>,
+  run: (
+    input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { principal: Principal },
+  ) => Promise<RouteResult>,
 ) {
   return middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
@@ -92,14 +94,18 @@ function jsonBody(event: HttpEvent): unknown {
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64')
+    : Buffer.from(event.body ?? '', 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new AppError(413, 'body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new AppError(400, 'invalid_json', 'The body is not valid JSON', [{ path: '', message: 'Not valid JSON' }]);
+    throw new AppError(400, 'invalid_json', 'The body is not valid JSON', [
+      { path: '', message: 'Not valid JSON' },
+    ]);
   }
 }
 

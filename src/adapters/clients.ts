@@ -10,8 +10,13 @@ import type { Config } from '../config.ts';
  */
 export function makeClients(config: Pick<Config, 'dynamodbEndpoint' | 's3Endpoint'>) {
   // Local stand-ins accept these fixed credentials (s3rver's documented pair); AWS uses the Lambda role.
-  const local = { region: 'ap-southeast-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
-  const dynamo = new DynamoDBClient(config.dynamodbEndpoint ? { ...local, endpoint: config.dynamodbEndpoint } : {});
+  const local = {
+    region: 'ap-southeast-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  };
+  const dynamo = new DynamoDBClient(
+    config.dynamodbEndpoint ? { ...local, endpoint: config.dynamodbEndpoint } : {},
+  );
   const db = DynamoDBDocumentClient.from(dynamo, {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -23,7 +23,10 @@ export class DynamoCheckins implements CheckinStore {
       await withRetry(() => this.db.send(this.transaction(checkin)), this.events, this.retry);
       return { status: 'created' };
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
         const existing = await this.get(checkin.id);
         if (existing) return { status: 'duplicate', existing };
       }
@@ -36,7 +39,8 @@ export class DynamoCheckins implements CheckinStore {
       new GetCommand({ TableName: this.tables.checkins, Key: keys.checkin(checkinId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    const { id, checkpointId, unitId, phone, direction, method, at, day, receivedAt, expiresAt } = Item as Checkin;
+    const { id, checkpointId, unitId, phone, direction, method, at, day, receivedAt, expiresAt } =
+      Item as Checkin;
     return { id, checkpointId, unitId, phone, direction, method, at, day, receivedAt, expiresAt };
   }
 

@@ -86,7 +86,10 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       );
       return true;
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
         return false;
       }
       throw err;
@@ -94,7 +97,9 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   }
 
   async getCheckpoint(checkpointId: string): Promise<Checkpoint | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.checkpoint(checkpointId) }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.checkpoint(checkpointId) }),
+    );
     return Item ? toCheckpoint(Item) : undefined;
   }
 
@@ -110,7 +115,10 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
     };
   }
 
-  async listCheckpoints(unitId: string, page: { limit: number; nextToken?: string }): Promise<Page<Checkpoint>> {
+  async listCheckpoints(
+    unitId: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<Checkpoint>> {
     const start = decodeToken(page.nextToken, { [REGISTRY_BY_PARENT.pk]: keys.checkpointsOf(unitId) });
     const out = await this.db.send(
       new QueryCommand({

@@ -35,7 +35,11 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: RetryOptions = { attempts: 8, baseMs: 20, maxMs: 1_000 };
 
 /** Full-jitter exponential backoff (the AWS Architecture Blog's recommendation). */
-export async function withRetry<T>(fn: () => Promise<T>, events: Events, options = DEFAULT_RETRY): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  events: Events,
+  options = DEFAULT_RETRY,
+): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {

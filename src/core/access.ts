@@ -12,7 +12,11 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function assertAllowed(principal: Principal, permission: Permission, unitPath: readonly string[]): void {
+export function assertAllowed(
+  principal: Principal,
+  permission: Permission,
+  unitPath: readonly string[],
+): void {
   const roles: readonly Role[] = PERMISSIONS[permission];
   if (!roles.includes(principal.role)) {
     throw new ForbiddenError(`The ${principal.role} role cannot do this`);

@@ -3,8 +3,8 @@ import { checkpointByCode } from './checkpoints.ts';
 import { normaliseCode } from './codes.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 import type { Checkin, Direction, Method } from './model.ts';
-import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
 import { normalisePhone } from './phone.ts';
+import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
 import { type Clock, localDay } from './time.ts';
 
 /** Phones' clocks drift; a scan stamped a little ahead of ours is still a real scan. */
@@ -54,7 +54,10 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
     problems.push({ path: 'at', message: `The check-in time is older than ${deps.retentionDays} days` });
   }
   if (problems.length > 0) {
-    throw new ValidationError(problems, problems.length === 1 && !phone ? 'invalid_phone' : 'invalid_checkin');
+    throw new ValidationError(
+      problems,
+      problems.length === 1 && !phone ? 'invalid_phone' : 'invalid_checkin',
+    );
   }
 
   const checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));

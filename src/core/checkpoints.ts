@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { assertAllowed } from './access.ts';
 import { newCode } from './codes.ts';
 import { CheckpointNotFoundError, NotFoundError } from './errors.ts';
-import { unitInScope } from './units.ts';
 import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal } from './model.ts';
 import type { CheckpointStore, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
+import { unitInScope } from './units.ts';
 
 export interface NewCheckpoint {
   kind: CheckpointKind;
@@ -102,7 +102,10 @@ export async function listCheckpoints(
 }
 
 /** What the check-in page shows before a person confirms. Public: only what the poster already says. */
-export async function checkpointByCode(checkpoints: CheckpointStore, code: string | undefined): Promise<CheckpointRef> {
+export async function checkpointByCode(
+  checkpoints: CheckpointStore,
+  code: string | undefined,
+): Promise<CheckpointRef> {
   const found = code ? await checkpoints.getByCode(code) : undefined;
   if (!found?.active) throw new CheckpointNotFoundError();
   return found;

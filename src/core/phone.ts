@@ -10,7 +10,7 @@ export function normalisePhone(input: string): string | null {
   const digits = cleaned.replace(/[^\d+]/g, '');
   const candidate = /^84\d{9}$/.test(digits) ? `+${digits}` : digits;
   const parsed = parsePhoneNumberFromString(candidate, 'VN');
-  if (!parsed || parsed.country !== 'VN' || !parsed.isValid()) return null;
+  if (parsed?.country !== 'VN' || !parsed.isValid()) return null;
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return null;
   return parsed.number;

@@ -39,7 +39,8 @@ export async function reportLink(
   start: string,
   format: ReportFormat,
 ): Promise<{ url: string; expiresAt: string }> {
-  if (!isLocalDate(start)) throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
+  if (!isLocalDate(start))
+    throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
   await unitInScope(deps.units, principal, unitId, 'viewReports');
   const period = periodStartingAt(start);
   const key = reportKeys.file(deps.provinceId, unitId, period.start, period.end, format);

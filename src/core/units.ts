@@ -42,7 +42,14 @@ export async function createUnit(
   if (input.parentId) {
     const parent = await unitInScope(deps.units, principal, input.parentId, 'manageUnits');
     const kind = input.kind ?? 'other';
-    unit = { id: input.id, name: input.name, parentId: parent.id, kind, path: [...parent.path, input.id], createdAt };
+    unit = {
+      id: input.id,
+      name: input.name,
+      parentId: parent.id,
+      kind,
+      path: [...parent.path, input.id],
+      createdAt,
+    };
   } else if (input.id === deps.provinceId) {
     assertAllowed(principal, 'manageUnits', [deps.provinceId]);
     unit = rootUnit(deps.provinceId, input.name, createdAt);

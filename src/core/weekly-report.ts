@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { reportKeys } from '../keys.ts';
 import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import type { ActivityStore, CheckpointStore, Events, ReportStore, UnitStore } from './ports.ts';
@@ -12,9 +13,11 @@ import {
   type UnitReport,
 } from './report.ts';
 import { type Clock, daysOf, periodBounds } from './time.ts';
-import { reportKeys } from '../keys.ts';
 
-export type Renderer = (report: UnitReport, format: ReportFormat) => { body: Readable | string; contentType: string };
+export type Renderer = (
+  report: UnitReport,
+  format: ReportFormat,
+) => { body: Readable | string; contentType: string };
 
 export interface WeeklyReportDeps {
   units: UnitStore;
@@ -80,7 +83,12 @@ export async function runWeeklyReports(deps: WeeklyReportDeps, period: Period): 
       const { body, contentType } = deps.render(report, format);
       await deps.reports.put(keys[format], body, contentType);
     }
-    deps.events.emit({ event: 'WeeklyReportStored', unitId: node.unit.id, start: period.start, rows: report.rows.length });
+    deps.events.emit({
+      event: 'WeeklyReportStored',
+      unitId: node.unit.id,
+      start: period.start,
+      rows: report.rows.length,
+    });
     stored.push({ unitId: node.unit.id, rows: report.rows.length, keys });
   }
   deps.events.emit({

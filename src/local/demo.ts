@@ -41,7 +41,13 @@ function random(seed: number): () => number {
   };
 }
 
-async function api(stack: LocalStack, token: string | undefined, method: string, path: string, body?: unknown) {
+async function api(
+  stack: LocalStack,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
   const res = await fetch(`${stack.url}${path}`, {
     method,
     headers: {
@@ -77,7 +83,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await verify(stack, admin, period.start, expected, out);
     }
     const manager = await stack.token('unit-manager', HAI_HA.id);
-    const sample = (await api(stack, manager, 'GET', `/v1/units/${HAI_HA_COMMUNES[0].id}/checkpoints?limit=1`)).json;
+    const sample = (
+      await api(stack, manager, 'GET', `/v1/units/${HAI_HA_COMMUNES[0].id}/checkpoints?limit=1`)
+    ).json;
     const cp = sample?.items?.[0];
     out('');
     out(`vaora (province ${province}) is running at ${stack.url}   data: ${options.dataDir ?? 'temporary'}`);
@@ -92,10 +100,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     const periods = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}/reports`)).json?.items ?? [];
     if (periods.length > 0) {
-      const link = await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}/reports/${periods[0].start}?format=xlsx`);
+      const link = await api(
+        stack,
+        admin,
+        'GET',
+        `/v1/units/${HAI_HA.id}/reports/${periods[0].start}?format=xlsx`,
+      );
       stack.reportLink = link.json.url;
       if (options.keepRunning) out('Press Ctrl+C to stop.');
-      out(`Signed link to the ${HAI_HA.name} report ${periods[0].start} – ${periods[0].end} (XLSX, expires ${link.json.expiresAt}):`);
+      out(
+        `Signed link to the ${HAI_HA.name} report ${periods[0].start} – ${periods[0].end} (XLSX, expires ${link.json.expiresAt}):`,
+      );
       out(link.json.url);
     }
     return stack;
@@ -121,25 +136,34 @@ async function seed(
   const pastClock = (at: number): Clock => fixedClock(new Date(at).toISOString());
   const registeredLongAgo = from.getTime() - 60 * 86_400_000;
 
-  await createUnit({ units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId }, principal, {
-    id: HAI_HA.id,
-    name: HAI_HA.name,
-    parentId: stack.config.provinceId,
-    kind: 'district',
-  });
+  await createUnit(
+    { units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId },
+    principal,
+    {
+      id: HAI_HA.id,
+      name: HAI_HA.name,
+      parentId: stack.config.provinceId,
+      kind: 'district',
+    },
+  );
 
   const expected: Expected = new Map();
   const posts: { unitId: string; checkpointId: string; code: string; at: Date }[] = [];
   let checkpointCount = 0;
   for (const commune of HAI_HA_COMMUNES) {
-    await createUnit({ units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId }, principal, {
-      id: commune.id,
-      name: commune.name,
-      parentId: HAI_HA.id,
-      kind: 'commune',
-    });
+    await createUnit(
+      { units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId },
+      principal,
+      {
+        id: commune.id,
+        name: commune.name,
+        parentId: HAI_HA.id,
+        kind: 'commune',
+      },
+    );
     const total = Math.max(3, Math.round(commune.created / CHECKPOINT_SCALE));
-    const fresh = commune.createdNew === 0 ? 0 : Math.max(1, Math.round(commune.createdNew / CHECKPOINT_SCALE));
+    const fresh =
+      commune.createdNew === 0 ? 0 : Math.max(1, Math.round(commune.createdNew / CHECKPOINT_SCALE));
     const created: { id: string; code: string; createdAt: Date }[] = [];
     for (let i = 0; i < total; i++) {
       const isNew = i >= total - fresh;
@@ -149,10 +173,19 @@ async function seed(
       const place = PLACES[Math.floor(rand() * PLACES.length)]!;
       const placeName = `${place.names[Math.floor(rand() * place.names.length)]} ${commune.name.replace(/^(Thị trấn|Xã) /, '')} ${i + 1}`;
       const cp = await createCheckpoint(
-        { units: registry, checkpoints: registry, clock: pastClock(at), publicBaseUrl: stack.config.publicBaseUrl },
+        {
+          units: registry,
+          checkpoints: registry,
+          clock: pastClock(at),
+          publicBaseUrl: stack.config.publicBaseUrl,
+        },
         principal,
         commune.id,
-        { kind: place.kind as CheckpointKind, placeName, address: `Thôn ${1 + Math.floor(rand() * 9)}, ${commune.name}` },
+        {
+          kind: place.kind as CheckpointKind,
+          placeName,
+          address: `Thôn ${1 + Math.floor(rand() * 9)}, ${commune.name}`,
+        },
       );
       created.push({ id: cp.id, code: cp.code, createdAt: new Date(at) });
     }
@@ -192,7 +225,8 @@ async function seed(
       method: 'app',
     };
     const first = await api(stack, undefined, 'POST', '/v1/checkins', body);
-    if (first.status !== 201) throw new Error(`A demo check-in was refused: ${first.status} ${JSON.stringify(first.json)}`);
+    if (first.status !== 201)
+      throw new Error(`A demo check-in was refused: ${first.status} ${JSON.stringify(first.json)}`);
     if (rand() < RESEND_SHARE) {
       const again = await api(stack, undefined, 'POST', '/v1/checkins', body);
       if (again.status !== 200) throw new Error(`A resent check-in answered ${again.status}, not 200`);
@@ -238,7 +272,8 @@ async function verify(
       if (row?.[key] !== value) problems.push(`${unitId}.${key}: report ${row?.[key]}, posted ${value}`);
     }
   }
-  if (problems.length > 0) throw new Error(`The report does not match what was posted: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`The report does not match what was posted: ${problems.join('; ')}`);
   const t = report.totals;
   out(
     `Report checked against what was posted: ${t.checkpointsTotal} checkpoints, ${t.checkpointsNew} new, ${t.checkins} check-ins, ${t.activeCheckpoints} active (${t.activeRatio}%).`,

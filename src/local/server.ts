@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { errorResponse } from '../../functions/http/errors.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec } from '../routes.ts';
 import { verifyToken } from './tokens.ts';
@@ -86,7 +90,10 @@ async function serve(
 
   const event = toEvent(req, url, matched.route.spec, matched.params, body, claims);
   const handler = handlers.get(matched.route.spec.fn)!;
-  const result = (await handler(event, lambdaContext(matched.route.spec.fn))) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(
+    event,
+    lambdaContext(matched.route.spec.fn),
+  )) as APIGatewayProxyStructuredResultV2;
   send(res, result);
 }
 
@@ -122,7 +129,8 @@ function toEvent(
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const binary = body.length > 0 && !isText(headers['content-type'] ?? '');
   const now = new Date();
   const routeKey = `${spec.method} ${spec.path}`;
@@ -153,7 +161,11 @@ function toEvent(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (claims ?? {}) as never, scopes: [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: (claims ?? {}) as never, scopes: [] },
+      },
     },
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
@@ -178,6 +190,9 @@ function lambdaContext(name: string): Context {
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const body = result.body ?? '';
   const payload = result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
-  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), 'content-length': payload.length });
+  res.writeHead(result.statusCode ?? 200, {
+    ...(result.headers as Record<string, string>),
+    'content-length': payload.length,
+  });
   res.end(payload);
 }
