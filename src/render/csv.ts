@@ -1,4 +1,10 @@
-import { activeRatio, REPORT_COLUMNS, type ReportFigures, TOTALS_LABEL, type UnitReport } from '../core/report.ts';
+import {
+  activeRatio,
+  REPORT_COLUMNS,
+  type ReportFigures,
+  TOTALS_LABEL,
+  type UnitReport,
+} from '../core/report.ts';
 
 /** Excel reads a CSV without a BOM as the local ANSI code page and garbles Vietnamese. */
 export const CSV_BOM = '\uFEFF';

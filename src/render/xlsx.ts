@@ -2,7 +2,13 @@ import type { Writable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { activeRatio, REPORT_COLUMNS, type ReportFigures, TOTALS_LABEL, type UnitReport } from '../core/report.ts';
+import {
+  activeRatio,
+  REPORT_COLUMNS,
+  type ReportFigures,
+  TOTALS_LABEL,
+  type UnitReport,
+} from '../core/report.ts';
 import { TIME_ZONE } from '../core/time.ts';
 
 /**

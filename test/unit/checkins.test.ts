@@ -1,0 +1,137 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { recordCheckin } from '../../src/core/checkins.ts';
+import { createCheckpoint } from '../../src/core/checkpoints.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { fixedClock } from '../../src/core/time.ts';
+import { MemoryCheckins, MemoryRegistry, RecordedEvents } from './fakes.ts';
+
+const NOW = '2022-01-10T02:00:00.000Z'; // 09:00 local, Monday 10 January 2022
+let registry: MemoryRegistry;
+let checkins: MemoryCheckins;
+let code: string;
+let deps: Parameters<typeof recordCheckin>[0];
+
+beforeEach(async () => {
+  registry = new MemoryRegistry();
+  checkins = new MemoryCheckins();
+  await registry.createUnit({
+    id: 'qh',
+    name: 'Thị trấn Quảng Hà',
+    kind: 'commune',
+    path: ['qn', 'qh'],
+    createdAt: NOW,
+  });
+  const clock = fixedClock(NOW);
+  const cp = await createCheckpoint(
+    { units: registry, checkpoints: registry, clock, publicBaseUrl: 'https://x' },
+    { subject: 't', role: 'admin', unitId: 'qn' },
+    'qh',
+    { kind: 'market', placeName: 'Chợ Quảng Hà', address: 'Khu 3' },
+  );
+  code = cp.code;
+  deps = { checkpoints: registry, checkins, clock, events: new RecordedEvents(), retentionDays: 28 };
+});
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe('recording a check-in', () => {
+  it('stamps it with the server time, its local day and an expiry 28 days later', async () => {
+    const outcome = await recordCheckin(deps, { code, phone: '0912 345 678', direction: 'in' });
+    expect(outcome.created).toBe(true);
+    const stored = checkins.stored.get(outcome.receipt.id)!;
+    expect(stored).toMatchObject({ phone: '+84912345678', at: NOW, day: '2022-01-10', method: 'web' });
+    expect(stored.expiresAt).toBe(Date.parse(NOW) / 1000 + 28 * 86_400);
+  });
+
+  it('puts a late-evening offline scan on its local day', async () => {
+    const outcome = await recordCheckin(deps, {
+      code,
+      phone: '0912345678',
+      direction: 'out',
+      at: '2022-01-09T22:30:00+07:00',
+    });
+    expect(checkins.stored.get(outcome.receipt.id)!.day).toBe('2022-01-09');
+  });
+
+  it('accepts a typed code in lower case with a dash', async () => {
+    const typed = `${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`;
+    expect((await recordCheckin(deps, { code: typed, phone: '0912345678', direction: 'in' })).created).toBe(
+      true,
+    );
+  });
+
+  it('answers a repeated id with the stored check-in and stores nothing more', async () => {
+    const request = {
+      id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
+      code,
+      phone: '0912345678',
+      direction: 'in' as const,
+    };
+    const first = await recordCheckin(deps, request);
+    const second = await recordCheckin(deps, { ...request, phone: '+84912345678' });
+    expect(second.created).toBe(false);
+    expect(second.receipt).toEqual(first.receipt);
+    expect(checkins.stored.size).toBe(1);
+  });
+
+  it('refuses a repeated id that carries another person’s check-in', async () => {
+    const request = {
+      id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
+      code,
+      phone: '0912345678',
+      direction: 'in' as const,
+    };
+    await recordCheckin(deps, request);
+    const err = await rejection(recordCheckin(deps, { ...request, phone: '0987654321' }));
+    expect([err.status, err.code]).toEqual([409, 'idempotency_conflict']);
+  });
+
+  it('rejects a check-in whose time is in the future, beyond the clock skew', async () => {
+    const ok = await recordCheckin(deps, {
+      code,
+      phone: '0912345678',
+      direction: 'in',
+      at: '2022-01-10T02:04:00Z',
+    });
+    expect(ok.created).toBe(true);
+    const err = await rejection(
+      recordCheckin(deps, { code, phone: '0912345678', direction: 'in', at: '2022-01-10T02:06:00Z' }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.details).toEqual([{ path: 'at', message: 'The check-in time is in the future' }]);
+  });
+
+  it('rejects a check-in older than the retention window', async () => {
+    const err = await rejection(
+      recordCheckin(deps, { code, phone: '0912345678', direction: 'in', at: '2021-12-12T00:00:00Z' }),
+    );
+    expect(err.details[0]!.path).toBe('at');
+  });
+
+  it('rejects a wrong phone number as invalid_phone and stores nothing', async () => {
+    const err = await rejection(recordCheckin(deps, { code, phone: '12345', direction: 'in' }));
+    expect([err.status, err.code, err.details[0]!.path]).toEqual([400, 'invalid_phone', 'phone']);
+    expect(checkins.stored.size).toBe(0);
+  });
+
+  it('answers unknown_checkpoint for an unknown or malformed code', async () => {
+    for (const bad of ['ZZZZZZZZ', 'hello']) {
+      const err = await rejection(recordCheckin(deps, { code: bad, phone: '0912345678', direction: 'in' }));
+      expect([err.status, err.code]).toEqual([404, 'unknown_checkpoint']);
+    }
+  });
+
+  it('logs the checkpoint, never the phone number', async () => {
+    const events = new RecordedEvents();
+    await recordCheckin({ ...deps, events }, { code, phone: '0912345678', direction: 'in' });
+    expect(JSON.stringify(events.events)).not.toContain('912345678');
+    expect(events.events[0]).toMatchObject({ event: 'CheckinRecorded', duplicate: false });
+  });
+});

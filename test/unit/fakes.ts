@@ -1,0 +1,108 @@
+import type {
+  Checkin,
+  Checkpoint,
+  CheckpointRef,
+  DailyActivity,
+  Page,
+  Principal,
+  Unit,
+} from '../../src/core/model.ts';
+import type {
+  ActivityStore,
+  CheckinStore,
+  CheckpointStore,
+  Events,
+  LogEvent,
+  RecordResult,
+  ReportStore,
+  UnitStore,
+} from '../../src/core/ports.ts';
+
+/** In-memory stores for the core's tests: the same contracts as the DynamoDB and S3 adapters. */
+export class MemoryRegistry implements UnitStore, CheckpointStore {
+  units = new Map<string, Unit>();
+  checkpoints = new Map<string, Checkpoint>();
+
+  async getUnit(id: string) {
+    return this.units.get(id);
+  }
+  async createUnit(unit: Unit) {
+    if (this.units.has(unit.id)) return false;
+    this.units.set(unit.id, unit);
+    return true;
+  }
+  async childrenOf(id: string) {
+    return [...this.units.values()].filter((u) => u.parentId === id);
+  }
+  async createCheckpoint(cp: Checkpoint) {
+    if ([...this.checkpoints.values()].some((c) => c.code === cp.code)) return false;
+    this.checkpoints.set(cp.id, cp);
+    return true;
+  }
+  async getCheckpoint(id: string) {
+    return this.checkpoints.get(id);
+  }
+  async getByCode(code: string): Promise<CheckpointRef | undefined> {
+    const cp = [...this.checkpoints.values()].find((c) => c.code === code);
+    return cp && { id: cp.id, name: cp.name, unitId: cp.unitId, unitName: cp.unitName, active: cp.active };
+  }
+  async listCheckpoints(
+    unitId: string,
+    page: { limit: number; nextToken?: string },
+  ): Promise<Page<Checkpoint>> {
+    const all = [...this.checkpoints.values()].filter((c) => c.unitId === unitId);
+    const start = Number(page.nextToken ?? 0);
+    const items = all.slice(start, start + page.limit);
+    const next = start + page.limit < all.length ? String(start + page.limit) : undefined;
+    return { items, ...(next ? { nextToken: next } : {}) };
+  }
+}
+
+export class MemoryCheckins implements CheckinStore, ActivityStore {
+  stored = new Map<string, Checkin>();
+  async record(checkin: Checkin): Promise<RecordResult> {
+    const existing = this.stored.get(checkin.id);
+    if (existing) return { status: 'duplicate', existing };
+    this.stored.set(checkin.id, checkin);
+    return { status: 'created' };
+  }
+  async dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]> {
+    const counts = new Map<string, DailyActivity>();
+    for (const c of this.stored.values()) {
+      if (c.unitId !== unitId || !days.includes(c.day)) continue;
+      const key = `${c.checkpointId}|${c.day}`;
+      const row = counts.get(key) ?? { unitId, checkpointId: c.checkpointId, day: c.day, checkins: 0 };
+      row.checkins += 1;
+      counts.set(key, row);
+    }
+    return [...counts.values()];
+  }
+}
+
+export class MemoryReports implements ReportStore {
+  files = new Map<string, { body: string | Buffer; contentType: string }>();
+  async put(key: string, body: NodeJS.ReadableStream | string, contentType: string) {
+    if (typeof body === 'string') {
+      this.files.set(key, { body, contentType });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk as Buffer));
+    this.files.set(key, { body: Buffer.concat(chunks), contentType });
+  }
+  async list(prefix: string) {
+    return [...this.files.keys()].filter((k) => k.startsWith(prefix));
+  }
+  async exists(key: string) {
+    return this.files.has(key);
+  }
+}
+
+export class RecordedEvents implements Events {
+  events: LogEvent[] = [];
+  emit(event: LogEvent) {
+    this.events.push(event);
+  }
+}
+
+export const admin = (unitId = 'qn'): Principal => ({ subject: 't', role: 'admin', unitId });

@@ -1,0 +1,185 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ENV } from '../../src/config.ts';
+
+/** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
+
+const ddb = mockClient(DynamoDBDocumentClient);
+type Handler = (
+  e: APIGatewayProxyEventV2WithJWTAuthorizer,
+  c: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+let createCheckin: Handler;
+let getUnit: Handler;
+
+const CODE_ITEM = {
+  checkpointId: 'cp-1',
+  name: 'Chợ Quảng Hà',
+  unitId: 'quang-ha',
+  unitName: 'Thị trấn Quảng Hà',
+  active: true,
+};
+const ID = '0b7e6c1a-5d2f-4c3b-9a8e-7f6d5c4b3a21';
+
+function event(body: unknown, claims?: Record<string, string>): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    version: '2.0',
+    rawPath: '/v1/checkins',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    pathParameters: { unitId: 'quang-ha' },
+    requestContext: { authorizer: { jwt: { claims: claims ?? {}, scopes: [] } } },
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+const call = (h: Handler, e: APIGatewayProxyEventV2WithJWTAuthorizer) => h(e, {} as Context);
+
+function conflict(code: string) {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: code }, { Code: 'None' }],
+  });
+}
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    [ENV.provinceId]: 'quang-ninh',
+    [ENV.registryTable]: 'registry',
+    [ENV.checkinsTable]: 'checkins',
+    [ENV.activityTable]: 'activity',
+    [ENV.reportsBucket]: 'reports',
+    [ENV.publicBaseUrl]: 'https://vaora.example',
+    [ENV.retentionDays]: '28',
+    [ENV.reportLinkTtlSeconds]: '900',
+  });
+  createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
+  getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;
+});
+
+beforeEach(() => {
+  ddb.reset();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2022-01-10T02:00:00Z'));
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('create-checkin handler', () => {
+  it('answers 201 after one read and one transaction of check-in plus counter', async () => {
+    ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
+    ddb.on(TransactWriteCommand).resolves({});
+    const res = await call(createCheckin, event({ id: ID, code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body!)).toEqual({
+      id: ID,
+      checkpoint: { id: 'cp-1', name: 'Chợ Quảng Hà', unitId: 'quang-ha' },
+      direction: 'in',
+      at: '2022-01-10T02:00:00.000Z',
+    });
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx[0]!.Put!.Item).toMatchObject({ pk: `checkin#${ID}`, phone: '+84912345678', day: '2022-01-10' });
+    expect(tx[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(tx[1]!.Update!.Key).toEqual({ pk: 'unit#quang-ha#day#2022-01-10', sk: 'cp#cp-1' });
+  });
+
+  it('answers 200 with the stored check-in when the id was already stored', async () => {
+    ddb.on(GetCommand, { TableName: 'registry' }).resolves({ Item: CODE_ITEM });
+    ddb.on(TransactWriteCommand).rejects(conflict('ConditionalCheckFailed'));
+    ddb.on(GetCommand, { TableName: 'checkins' }).resolves({
+      Item: {
+        id: ID,
+        checkpointId: 'cp-1',
+        unitId: 'quang-ha',
+        phone: '+84912345678',
+        direction: 'in',
+        method: 'app',
+        at: '2022-01-10T01:00:00.000Z',
+        day: '2022-01-10',
+        receivedAt: '2022-01-10T01:00:00.000Z',
+        expiresAt: 1,
+      },
+    });
+    const res = await call(createCheckin, event({ id: ID, code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!).at).toBe('2022-01-10T01:00:00.000Z');
+  });
+
+  it('retries a throttled or conflicting transaction and then answers 201', async () => {
+    ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(conflict('TransactionConflict'))
+      .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }))
+      .resolves({});
+    vi.useRealTimers();
+    const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(201);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('answers a plain 500 without internals when DynamoDB keeps failing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        Object.assign(new Error('key pk=checkin#... phone +84912345678'), { name: 'InternalFailure' }),
+      );
+    const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body!)).toEqual({
+      error: { code: 'internal_error', message: 'Something went wrong on our side' },
+    });
+    expect(log.mock.calls.flat().join(' ')).not.toContain('912345678');
+    log.mockRestore();
+  });
+
+  it('answers 400 naming every bad field and writes nothing', async () => {
+    const res = await call(createCheckin, event({ code: '', phone: 5, direction: 'up', extra: 1 }));
+    expect(res.statusCode).toBe(400);
+    const paths = JSON.parse(res.body!).error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['code', 'phone', 'direction']));
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('answers 404 unknown_checkpoint for a deactivated checkpoint', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...CODE_ITEM, active: false } });
+    const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(404);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('staff handlers', () => {
+  it('answer 401 when the event carries no staff claims', async () => {
+    const res = await call(getUnit, event(undefined));
+    expect(res.statusCode).toBe(401);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('answer 403 for a unit outside the token’s scope', async () => {
+    ddb
+      .on(GetCommand)
+      .resolves({
+        Item: {
+          id: 'quang-ha',
+          name: 'Quảng Hà',
+          kind: 'commune',
+          path: ['quang-ninh', 'hai-ha', 'quang-ha'],
+        },
+      });
+    const res = await call(getUnit, event(undefined, { 'custom:role': 'admin', 'custom:unit': 'vinh-phuc' }));
+    expect(res.statusCode).toBe(403);
+  });
+});

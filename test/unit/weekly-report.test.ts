@@ -1,0 +1,196 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Checkpoint, Unit } from '../../src/core/model.ts';
+import { activeRatio } from '../../src/core/report.ts';
+import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
+import { runWeeklyReports } from '../../src/core/weekly-report.ts';
+import { renderReport } from '../../src/render/index.ts';
+import { MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents } from './fakes.ts';
+
+const PERIOD = periodStartingAt('2022-01-06'); // 06/01/2022 – 12/01/2022, as in the Hải Hà table
+const BEFORE = '2021-12-01T03:00:00.000Z';
+const DURING = '2022-01-08T03:00:00.000Z';
+const AFTER = '2022-01-13T03:00:00.000Z';
+
+let registry: MemoryRegistry;
+let checkins: MemoryCheckins;
+let reports: MemoryReports;
+let cpSeq = 0;
+
+function unit(id: string, parent?: Unit): Unit {
+  const u: Unit = {
+    id,
+    name: `Unit ${id}`,
+    kind: 'other',
+    path: [...(parent?.path ?? []), id],
+    createdAt: BEFORE,
+    ...(parent ? { parentId: parent.id } : {}),
+  };
+  registry.units.set(id, u);
+  return u;
+}
+
+function checkpoint(u: Unit, createdAt: string): Checkpoint {
+  const id = `cp${++cpSeq}`;
+  const cp: Checkpoint = {
+    id,
+    code: id,
+    name: id,
+    kind: 'shop',
+    placeName: id,
+    address: '-',
+    unitId: u.id,
+    unitName: u.name,
+    unitPath: u.path,
+    active: true,
+    createdAt,
+  };
+  registry.checkpoints.set(id, cp);
+  return cp;
+}
+
+function scans(cp: Checkpoint, day: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    const id = `${cp.id}-${day}-${i}-${checkins.stored.size}`;
+    checkins.stored.set(id, {
+      id,
+      checkpointId: cp.id,
+      unitId: cp.unitId,
+      phone: '+84912345678',
+      direction: 'in',
+      method: 'app',
+      at: `${day}T02:00:00.000Z`,
+      day,
+      receivedAt: `${day}T02:00:00.000Z`,
+      expiresAt: 0,
+    });
+  }
+}
+
+function run() {
+  return runWeeklyReports(
+    {
+      units: registry,
+      checkpoints: registry,
+      activity: checkins,
+      reports,
+      render: renderReport,
+      clock: fixedClock('2022-01-14T08:00:00Z'),
+      events: new RecordedEvents(),
+      provinceId: 'qn',
+    },
+    PERIOD,
+  );
+}
+
+function stored(unitId: string) {
+  const key = [...reports.files.keys()].find((k) => k.includes(`/${unitId}/`) && k.endsWith('.json'))!;
+  return JSON.parse(String(reports.files.get(key)!.body));
+}
+
+beforeEach(() => {
+  registry = new MemoryRegistry();
+  checkins = new MemoryCheckins();
+  reports = new MemoryReports();
+});
+
+describe('the weekly aggregation', () => {
+  it('makes the Hải Hà table: one row per child, created, new, check-ins, active, and a totals row', async () => {
+    const qn = unit('qn');
+    const hh = unit('hh', qn);
+    const a = unit('a', hh);
+    const b = unit('b', hh);
+    const a1 = checkpoint(a, BEFORE);
+    const a2 = checkpoint(a, DURING);
+    checkpoint(a, BEFORE); // never used
+    checkpoint(a, AFTER); // created after the period: not counted
+    const b1 = checkpoint(b, BEFORE);
+    scans(a1, '2022-01-06', 3);
+    scans(a2, '2022-01-12', 2);
+    scans(a1, '2022-01-13', 5); // after the period
+    scans(b1, '2022-01-05', 4); // before the period
+
+    const result = await run();
+
+    expect(result.map((r) => r.unitId).sort()).toEqual(['hh', 'qn']);
+    const report = stored('hh');
+    expect(report.rows).toEqual([
+      expect.objectContaining({
+        unitId: 'a',
+        checkpointsTotal: 3,
+        checkpointsNew: 1,
+        checkins: 5,
+        activeCheckpoints: 2,
+      }),
+      expect.objectContaining({
+        unitId: 'b',
+        checkpointsTotal: 1,
+        checkpointsNew: 0,
+        checkins: 0,
+        activeCheckpoints: 0,
+      }),
+    ]);
+    expect(report.totals).toMatchObject({
+      checkpointsTotal: 4,
+      checkpointsNew: 1,
+      checkins: 5,
+      activeCheckpoints: 2,
+    });
+    expect(report.totals.activeRatio).toBe(50);
+  });
+
+  it('rolls a three-level tree up so the parent’s row equals the child report’s totals', async () => {
+    const qn = unit('qn');
+    const hh = unit('hh', qn);
+    const other = unit('tx', qn);
+    const a = unit('a', hh);
+    scans(checkpoint(a, BEFORE), '2022-01-07', 7);
+    scans(checkpoint(hh, BEFORE), '2022-01-07', 2); // the district's own office
+    scans(checkpoint(other, DURING), '2022-01-09', 1);
+
+    await run();
+
+    const district = stored('hh');
+    const own = district.rows.find((r: { unitName: string }) => r.unitName.endsWith('(trực thuộc)'));
+    expect(own).toMatchObject({ unitId: 'hh', checkins: 2 });
+    const province = stored('qn');
+    const hhRow = province.rows.find((r: { unitId: string }) => r.unitId === 'hh');
+    for (const key of ['checkpointsTotal', 'checkpointsNew', 'checkins', 'activeCheckpoints']) {
+      expect(hhRow[key]).toBe(district.totals[key]);
+    }
+    expect(province.totals.checkins).toBe(10);
+  });
+
+  it('stores XLSX, CSV and JSON under keys naming the province, the unit and the period', async () => {
+    const qn = unit('qn');
+    unit('a', qn);
+    const [result] = await run();
+    expect(result!.keys).toEqual({
+      xlsx: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.xlsx',
+      csv: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.csv',
+      json: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.json',
+    });
+    const xlsx = reports.files.get(result!.keys.xlsx)!.body as Buffer;
+    expect(xlsx.subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('replaces a period’s files when it runs again, picking up late check-ins', async () => {
+    const qn = unit('qn');
+    const a = unit('a', qn);
+    const cp = checkpoint(a, BEFORE);
+    scans(cp, '2022-01-07', 1);
+    await run();
+    expect(stored('qn').totals.checkins).toBe(1);
+    scans(cp, '2022-01-08', 2); // offline scans arriving after the first run
+    await run();
+    expect(stored('qn').totals.checkins).toBe(3);
+  });
+
+  it('computes the ratio from totals, not as an average of row ratios', () => {
+    expect(
+      activeRatio({ checkpointsTotal: 6468, checkpointsNew: 37, checkins: 72420, activeCheckpoints: 874 }),
+    ).toBe(13.51);
+    expect(
+      activeRatio({ checkpointsTotal: 0, checkpointsNew: 0, checkins: 0, activeCheckpoints: 0 }),
+    ).toBeNull();
+  });
+});
