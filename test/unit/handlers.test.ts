@@ -169,16 +169,14 @@ describe('staff handlers', () => {
   });
 
   it('answer 403 for a unit outside the token’s scope', async () => {
-    ddb
-      .on(GetCommand)
-      .resolves({
-        Item: {
-          id: 'quang-ha',
-          name: 'Quảng Hà',
-          kind: 'commune',
-          path: ['quang-ninh', 'hai-ha', 'quang-ha'],
-        },
-      });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        id: 'quang-ha',
+        name: 'Quảng Hà',
+        kind: 'commune',
+        path: ['quang-ninh', 'hai-ha', 'quang-ha'],
+      },
+    });
     const res = await call(getUnit, event(undefined, { 'custom:role': 'admin', 'custom:unit': 'vinh-phuc' }));
     expect(res.statusCode).toBe(403);
   });
