@@ -1,6 +1,7 @@
 import { recordCheckin } from '../src/core/checkins.ts';
+import { checkins, registry } from './commons/dynamo.ts';
 import { CheckinBody } from './commons/schemas.ts';
-import { checkins, clock, config, events, registry } from './commons/services.ts';
+import { clock, config, events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 
 const deps = { checkpoints: registry, checkins, clock, events, retentionDays: config.retentionDays };

@@ -1,6 +1,7 @@
 import { createCheckpoint } from '../src/core/checkpoints.ts';
+import { registry } from './commons/dynamo.ts';
 import { CreateCheckpointBody, UnitIdParams } from './commons/schemas.ts';
-import { clock, config, events, registry } from './commons/services.ts';
+import { clock, config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = { units: registry, checkpoints: registry, clock, publicBaseUrl: config.publicBaseUrl };

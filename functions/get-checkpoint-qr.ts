@@ -1,7 +1,8 @@
 import { checkinUrl, checkpointInScope } from '../src/core/checkpoints.ts';
 import { qrPng, qrSvg } from '../src/render/qr.ts';
+import { registry } from './commons/dynamo.ts';
 import { CheckpointIdParams } from './commons/schemas.ts';
-import { config, events, registry } from './commons/services.ts';
+import { config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 /** Serves both /qr.svg and /qr.png: the route's path says which. */

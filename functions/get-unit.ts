@@ -1,6 +1,7 @@
 import { getUnitWithChildren } from '../src/core/units.ts';
+import { registry } from './commons/dynamo.ts';
 import { UnitIdParams } from './commons/schemas.ts';
-import { events, registry } from './commons/services.ts';
+import { events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 export const handler = staffRoute(events, { params: UnitIdParams }, async ({ params, principal }) => ({

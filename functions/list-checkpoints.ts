@@ -1,6 +1,7 @@
 import { listCheckpoints } from '../src/core/checkpoints.ts';
+import { registry } from './commons/dynamo.ts';
 import { PageQuery, UnitIdParams } from './commons/schemas.ts';
-import { config, events, registry } from './commons/services.ts';
+import { config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = { units: registry, checkpoints: registry, publicBaseUrl: config.publicBaseUrl };

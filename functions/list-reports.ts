@@ -1,6 +1,8 @@
 import { listReportPeriods } from '../src/core/report-links.ts';
+import { registry } from './commons/dynamo.ts';
+import { reports } from './commons/s3.ts';
 import { UnitIdParams } from './commons/schemas.ts';
-import { config, events, registry, reports } from './commons/services.ts';
+import { config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
 const deps = { units: registry, reports, provinceId: config.provinceId };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECKPOINT_KINDS, DIRECTIONS, METHODS, UNIT_KINDS } from '../../src/core/model.ts';
 import { REPORT_FORMATS } from '../../src/core/report.ts';
 

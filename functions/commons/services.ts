@@ -1,18 +1,13 @@
-import { makeClients } from '../../src/adapters/clients.ts';
-import { DynamoActivity } from '../../src/adapters/dynamo-activity.ts';
-import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
-import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
-import { S3LinkSigner, S3Reports } from '../../src/adapters/s3-reports.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Events, LogEvent } from '../../src/core/ports.ts';
 import { systemClock } from '../../src/core/time.ts';
 
 /**
- * Built once per Lambda container, at cold start: configuration (a missing variable fails here, loudly),
- * SDK clients and adapters. Handlers only import what they use from here.
+ * Built once per Lambda container, at cold start: configuration (a missing variable fails here, loudly), the
+ * clock and the event log. The stores live in ./dynamo.ts and ./s3.ts, so each bundle holds only its clients.
  */
 export const config = loadConfig();
-const { db, s3 } = makeClients(config);
+export const clock = systemClock;
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 type Level = keyof typeof LEVELS;
@@ -30,14 +25,3 @@ export const events: Events = {
     if (LEVELS[level] >= threshold) console.log(JSON.stringify({ level, ...event }));
   },
 };
-
-export const clock = systemClock;
-export const registry = new DynamoRegistry(db, config.registryTable);
-export const checkins = new DynamoCheckins(
-  db,
-  { checkins: config.checkinsTable, activity: config.activityTable },
-  events,
-);
-export const activity = new DynamoActivity(db, config.activityTable);
-export const reports = new S3Reports(s3, config.reportsBucket);
-export const signer = new S3LinkSigner(s3, config.reportsBucket);

@@ -5,25 +5,25 @@ import type { Config } from '../config.ts';
 
 /**
  * The AWS SDK clients. In Lambda the region and credentials come from the runtime; locally the endpoints point
- * at DynamoDB Local and s3rver, which need path-style URLs and no flexible checksums (else streamed uploads are
- * stored with their chunk framing).
+ * at DynamoDB Local and s3rver. Two functions, so a Lambda that never touches S3 never bundles its client.
  */
-export function makeClients(config: Pick<Config, 'dynamodbEndpoint' | 's3Endpoint'>) {
-  // Local stand-ins accept these fixed credentials (s3rver's documented pair); AWS uses the Lambda role.
-  const local = {
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  };
+
+// Local stand-ins accept these fixed credentials (s3rver's documented pair); AWS uses the Lambda role.
+const LOCAL = { region: 'ap-southeast-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+
+export function makeDynamoClient(config: Pick<Config, 'dynamodbEndpoint'>): DynamoDBDocumentClient {
   const dynamo = new DynamoDBClient(
-    config.dynamodbEndpoint ? { ...local, endpoint: config.dynamodbEndpoint } : {},
+    config.dynamodbEndpoint ? { ...LOCAL, endpoint: config.dynamodbEndpoint } : {},
   );
-  const db = DynamoDBDocumentClient.from(dynamo, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const s3 = new S3Client(
+  return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** s3rver needs path-style URLs and no flexible checksums (else streamed uploads keep their chunk framing). */
+export function makeS3Client(config: Pick<Config, 's3Endpoint'>): S3Client {
+  return new S3Client(
     config.s3Endpoint
       ? {
-          ...local,
+          ...LOCAL,
           endpoint: config.s3Endpoint,
           forcePathStyle: true,
           requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -31,5 +31,4 @@ export function makeClients(config: Pick<Config, 'dynamodbEndpoint' | 's3Endpoin
         }
       : {},
   );
-  return { db, s3 };
 }

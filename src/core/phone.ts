@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 
 /**
  * A Vietnamese mobile number in any of the forms people type (0912 345 678, +84912345678, 84912345678)

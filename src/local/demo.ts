@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
-import { makeClients } from '../adapters/clients.ts';
+import { makeDynamoClient } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import { createCheckpoint } from '../core/checkpoints.ts';
 import type { CheckpointKind, Principal } from '../core/model.ts';
@@ -129,7 +129,7 @@ async function seed(
   period: { start: string; end: string },
   out: (line: string) => void,
 ): Promise<Expected> {
-  const { db } = makeClients(stack.config);
+  const db = makeDynamoClient(stack.config);
   const registry = new DynamoRegistry(db, stack.config.registryTable);
   const principal: Principal = { subject: 'demo', role: 'admin', unitId: stack.config.provinceId };
   const { from, to } = periodBounds(period);

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { makeClients } from '../adapters/clients.ts';
+import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import { type Config, DEFAULTS, ENV, loadConfig } from '../config.ts';
 import type { Role } from '../core/model.ts';
@@ -74,7 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!dynamodbEndpoint) {
       const ddbPort = await freePort();
       dynamodbEndpoint = `http://127.0.0.1:${ddbPort}`;
-      const { db } = makeClients({ dynamodbEndpoint });
+      const db = makeDynamoClient({ dynamodbEndpoint });
       const ddb = await startDynamoDbLocal({
         port: ddbPort,
         client: db,
@@ -89,7 +89,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3Endpoint = s3.endpoint;
       stops.push(s3.stop);
     }
-    const { db, s3 } = makeClients({ dynamodbEndpoint, s3Endpoint });
+    const db = makeDynamoClient({ dynamodbEndpoint });
+    const s3 = makeS3Client({ s3Endpoint });
     await ensureTables(db, prefix);
     await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
       if (!/BucketAlready(Exists|OwnedByYou)/.test(err.name)) throw err;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { makeClients } from '../../src/adapters/clients.ts';
+import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { startDynamoDbLocal } from '../../src/local/dynamodb.ts';
 import { startS3rver } from '../../src/local/s3.ts';
 import { freePort } from '../../src/local/stack.ts';
@@ -11,7 +11,7 @@ import { freePort } from '../../src/local/stack.ts';
 export default async function setup(project: TestProject) {
   const port = await freePort();
   const dynamodbEndpoint = `http://127.0.0.1:${port}`;
-  const { db } = makeClients({ dynamodbEndpoint });
+  const db = makeDynamoClient({ dynamodbEndpoint });
   const ddb = await startDynamoDbLocal({ port, client: db });
   const dir = mkdtempSync(join(tmpdir(), 'vaora-test-s3-'));
   const s3 = await startS3rver({ port: await freePort(), directory: dir, bucket: 'vaora-test-shared' });

@@ -1,0 +1,15 @@
+import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { DynamoActivity } from '../../src/adapters/dynamo-activity.ts';
+import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
+import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
+import { config, events } from './services.ts';
+
+/** DynamoDB stores, created at cold start. */
+const db = makeDynamoClient(config);
+export const registry = new DynamoRegistry(db, config.registryTable);
+export const checkins = new DynamoCheckins(
+  db,
+  { checkins: config.checkinsTable, activity: config.activityTable },
+  events,
+);
+export const activity = new DynamoActivity(db, config.activityTable);
