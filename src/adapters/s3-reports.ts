@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
-  HeadObjectCommand,
+  ListObjectsV2Command,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -34,15 +34,15 @@ export class S3Reports implements ReportStore {
     return keys;
   }
 
+  /**
+   * Asked as a one-key listing, not HeadObject: the functions may list only under their province's prefix
+   * (an IAM condition on s3:prefix), and without list permission S3 answers a missing key with 403, not 404.
+   */
   async exists(key: string): Promise<boolean> {
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if ((err as Error).name === 'NotFound' || status === 404) return false;
-      throw err;
-    }
+    const out = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
+    );
+    return (out.Contents ?? []).some((object) => object.Key === key);
   }
 }
 

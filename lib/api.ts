@@ -1,0 +1,130 @@
+import { Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type FunctionName, ROUTES, type RouteSpec } from '../src/routes.ts';
+
+/** Access logs are the security record of the API (who called what, from where): kept longer than data. */
+export const ACCESS_LOG_RETENTION = RetentionDays.THREE_MONTHS;
+
+export interface ThrottleSettings {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** One JSON line per request, HTTP API `$context` variables (the request id is mandatory). */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    staffSub: '$context.authorizer.claims.sub',
+  }),
+);
+
+/**
+ * The province's HTTP API: a `$default` stage with stage-wide throttling and JSON access logs, created
+ * before the functions so they can be given its URL. `addRoutes` then adds one route per ROUTES entry.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+  /** `https://<id>.execute-api.<region>.amazonaws.com`, no trailing slash. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: { provinceId: string; throttle: ThrottleSettings }) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `vaora-${props.provinceId}`,
+      description: `vaora check-in API, province ${props.provinceId}`,
+      // Our own $default stage below: the built-in one cannot be given throttling or access logs.
+      createDefaultStage: false,
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: ACCESS_LOG_RETENTION });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+    this.url = this.httpApi.apiEndpoint;
+  }
+
+  /**
+   * One route per src/routes.ts ROUTES entry, integrated with the Lambda of its `fn`: `staff` routes behind
+   * the JWT authorizer, `public` routes without one (acknowledged for cdk-nag APIG4 on that route only).
+   */
+  addRoutes(functions: Readonly<Record<FunctionName, IFunction>>, staffAuthorizer: IHttpRouteAuthorizer) {
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (fn: FunctionName) => {
+      let integration = integrations.get(fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${fn}-integration`, functions[fn]);
+        integrations.set(fn, integration);
+      }
+      return integration;
+    };
+
+    return ROUTES.map((spec) => {
+      const route = new HttpRoute(this, routeConstructId(spec), {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(spec.path, HttpMethod[spec.method]),
+        integration: integrationOf(spec.fn),
+        authorizer: spec.access === 'staff' ? staffAuthorizer : new HttpNoneAuthorizer(),
+      });
+      if (spec.access === 'public') {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: PUBLIC_ROUTE_REASONS[spec.fn] ?? missingReason(spec),
+        });
+      }
+      return route;
+    });
+  }
+}
+
+/** Why a route is open to anyone. A new public route needs an entry here (synth fails otherwise). */
+const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
+  'get-checkpoint-by-code':
+    'Citizens scanning a checkpoint QR code are anonymous: the printed code is the only credential. The ' +
+    'response is the public checkpoint name and location; the stage is throttled.',
+  'create-checkin':
+    'Citizens check in anonymously at a gate (no account by design). The request carries a client-generated ' +
+    'id, so a retry stores one check-in; the stage is throttled.',
+};
+
+function missingReason(spec: RouteSpec): never {
+  throw new Error(
+    `Public route ${spec.method} ${spec.path} has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`,
+  );
+}
+
+/** `GET /v1/checkpoints/{id}/qr.svg` → `GET-v1-checkpoints-id-qr.svg` (construct ids cannot contain `/`). */
+export const routeConstructId = (spec: RouteSpec) =>
+  `${spec.method}-${spec.path.replace(/[{}]/g, '').split('/').filter(Boolean).join('-')}`;

@@ -1,0 +1,63 @@
+import { Annotations, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './api.ts';
+import { StaffAuth } from './auth.ts';
+import { FunctionCatalogue } from './function-catalogue.ts';
+import type { ProvinceConfig } from './provinces.ts';
+import { ReportsBucket } from './reports-bucket.ts';
+import { WeeklyReportSchedule } from './schedule.ts';
+import { Tables } from './tables.ts';
+import { RUNTIME_DEPRECATION } from './vaora-function.ts';
+
+export interface ProvinceStackProps extends StackProps {
+  province: ProvinceConfig;
+}
+
+/**
+ * Everything one province runs on: its tables, report bucket, staff user pool, HTTP API, the functions of
+ * src/routes.ts FUNCTIONS and the weekly report schedule. Provinces share nothing.
+ */
+export class ProvinceStack extends Stack {
+  readonly province: ProvinceConfig;
+  readonly tables: Tables;
+  readonly reports: ReportsBucket;
+  readonly auth: StaffAuth;
+  readonly api: Api;
+  readonly functions: FunctionCatalogue;
+  readonly weeklyReport: WeeklyReportSchedule;
+
+  constructor(scope: Construct, id: string, props: ProvinceStackProps) {
+    const { province } = props;
+    super(scope, id, { description: `vaora QR check-in, ${province.name} (${province.id})`, ...props });
+    this.province = province;
+    Tags.of(this).add('vaora:province', province.id);
+    // The per-function findings are acknowledged (lib/vaora-function.ts); the deadline is shown once per stack.
+    if (RUNTIME_DEPRECATION) Annotations.of(this).addWarningV2('vaora:lambda-runtime', RUNTIME_DEPRECATION);
+
+    this.tables = new Tables(this, 'Tables');
+    this.reports = new ReportsBucket(this, 'Reports');
+    this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
+    // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
+    this.api = new Api(this, 'Api', { provinceId: province.id, throttle: province.throttle });
+    this.functions = new FunctionCatalogue(this, 'Functions', {
+      province,
+      tables: this.tables,
+      reports: this.reports.bucket,
+      publicBaseUrl: province.publicBaseUrl ?? this.api.url,
+    });
+    this.api.addRoutes(this.functions.byName, this.auth.authorizer);
+    this.weeklyReport = new WeeklyReportSchedule(this, 'WeeklyReport', {
+      fn: this.functions.byName['scheduled-weekly-report'],
+      provinceId: province.id,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucket.bucketName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.weeklyReport.deadLetterQueue.queueUrl,
+      description: 'Failed weekly report runs',
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { DEFAULTS } from '../src/config.ts';
+
+/**
+ * The provinces to build, read from CDK context (`cdk.json` → `context.provinces`).
+ * `-c province=<id>` narrows the app to that one province.
+ *
+ * Only the province id and name are required. Everything else falls back to the runtime defaults
+ * (src/config.ts DEFAULTS) or to the values below, so a new province is one line in cdk.json.
+ */
+export const PROVINCES_CONTEXT_KEY = 'provinces';
+export const PROVINCE_SELECTOR_CONTEXT_KEY = 'province';
+
+/** Stage-wide HTTP API throttling, per province. Check-ins are one POST per person per gate. */
+export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+const provinceSchema = z
+  .object({
+    /** Becomes PROVINCE_ID, the stack name suffix and the S3 report prefix: same rule as src/config.ts. */
+    id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes only'),
+    name: z.string().min(1),
+    /** Base URL printed into QR codes. Default: the province's HTTP API URL. */
+    publicBaseUrl: z.url().optional(),
+    retentionDays: z.number().int().positive().default(DEFAULTS.retentionDays),
+    reportLinkTtlSeconds: z.number().int().positive().default(DEFAULTS.reportLinkTtlSeconds),
+    throttle: z
+      .object({
+        rateLimit: z.number().positive().default(DEFAULT_THROTTLE.rateLimit),
+        burstLimit: z.number().int().positive().default(DEFAULT_THROTTLE.burstLimit),
+      })
+      .strict()
+      .default(DEFAULT_THROTTLE),
+  })
+  .strict();
+
+export type ProvinceConfig = z.infer<typeof provinceSchema>;
+
+/** Validates the `provinces` context value and applies defaults. Throws with the offending entry named. */
+export function parseProvinces(raw: unknown): ProvinceConfig[] {
+  const parsed = z.array(z.unknown()).min(1).safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `CDK context "${PROVINCES_CONTEXT_KEY}" must be a non-empty list of { "id", "name", ... } (see cdk.json)`,
+    );
+  }
+  const provinces = parsed.data.map((entry, index) => {
+    const result = provinceSchema.safeParse(entry);
+    if (!result.success) {
+      const problems = result.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`);
+      throw new Error(`CDK context "${PROVINCES_CONTEXT_KEY}[${index}]" is invalid: ${problems.join('; ')}`);
+    }
+    return result.data;
+  });
+  const seen = new Set<string>();
+  for (const { id } of provinces) {
+    if (seen.has(id)) throw new Error(`CDK context "${PROVINCES_CONTEXT_KEY}" lists province "${id}" twice`);
+    seen.add(id);
+  }
+  return provinces;
+}
+
+/** The provinces this synth builds: all of them, or only the one named by `-c province=<id>`. */
+export function selectProvinces(node: Node): ProvinceConfig[] {
+  const provinces = parseProvinces(node.tryGetContext(PROVINCES_CONTEXT_KEY));
+  const selected: unknown = node.tryGetContext(PROVINCE_SELECTOR_CONTEXT_KEY);
+  if (selected === undefined) return provinces;
+  const match = provinces.find((p) => p.id === selected);
+  if (!match) {
+    const known = provinces.map((p) => p.id).join(', ');
+    throw new Error(
+      `Unknown province "${String(selected)}" (-c ${PROVINCE_SELECTOR_CONTEXT_KEY}=${String(selected)}). ` +
+        `Known provinces in cdk.json: ${known}`,
+    );
+  }
+  return [match];
+}
+
+export const stackNameFor = (provinceId: string) => `vaora-${provinceId}`;

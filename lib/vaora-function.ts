@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName, FunctionSpec } from '../src/routes.ts';
+
+/** The repository root: FUNCTIONS entries are relative to it, and it is esbuild's project root. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Node.js 20: the version the project develops and tests on (package.json engines, @types/node 20).
+ * Lambda deprecated nodejs20.x on 2026-04-30; creating functions on it stops on 2027-02-01 and updating
+ * them on 2027-03-03. Moving to nodejs22.x/24.x is this one constant (plus the esbuild target below).
+ */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_20_X;
+export const RUNTIME_DEPRECATION =
+  LAMBDA_RUNTIME.name === 'nodejs20.x'
+    ? 'Lambda nodejs20.x is deprecated since 2026-04-30: creating functions on it fails from 2027-02-01, ' +
+      'updating them from 2027-03-03. Move LAMBDA_RUNTIME (lib/vaora-function.ts) to nodejs22.x or later.'
+    : undefined;
+const RUNTIME_PIN_REASON =
+  'Pinned to Node.js 20, the version the code is developed and tested on (package.json engines). Lambda ' +
+  'deprecated nodejs20.x on 2026-04-30: creation ends 2027-02-01, updates 2027-03-03; upgrade before then ' +
+  '(LAMBDA_RUNTIME in lib/vaora-function.ts).';
+
+/** API handlers answer a person at a gate; report generation streams spreadsheets to S3. */
+export const SIZING = {
+  api: { memorySize: 256, timeout: Duration.seconds(10) },
+  heavy: { memorySize: 1024, timeout: Duration.minutes(5) },
+} as const;
+
+/**
+ * Function logs may contain request details (phone numbers in validation errors, ids): kept about as long
+ * as the raw check-ins themselves (RETENTION_DAYS, 28 by default).
+ */
+export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/**
+ * The handlers are ESM (`"type": "module"`), but exceljs and qrcode are CommonJS and call `require()`:
+ * esbuild's ESM output has no `require`, so the bundle defines one. Aliased import, so it cannot clash with
+ * a bundled `createRequire`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __vaoraCreateRequire } from 'node:module'; " +
+  'const require = __vaoraCreateRequire(import.meta.url);';
+
+export interface VaoraFunctionProps {
+  /** Key in src/routes.ts FUNCTIONS. */
+  name: FunctionName;
+  spec: FunctionSpec;
+  /** The ENV variables of src/config.ts. */
+  environment: Record<string, string>;
+}
+
+/**
+ * The house Lambda: Node 20 on Graviton, bundled by esbuild to minified ESM with source maps, its own log
+ * group with a retention, its own role that can write to that log group and nothing else (bindings are
+ * added by the caller, see lib/bindings.ts). No AWS managed policy: AWSLambdaBasicExecutionRole would allow
+ * writing to every log group of the account.
+ */
+export class VaoraFunction extends NodejsFunction {
+  readonly functionRole: Role;
+
+  constructor(scope: Construct, id: string, props: VaoraFunctionProps) {
+    const { name, spec } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `vaora ${name}: its log group plus the grants of its bindings (${spec.bindings.join(', ')})`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'OwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const entry = resolveEntry(scope, name, spec);
+
+    super(scope, id, {
+      description: `vaora ${name}`,
+      entry: entry.path,
+      handler: 'handler',
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      ...(spec.heavy ? SIZING.heavy : SIZING.api),
+      role,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node20',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the SDK version of package-lock.json instead of whatever the Lambda runtime preinstalls.
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+    this.functionRole = role;
+    // Acknowledged per function, with the deadline: cdk-nag's latest-runtime rule and CloudFormation's
+    // deprecation warning. The stack repeats the deadline once as a synth warning (ProvinceStack).
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-L1', reason: RUNTIME_PIN_REASON },
+      { id: 'CloudFormation-Validate::W2531', reason: RUNTIME_PIN_REASON },
+    );
+    if (entry.placeholder) {
+      Annotations.of(this).addWarningV2(
+        'vaora:missing-entry',
+        `${spec.entry} (FUNCTIONS['${name}']) does not exist yet; bundling is skipped for this stack, so the ` +
+          'template is built without it. A synth that bundles this stack fails until the file exists.',
+      );
+    }
+  }
+}
+
+/**
+ * The absolute entry path. NodejsFunction refuses a missing entry even when bundling is skipped
+ * (`-c aws:cdk:bundling-stacks=[]`, `cdk ls`, the infra tests); the asset of a skipped bundle is a
+ * placeholder anyway, so in that case only this file stands in for a handler that is not written yet.
+ * Whenever the stack is bundled (synth, deploy) a missing entry is an error.
+ */
+function resolveEntry(scope: Construct, name: FunctionName, spec: FunctionSpec) {
+  const path = join(REPO_ROOT, spec.entry);
+  if (existsSync(path)) return { path, placeholder: false };
+  if (Stack.of(scope).bundlingRequired) {
+    throw new Error(`Lambda entry ${spec.entry} of FUNCTIONS['${name}'] (src/routes.ts) does not exist`);
+  }
+  return { path: fileURLToPath(import.meta.url), placeholder: true };
+}

@@ -1,0 +1,117 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addComplianceChecks } from '../../lib/compliance.ts';
+import { type BuiltApp, buildApp } from './synth.ts';
+
+const SYNTH_TIMEOUT = 60_000;
+
+/** The app as bin/cdk.ts builds it, synthesized once: the synth runs the cdk-nag plugin. */
+let built: BuiltApp;
+let assembly: CloudAssembly;
+beforeAll(() => {
+  built = buildApp();
+  assembly = built.app.synth();
+}, SYNTH_TIMEOUT);
+
+interface Acknowledgement {
+  path: string;
+  scope: IConstruct;
+  id: string;
+  reason: string;
+}
+
+function acknowledgementsUnder(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((scope) =>
+    scope.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: scope.node.path,
+          scope,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding, error or warning, for any province', () => {
+    const report = built.nag.validateScope(built.app);
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.severity} ${v.ruleName} ${r.constructPath}`),
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('synthesizes both provinces with the checks attached, without an error annotation', () => {
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['vaora-quang-ninh', 'vaora-vinh-phuc']);
+    for (const artifact of assembly.stacks) {
+      expect(artifact.messages.filter((m) => m.level === 'error')).toEqual([]);
+    }
+  });
+
+  it('does catch a non-compliant resource, so the checks above can fail', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Probe');
+    new Bucket(stack, 'Careless');
+    const report = addComplianceChecks(app).validateScope(app);
+    const rules = report.violations.map((v) => v.ruleName);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    expect(report.violations.find((v) => v.ruleName === 'AwsSolutions-S1')?.severity).toBe('error');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+});
+
+describe('acknowledged findings', () => {
+  const acks = () => built.stacks.flatMap((stack) => acknowledgementsUnder(stack));
+
+  it('are exactly the reviewed rules', () => {
+    const ids = [
+      ...new Set(acks().map((a) => a.id.replace(/\[Resource::<[A-Za-z0-9]+\.Arn>/, '[Resource::<X.Arn>'))),
+    ];
+    expect(ids.sort()).toEqual(
+      [
+        'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/reports/vinh-phuc/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>:*]',
+        'AwsSolutions-L1',
+        'AwsSolutions-S1',
+        'AwsSolutions-SQS3',
+        'CloudFormation-Validate::W2531',
+      ].sort(),
+    );
+  });
+
+  it('sit on single resources, never on a stack or the app', () => {
+    for (const ack of acks()) {
+      expect(Stack.isStack(ack.scope), ack.path).toBe(false);
+      expect(App.isApp(ack.scope), ack.path).toBe(false);
+    }
+  });
+
+  it('name the exact wildcard resource, never a whole rule with findings (IAM5)', () => {
+    const iam5 = acks().filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
+    expect(iam5.length).toBeGreaterThan(0);
+    for (const ack of iam5) expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::<\w+\.Arn>[^\]]*\*\]$/);
+  });
+
+  it('acknowledge APIG4 exactly on the public routes', () => {
+    const routes = acks()
+      .filter((a) => a.id === 'AwsSolutions-APIG4')
+      .map((a) => a.path.replace(/^vaora-[^/]+\//, ''));
+    expect([...new Set(routes)].sort()).toEqual([
+      'Api/GET-v1-checkpoints-by-code-code',
+      'Api/POST-v1-checkins',
+    ]);
+  });
+
+  it('carry a real reason', () => {
+    for (const ack of acks()) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(80);
+  });
+});
