@@ -13,7 +13,8 @@ export const PROVINCES_CONTEXT_KEY = 'provinces';
 export const PROVINCE_SELECTOR_CONTEXT_KEY = 'province';
 
 /** Stage-wide HTTP API throttling, per province. Check-ins are one POST per person per gate. */
-export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+// A factory gate at shift change is ~100 check-ins/s on its own; a province has many gates.
+export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 
 const provinceSchema = z
   .object({
