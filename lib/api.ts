@@ -16,8 +16,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionName, ROUTES, type RouteSpec } from '../src/routes.ts';
 
-/** Access logs are the security record of the API (who called what, from where): kept longer than data. */
-export const ACCESS_LOG_RETENTION = RetentionDays.THREE_MONTHS;
+/**
+ * Access logs are the security record of the API (who called what, from where). A source IP beside a check-in's
+ * time can point at a person, so they live no longer than the raw check-ins do (28 days; CloudWatch's next step).
+ */
+export const ACCESS_LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 export interface ThrottleSettings {
   rateLimit: number;
@@ -30,7 +33,6 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     requestId: '$context.requestId',
     requestTime: '$context.requestTime',
     sourceIp: '$context.identity.sourceIp',
-    userAgent: '$context.identity.userAgent',
     routeKey: '$context.routeKey',
     status: '$context.status',
     protocol: '$context.protocol',

@@ -35,8 +35,8 @@ export const SIZING = {
 } as const;
 
 /**
- * Function logs may contain request details (phone numbers in validation errors, ids): kept about as long
- * as the raw check-ins themselves (RETENTION_DAYS, 28 by default).
+ * Function logs are typed events with ids and counts, never phone numbers; still, an id beside a time is a trace,
+ * so they are kept about as long as the raw check-ins themselves (RETENTION_DAYS, 28 by default).
  */
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
 

@@ -273,14 +273,14 @@ describe('HTTP API routes', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
   });
 
-  it('throttles the $default stage and writes JSON access logs to a retained-for-90-days log group', () => {
+  it('throttles the $default stage and writes JSON access logs kept no longer than the check-ins (30 days)', () => {
     const { stack, template, resources } = firstProvince();
     const stage = resources[defaultChildId(stack.api.stage)]!;
     expect(stage.Properties.StageName).toBe('$default');
     expect(stage.Properties.AutoDeploy).toBe(true);
     expect(stage.Properties.DefaultRouteSettings).toEqual({
-      ThrottlingRateLimit: 100,
-      ThrottlingBurstLimit: 200,
+      ThrottlingRateLimit: 500,
+      ThrottlingBurstLimit: 1000,
     });
     const accessLogs = defaultChildId(stack.api.accessLogs);
     expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual(getAtt(accessLogs));
@@ -289,7 +289,7 @@ describe('HTTP API routes', () => {
       routeKey: '$context.routeKey',
       status: '$context.status',
     });
-    expect(resources[accessLogs]!.Properties.RetentionInDays).toBe(90);
+    expect(resources[accessLogs]!.Properties.RetentionInDays).toBe(30);
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
   });
 });
