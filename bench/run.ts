@@ -24,11 +24,12 @@ import { mapLimit } from '../src/core/pool.ts';
 import { fixedClock, periodBounds, previousCompletePeriod } from '../src/core/time.ts';
 import { createUnit } from '../src/core/units.ts';
 import { runWeeklyReports } from '../src/core/weekly-report.ts';
+import { REPO_ROOT } from '../src/local/repo.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { FUNCTIONS } from '../src/routes.ts';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = REPO_ROOT;
 const quiet = { emit: () => {} };
 const MOBILE = (i: number) => `09${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}`;
 

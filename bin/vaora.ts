@@ -28,8 +28,17 @@ program
     'Run the whole pipeline locally (DynamoDB Local, s3rver, the API); seeds a demo on first start',
   )
   .option('-p, --port <port>', 'HTTP port', integer, Number(env.PORT || 3000))
-  .action(async (options: { port: number }) => {
-    const stack = await runDemo({ provinceId: province, dataDir, port: options.port, keepRunning: true });
+  .option('--s3-port <port>', 'local S3 port (report links point at it)', integer)
+  .action(async (options: { port: number; s3Port?: number }) => {
+    // A fixed S3 port, so a report link printed by one run still works after a restart.
+    const s3Port = options.s3Port ?? (env.S3_PORT ? integer(env.S3_PORT) : options.port + 1);
+    const stack = await runDemo({
+      provinceId: province,
+      dataDir,
+      port: options.port,
+      s3Port,
+      keepRunning: true,
+    });
     const stop = async () => {
       await stack.stop();
       process.exit(0);

@@ -1,5 +1,5 @@
 import { assertAllowed } from '../src/core/access.ts';
-import { periodStartingAt, previousCompletePeriod } from '../src/core/time.ts';
+import { reportPeriod } from '../src/core/weekly-report.ts';
 import { WeeklyReportBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { runWeekly } from './commons/weekly.ts';
@@ -8,7 +8,7 @@ import { staffRoute } from './http/route.ts';
 /** Runs the weekly aggregation now, for the whole province: an admin of the province only. */
 export const handler = staffRoute(events, { body: WeeklyReportBody }, async ({ body, principal }) => {
   assertAllowed(principal, 'runReports', [config.provinceId]);
-  const period = body.start ? periodStartingAt(body.start) : previousCompletePeriod(clock.now());
+  const period = reportPeriod(clock.now(), body.start);
   const stored = await runWeekly(period);
   return { status: 200, json: { period, reports: stored.map(({ unitId, rows }) => ({ unitId, rows })) } };
 });

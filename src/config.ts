@@ -19,7 +19,11 @@ export const ENV = {
   s3Endpoint: 'S3_ENDPOINT',
 } as const;
 
-const MAX_LINK_TTL_SECONDS = 7 * 24 * 3600; // SigV4 presigned URLs cannot live longer
+/**
+ * SigV4 allows 7 days, but a link signed with a Lambda role's temporary credentials dies with them, which can be
+ * within the hour: so an hour is the most we promise.
+ */
+export const MAX_LINK_TTL_SECONDS = 3600;
 
 const schema = z.object({
   provinceId: z.string().regex(/^[a-z0-9-]+$/),

@@ -9,9 +9,11 @@
  *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
  *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
  *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`.
- * - activity: per checkpoint and local day, a counter written in the same transaction as the check-in.
- *   Partitioned per unit and day, one item per checkpoint: a report reads checkpoints × days items, never
- *   the check-ins themselves. The hottest item is one gate's counter.
+ * - activity: per checkpoint and local day, counters written in the same transaction as the check-in. A report
+ *   reads active checkpoints × days × shards small items, never the check-ins themselves. Partitioned per unit,
+ *   day and one of ACTIVITY_SHARDS write shards (drawn at random per check-in), so neither a unit's partition
+ *   nor one gate's counter item takes the whole burst: a busy unit's writes spread over 8 partitions and a rush
+ *   at one gate over 8 items, which also keeps concurrent transactions on one counter from conflicting.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -38,6 +40,9 @@ export const TABLES: readonly TableDef[] = [
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
   { id: 'activity', indexes: [] },
 ];
+
+/** Write shards of the activity counters: a report reads units × days × this many partitions. */
+export const ACTIVITY_SHARDS = 8;
 
 export const keys = {
   unit: (unitId: string) => ({ pk: `unit#${unitId}`, sk: 'unit' }),
@@ -67,11 +72,11 @@ export const keys = {
     gsi2sk: `${at}#${checkinId}`,
   }),
 
-  activity: (unitId: string, day: string, checkpointId: string) => ({
-    pk: `unit#${unitId}#day#${day}`,
+  activity: (unitId: string, day: string, shard: number, checkpointId: string) => ({
+    pk: keys.activityPartition(unitId, day, shard),
     sk: `cp#${checkpointId}`,
   }),
-  activityOfUnitDay: (unitId: string, day: string) => `unit#${unitId}#day#${day}`,
+  activityPartition: (unitId: string, day: string, shard: number) => `unit#${unitId}#day#${day}#s${shard}`,
 };
 
 /** S3 keys of the stored reports: province, unit and period are all in the key. */

@@ -11,6 +11,7 @@ export type FunctionName =
   | 'get-checkpoint-by-code'
   | 'get-checkpoint-qr'
   | 'create-checkin'
+  | 'checkin-page'
   | 'run-weekly-report'
   | 'list-reports'
   | 'get-report-link'
@@ -18,11 +19,19 @@ export type FunctionName =
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
+  /** GetItem: one unit, checkpoint or code. */
+  | 'registry:get'
+  /** GetItem and Query (a unit's children, a unit's checkpoints). */
   | 'registry:read'
+  /** PutItem, alone or inside a transaction (a new unit; a checkpoint with its code). */
   | 'registry:write'
+  /** The check-in transaction: a conditional put of the check-in (read back on a retry) and its day's counter. */
   | 'checkins:write'
   | 'activity:read'
-  | 'reports:read'
+  /** ListBucket under the province's report prefix. */
+  | 'reports:list'
+  /** GetObject, which a presigned link carries. */
+  | 'reports:sign'
   | 'reports:write';
 
 export interface FunctionSpec {
@@ -34,23 +43,27 @@ export interface FunctionSpec {
 }
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
-  'create-unit': { entry: 'functions/create-unit.ts', bindings: ['registry:read', 'registry:write'] },
+  'create-unit': { entry: 'functions/create-unit.ts', bindings: ['registry:get', 'registry:write'] },
   'get-unit': { entry: 'functions/get-unit.ts', bindings: ['registry:read'] },
   'create-checkpoint': {
     entry: 'functions/create-checkpoint.ts',
-    bindings: ['registry:read', 'registry:write'],
+    bindings: ['registry:get', 'registry:write'],
   },
   'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
-  'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:read'] },
-  'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:read'] },
-  'create-checkin': { entry: 'functions/create-checkin.ts', bindings: ['registry:read', 'checkins:write'] },
+  'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
+  'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
+  'create-checkin': { entry: 'functions/create-checkin.ts', bindings: ['registry:get', 'checkins:write'] },
+  'checkin-page': { entry: 'functions/checkin-page.ts', bindings: [] },
   'run-weekly-report': {
     entry: 'functions/run-weekly-report.ts',
     bindings: ['registry:read', 'activity:read', 'reports:write'],
     heavy: true,
   },
-  'list-reports': { entry: 'functions/list-reports.ts', bindings: ['registry:read', 'reports:read'] },
-  'get-report-link': { entry: 'functions/get-report-link.ts', bindings: ['registry:read', 'reports:read'] },
+  'list-reports': { entry: 'functions/list-reports.ts', bindings: ['registry:get', 'reports:list'] },
+  'get-report-link': {
+    entry: 'functions/get-report-link.ts',
+    bindings: ['registry:get', 'reports:list', 'reports:sign'],
+  },
   'scheduled-weekly-report': {
     entry: 'functions/scheduled-weekly-report.ts',
     bindings: ['registry:read', 'activity:read', 'reports:write'],
@@ -77,6 +90,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.svg', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.png', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'POST', path: '/v1/checkins', fn: 'create-checkin', access: 'public' },
+  { method: 'GET', path: '/c/{code}', fn: 'checkin-page', access: 'public' },
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CHECKPOINT_KINDS, DIRECTIONS, METHODS, UNIT_KINDS } from '../../src/core/model.ts';
+import { normalisePhone } from '../../src/core/phone.ts';
 import { REPORT_FORMATS } from '../../src/core/report.ts';
+import { isLocalDate } from '../../src/core/time.ts';
 
 /** Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core. */
 
@@ -11,7 +13,7 @@ const id = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 const text = (max: number) => z.string().trim().min(1).max(max);
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const localDate = z.string().refine(isLocalDate, 'Expected a date YYYY-MM-DD');
 
 export const UnitIdParams = z.object({ unitId: id });
 export const CheckpointIdParams = z.object({ id: z.uuid() });
@@ -41,7 +43,8 @@ export const PageQuery = z.object({
 export const CheckinBody = z.strictObject({
   id: z.uuid().optional(),
   code: text(32),
-  phone: text(32),
+  // Checked here too (the core checks again), so a 400 names every bad field at once.
+  phone: text(32).refine((p) => normalisePhone(p) !== null, 'Not a Vietnamese mobile number'),
   direction: z.enum(DIRECTIONS).default('in'),
   at: z.iso.datetime({ offset: true }).optional(),
   // 'assisted' check-ins are recorded by gate staff with a token, not through this public route.

@@ -90,6 +90,8 @@ function parse<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
 }
 
 function jsonBody(event: HttpEvent): unknown {
+  // No body at all reads as {}: the schema then names each missing field, and optional-only bodies may be omitted.
+  if (!event.body) return {};
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');

@@ -19,7 +19,10 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   ) {}
 
   async getUnit(unitId: string): Promise<Unit | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.unit(unitId) }));
+    // Consistent: a unit is often read (as a parent, for its scope) right after it was created.
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.unit(unitId), ConsistentRead: true }),
+    );
     return Item ? toUnit(Item) : undefined;
   }
 
@@ -50,13 +53,13 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   }
 
   async createCheckpoint(cp: Checkpoint): Promise<boolean> {
-    const ref: CheckpointRef & { checkpointId: string } = {
+    const ref: CheckpointRef = {
       id: cp.id,
-      checkpointId: cp.id,
       name: cp.name,
       unitId: cp.unitId,
       unitName: cp.unitName,
       active: cp.active,
+      createdAt: cp.createdAt,
     };
     try {
       await this.db.send(
@@ -106,20 +109,21 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   async getByCode(code: string): Promise<CheckpointRef | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.code(code) }));
     if (!Item) return undefined;
-    return {
-      id: Item.checkpointId,
-      name: Item.name,
-      unitId: Item.unitId,
-      unitName: Item.unitName,
-      active: Item.active,
-    };
+    const { id, name, unitId, unitName, active, createdAt } = Item as CheckpointRef;
+    return { id, name, unitId, unitName, active, createdAt };
   }
 
   async listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
   ): Promise<Page<Checkpoint>> {
-    const start = decodeToken(page.nextToken, { [REGISTRY_BY_PARENT.pk]: keys.checkpointsOf(unitId) });
+    // The key of a checkpoint listed under this unit: pk cp#…, sk cp, gsi1pk this unit's, gsi1sk cp#….
+    const start = decodeToken(page.nextToken, {
+      pk: { prefix: 'cp#' },
+      sk: 'cp',
+      [REGISTRY_BY_PARENT.pk]: keys.checkpointsOf(unitId),
+      [REGISTRY_BY_PARENT.sk]: { prefix: 'cp#' },
+    });
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,

@@ -32,7 +32,11 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { attempts: 8, baseMs: 20, maxMs: 1_000 };
+/**
+ * The SDK already retries throttling three times per call; five rounds of that with at most ~1 s of waiting in
+ * all stays well inside the API functions' 10 s timeout.
+ */
+export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseMs: 25, maxMs: 400 };
 
 /** Full-jitter exponential backoff (the AWS Architecture Blog's recommendation). */
 export async function withRetry<T>(

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { checkpointByCode } from './checkpoints.ts';
 import { normaliseCode } from './codes.ts';
-import { ConflictError, ValidationError } from './errors.ts';
-import type { Checkin, Direction, Method } from './model.ts';
+import { CheckpointNotFoundError, ConflictError, type ErrorDetail, ValidationError } from './errors.ts';
+import type { Checkin, CheckpointRef, Direction, Method } from './model.ts';
 import { normalisePhone } from './phone.ts';
 import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
 import { type Clock, localDay } from './time.ts';
@@ -53,14 +53,15 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   if (at.getTime() < oldest) {
     problems.push({ path: 'at', message: `The check-in time is older than ${deps.retentionDays} days` });
   }
-  if (problems.length > 0) {
-    throw new ValidationError(
-      problems,
-      problems.length === 1 && !phone ? 'invalid_phone' : 'invalid_checkin',
-    );
-  }
+  if (problems.length > 0) throw validationError(problems);
 
-  const checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+  const checkpoint = await findCheckpoint(deps, request);
+  if ('replayed' in checkpoint) return checkpoint.replayed;
+  if (at.getTime() < Date.parse(checkpoint.createdAt) - CLOCK_SKEW_MS) {
+    throw validationError([
+      { path: 'at', message: 'The check-in time is before the checkpoint was registered' },
+    ]);
+  }
   const checkin: Checkin = {
     id: request.id ?? randomUUID(),
     checkpointId: checkpoint.id,
@@ -76,26 +77,52 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
 
   const result = await deps.checkins.record(checkin);
   const stored = result.status === 'created' ? checkin : result.existing;
-  if (
-    stored.checkpointId !== checkin.checkpointId ||
-    stored.phone !== checkin.phone ||
-    stored.direction !== checkin.direction
-  ) {
-    // Someone reused another check-in's id: answer nothing about the stored one.
-    throw new ConflictError('idempotency_conflict', 'This check-in id was already used for another check-in');
-  }
   deps.events.emit({
     event: 'CheckinRecorded',
     checkpointId: checkpoint.id,
     duplicate: result.status === 'duplicate',
   });
+  return { created: result.status === 'created', receipt: receiptFor(stored, checkin, checkpoint.name) };
+}
+
+function validationError(problems: ErrorDetail[]): ValidationError {
+  const onlyPhone = problems.length === 1 && problems[0]!.path === 'phone';
+  return new ValidationError(problems, onlyPhone ? 'invalid_phone' : 'invalid_checkin');
+}
+
+/**
+ * The checkpoint the code names. A phone that was acknowledged once and resends after the code was rotated or
+ * the checkpoint deactivated must still get its 200: so an unknown code with a known id answers the stored one.
+ */
+async function findCheckpoint(
+  deps: CheckinDeps,
+  request: CheckinRequest,
+): Promise<CheckpointRef | { replayed: CheckinOutcome }> {
+  try {
+    return await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+  } catch (err) {
+    if (!(err instanceof CheckpointNotFoundError) || !request.id) throw err;
+    const stored = await deps.checkins.get(request.id);
+    if (!stored) throw err;
+    const sent = { ...stored, phone: normalisePhone(request.phone) ?? '', direction: request.direction };
+    const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
+    return { replayed: { created: false, receipt: receiptFor(stored, sent, checkpoint?.name ?? '') } };
+  }
+}
+
+/** What the phone is told. An id reused for someone else's check-in reveals nothing about the stored one. */
+function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): CheckinReceipt {
+  if (
+    stored.checkpointId !== sent.checkpointId ||
+    stored.phone !== sent.phone ||
+    stored.direction !== sent.direction
+  ) {
+    throw new ConflictError('idempotency_conflict', 'This check-in id was already used for another check-in');
+  }
   return {
-    created: result.status === 'created',
-    receipt: {
-      id: stored.id,
-      checkpoint: { id: checkpoint.id, name: checkpoint.name, unitId: checkpoint.unitId },
-      direction: stored.direction,
-      at: stored.at,
-    },
+    id: stored.id,
+    checkpoint: { id: stored.checkpointId, name: checkpointName, unitId: stored.unitId },
+    direction: stored.direction,
+    at: stored.at,
   };
 }

@@ -51,6 +51,8 @@ export interface CheckpointRef {
   unitId: string;
   unitName: string;
   active: boolean;
+  /** A scan cannot be older than its checkpoint. */
+  createdAt: string;
 }
 
 export const DIRECTIONS = ['in', 'out'] as const;

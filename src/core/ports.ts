@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
-import type { ReportFormat } from './report.ts';
 
 /** What the core needs from storage. The DynamoDB and S3 adapters implement these; tests may fake them. */
 
@@ -28,16 +27,12 @@ export interface CheckinStore {
    * a second call with the same id stores and counts nothing and returns what was stored.
    */
   record(checkin: Checkin): Promise<RecordResult>;
+  get(checkinId: string): Promise<Checkin | undefined>;
 }
 
 export interface ActivityStore {
   /** Every checkpoint-day of a unit with at least one check-in, over the given local days. */
   dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]>;
-}
-
-export interface StoredReport {
-  key: string;
-  format: ReportFormat;
 }
 
 export interface ReportStore {

@@ -20,8 +20,9 @@ export function localDay(at: Date): string {
   return DateTime.fromJSDate(at, { zone: TIME_ZONE }).toISODate()!;
 }
 
+/** A real calendar date written YYYY-MM-DD (2022-02-30 is not). */
 export function isLocalDate(value: string): boolean {
-  return DateTime.fromISO(value, { zone: TIME_ZONE }).isValid && /^\d{4}-\d{2}-\d{2}$/.test(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: TIME_ZONE }).isValid;
 }
 
 /** Seven local days starting at `start` (inclusive). */
@@ -50,8 +51,4 @@ export function periodBounds(period: Period): { from: Date; to: Date } {
   const from = DateTime.fromISO(period.start, { zone: TIME_ZONE });
   const to = DateTime.fromISO(period.end, { zone: TIME_ZONE }).plus({ days: 1 });
   return { from: from.toJSDate(), to: to.toJSDate() };
-}
-
-export function addDays(at: Date, days: number): Date {
-  return new Date(at.getTime() + days * 86_400_000);
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { reportKeys } from '../keys.ts';
+import { ValidationError } from './errors.ts';
 import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import type { ActivityStore, CheckpointStore, Events, ReportStore, UnitStore } from './ports.ts';
@@ -12,7 +13,14 @@ import {
   sumFigures,
   type UnitReport,
 } from './report.ts';
-import { type Clock, daysOf, periodBounds } from './time.ts';
+import {
+  type Clock,
+  daysOf,
+  isLocalDate,
+  periodBounds,
+  periodStartingAt,
+  previousCompletePeriod,
+} from './time.ts';
 
 export type Renderer = (
   report: UnitReport,
@@ -34,6 +42,21 @@ export interface StoredUnitReport {
   unitId: string;
   rows: number;
   keys: Record<ReportFormat, string>;
+}
+
+/**
+ * The period a run reports on: by default the seven complete local days before now; a given start must name a
+ * period that has ended (a report of days still running would be replaced, silently, by a different one).
+ */
+export function reportPeriod(now: Date, start?: string): Period {
+  if (!start) return previousCompletePeriod(now);
+  if (!isLocalDate(start))
+    throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
+  const period = periodStartingAt(start);
+  if (period.end > previousCompletePeriod(now).end) {
+    throw new ValidationError([{ path: 'start', message: 'This period has not ended yet' }]);
+  }
+  return period;
 }
 
 const READ_CONCURRENCY = 8;

@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const period = previousCompletePeriod(new Date());
     if (!seeded) {
       const rand = random(options.seed ?? 20220106);
-      const expected = await seed(stack, admin, rand, period, out);
+      const expected = await seed(stack, rand, period, out);
       out(`Posted a week of check-ins (${period.start} – ${period.end}); running the weekly report…`);
       const run = await api(stack, admin, 'POST', '/v1/reports/weekly', { start: period.start });
       if (run.status !== 200) throw new Error(`The weekly report failed: ${JSON.stringify(run.json)}`);
@@ -88,15 +88,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ).json;
     const cp = sample?.items?.[0];
     out('');
-    out(`vaora (province ${province}) is running at ${stack.url}   data: ${options.dataDir ?? 'temporary'}`);
-    out(`Staff token (admin of ${province}):`);
-    out(admin);
-    if (cp) {
-      out(`A checkpoint to try: ${cp.name}  code ${cp.code}`);
-      out(`  its QR (staff): ${stack.url}/v1/checkpoints/${cp.id}/qr.svg   the QR opens: ${cp.qrUrl}`);
-      out(
-        `  check in: curl -s -X POST ${stack.url}/v1/checkins -H 'content-type: application/json' -d '{"code":"${cp.code}","phone":"0912 345 678"}'`,
-      );
+    if (seeded) out(`Found the demo seeded by an earlier run in ${options.dataDir}.`);
+    if (options.keepRunning) {
+      out(`vaora (province ${province}) is running at ${stack.url}   data: ${options.dataDir}`);
+      out(`Staff token (admin of ${province}):`);
+      out(admin);
+      if (cp) {
+        out(`A checkpoint to try: ${cp.name}  code ${cp.code}`);
+        out(`  check-in page (the URL in its QR): ${cp.qrUrl}`);
+        out(`  its QR image (staff): ${stack.url}/v1/checkpoints/${cp.id}/qr.svg`);
+        out(
+          `  or: curl -s -X POST ${stack.url}/v1/checkins -H 'content-type: application/json' -d '{"code":"${cp.code}","phone":"0912 345 678","direction":"in"}'`,
+        );
+      }
+      out('Press Ctrl+C to stop.');
     }
     const periods = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}/reports`)).json?.items ?? [];
     if (periods.length > 0) {
@@ -107,7 +112,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `/v1/units/${HAI_HA.id}/reports/${periods[0].start}?format=xlsx`,
       );
       stack.reportLink = link.json.url;
-      if (options.keepRunning) out('Press Ctrl+C to stop.');
+      if (!options.keepRunning)
+        out('The demo stack stops now; its report files stay served until the link expires.');
       out(
         `Signed link to the ${HAI_HA.name} report ${periods[0].start} – ${periods[0].end} (XLSX, expires ${link.json.expiresAt}):`,
       );
@@ -124,7 +130,6 @@ type Expected = Map<string, ReportFigures>;
 
 async function seed(
   stack: LocalStack,
-  admin: string,
   rand: () => number,
   period: { start: string; end: string },
   out: (line: string) => void,
@@ -241,7 +246,6 @@ async function seed(
   });
   bar.stop();
   out(`Posted ${posts.length} check-ins through POST /v1/checkins (some sent twice, as flaky phones do).`);
-  void admin;
   return expected;
 }
 

@@ -24,8 +24,12 @@ export async function startDynamoDbLocal(options: { port: number; path?: string;
     stdio: 'ignore',
   } as Parameters<typeof spawn>[0]);
   let exited: number | null = null;
+  // Java outlives a Node process that dies without stopping it: take it down with us.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
   child.once('exit', (code) => {
     exited = code ?? -1;
+    process.off('exit', killOnExit);
   });
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -3,7 +3,7 @@
  * checkpoints created, created in the 7 days, check-ins and active checkpoints per commune. The demo seeds
  * a scaled-down copy of this district.
  */
-export const HAI_HA = { id: 'hai-ha', name: 'Huyện Hải Hà', officialCode: '201' };
+export const HAI_HA = { id: 'hai-ha', name: 'Huyện Hải Hà' };
 
 export const HAI_HA_COMMUNES = [
   { id: 'quang-ha', name: 'Thị trấn Quảng Hà', created: 2777, createdNew: 11, checkins: 62735, active: 443 },

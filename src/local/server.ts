@@ -9,11 +9,11 @@ import type {
 } from 'aws-lambda';
 import { errorResponse } from '../../functions/http/errors.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec } from '../routes.ts';
+import { REPO_ROOT } from './repo.ts';
 import { verifyToken } from './tokens.ts';
 
 type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -54,7 +54,16 @@ export async function startHttpServer(options: {
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((ok) => server.listen(options.port, options.host ?? '127.0.0.1', ok));
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${options.port} is in use: set PORT to another one`)
+          : err,
+      ),
+    );
+    server.listen(options.port, options.host ?? '127.0.0.1', ok);
+  });
   const address = server.address() as { port: number };
   return { server, url: `http://${options.host ?? '127.0.0.1'}:${address.port}` };
 }
@@ -76,16 +85,17 @@ async function serve(
     matched = { route, params };
     break;
   }
-  if (!matched) return send(res, errorResponse(404, 'not_found', `No route ${method} ${url.pathname}`));
+  // What API Gateway itself answers (not our error shape: HTTP APIs cannot customise these).
+  if (!matched) return send(res, gatewayResponse(404, 'Not Found'));
 
   const body = await readBody(req);
-  if (body === undefined) return send(res, errorResponse(413, 'body_too_large', 'The body is too large'));
+  if (body === undefined) return send(res, gatewayResponse(413, 'Request Entity Too Large'));
 
   let claims: Record<string, unknown> | undefined;
   if (matched.route.spec.access === 'staff') {
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     claims = token ? await verifyToken(secret, token).catch(() => undefined) : undefined;
-    if (!claims) return send(res, errorResponse(401, 'unauthorized', 'A valid bearer token is required'));
+    if (!claims) return send(res, gatewayResponse(401, 'Unauthorized'));
   }
 
   const event = toEvent(req, url, matched.route.spec, matched.params, body, claims);
@@ -184,6 +194,14 @@ function lambdaContext(name: string): Context {
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+function gatewayResponse(status: number, message: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ message }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
@@ -9,26 +9,20 @@ import { type Config, DEFAULTS, ENV, loadConfig } from '../config.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
+import { provinceName, REPO_ROOT } from './repo.ts';
 import { startS3rver } from './s3.ts';
 import { startHttpServer } from './server.ts';
 import { localSecret, mintToken } from './tokens.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.vaora');
-
-/** Province names of the ids an operator is likely to run locally; any other id is its own name. */
-const PROVINCE_NAMES: Record<string, string> = {
-  'quang-ninh': 'Tỉnh Quảng Ninh',
-  'vinh-phuc': 'Tỉnh Vĩnh Phúc',
-  'bac-kan': 'Tỉnh Bắc Kạn',
-  'thanh-hoa': 'Tỉnh Thanh Hóa',
-};
 
 export interface LocalStackOptions {
   provinceId: string;
   /** Where DynamoDB Local, s3rver and the token secret keep their data. Omit for a throw-away stack. */
   dataDir?: string;
   port?: number;
+  /** Where s3rver listens; fixed by `npm start` so a signed link outlives a restart. Default: any free port. */
+  s3Port?: number;
   /** Reuse an already running DynamoDB Local / s3rver (the test suite starts them once per run). */
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
@@ -85,7 +79,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const bucket = `${prefix}-reports`;
     let s3Endpoint = options.s3Endpoint;
     if (!s3Endpoint) {
-      const s3 = await startS3rver({ port: await freePort(), directory: join(dataDir, 's3'), bucket });
+      const s3Port = options.s3Port ?? (await freePort());
+      const s3 = await startS3rver({ port: s3Port, directory: join(dataDir, 's3'), bucket });
       s3Endpoint = s3.endpoint;
       stops.push(s3.stop);
     }
@@ -115,8 +110,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The province's root unit: in AWS an admin creates it once after deploying (see README).
     const registry = new DynamoRegistry(db, config.registryTable);
-    const name = PROVINCE_NAMES[options.provinceId] ?? options.provinceId;
-    await registry.createUnit(rootUnit(options.provinceId, name, new Date().toISOString()));
+    await registry.createUnit(
+      rootUnit(options.provinceId, provinceName(options.provinceId), new Date().toISOString()),
+    );
 
     return {
       url,

@@ -6,6 +6,7 @@ import { fixedClock } from '../../src/core/time.ts';
 import { MemoryCheckins, MemoryRegistry, RecordedEvents } from './fakes.ts';
 
 const NOW = '2022-01-10T02:00:00.000Z'; // 09:00 local, Monday 10 January 2022
+const REGISTERED = '2022-01-03T02:00:00.000Z';
 let registry: MemoryRegistry;
 let checkins: MemoryCheckins;
 let code: string;
@@ -23,7 +24,7 @@ beforeEach(async () => {
   });
   const clock = fixedClock(NOW);
   const cp = await createCheckpoint(
-    { units: registry, checkpoints: registry, clock, publicBaseUrl: 'https://x' },
+    { units: registry, checkpoints: registry, clock: fixedClock(REGISTERED), publicBaseUrl: 'https://x' },
     { subject: 't', role: 'admin', unitId: 'qn' },
     'qh',
     { kind: 'market', placeName: 'Chợ Quảng Hà', address: 'Khu 3' },
@@ -106,6 +107,33 @@ describe('recording a check-in', () => {
     );
     expect(err.status).toBe(400);
     expect(err.details).toEqual([{ path: 'at', message: 'The check-in time is in the future' }]);
+  });
+
+  it('rejects a check-in from before its checkpoint was registered', async () => {
+    const err = await rejection(
+      recordCheckin(deps, { code, phone: '0912345678', direction: 'in', at: '2022-01-02T00:00:00Z' }),
+    );
+    expect(err.details).toEqual([
+      { path: 'at', message: 'The check-in time is before the checkpoint was registered' },
+    ]);
+    expect(checkins.stored.size).toBe(0);
+  });
+
+  it('answers an acknowledged id with 200 even after its code stopped working', async () => {
+    const request = {
+      id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
+      code,
+      phone: '0912345678',
+      direction: 'in' as const,
+    };
+    const first = await recordCheckin(deps, request);
+    for (const cp of registry.checkpoints.values()) cp.active = false;
+    const again = await recordCheckin(deps, request);
+    expect(again).toEqual({ created: false, receipt: first.receipt });
+    const stranger = await rejection(
+      recordCheckin(deps, { ...request, id: '6f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b' }),
+    );
+    expect(stranger.code).toBe('unknown_checkpoint');
   });
 
   it('rejects a check-in older than the retention window', async () => {

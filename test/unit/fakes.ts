@@ -44,7 +44,16 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   }
   async getByCode(code: string): Promise<CheckpointRef | undefined> {
     const cp = [...this.checkpoints.values()].find((c) => c.code === code);
-    return cp && { id: cp.id, name: cp.name, unitId: cp.unitId, unitName: cp.unitName, active: cp.active };
+    return (
+      cp && {
+        id: cp.id,
+        name: cp.name,
+        unitId: cp.unitId,
+        unitName: cp.unitName,
+        active: cp.active,
+        createdAt: cp.createdAt,
+      }
+    );
   }
   async listCheckpoints(
     unitId: string,
@@ -65,6 +74,9 @@ export class MemoryCheckins implements CheckinStore, ActivityStore {
     if (existing) return { status: 'duplicate', existing };
     this.stored.set(checkin.id, checkin);
     return { status: 'created' };
+  }
+  async get(checkinId: string) {
+    return this.stored.get(checkinId);
   }
   async dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]> {
     const counts = new Map<string, DailyActivity>();

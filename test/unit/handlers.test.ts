@@ -20,11 +20,12 @@ let createCheckin: Handler;
 let getUnit: Handler;
 
 const CODE_ITEM = {
-  checkpointId: 'cp-1',
+  id: 'cp-1',
   name: 'Chợ Quảng Hà',
   unitId: 'quang-ha',
   unitName: 'Thị trấn Quảng Hà',
   active: true,
+  createdAt: '2021-12-01T00:00:00.000Z',
 };
 const ID = '0b7e6c1a-5d2f-4c3b-9a8e-7f6d5c4b3a21';
 
@@ -90,7 +91,12 @@ describe('create-checkin handler', () => {
     const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(tx[0]!.Put!.Item).toMatchObject({ pk: `checkin#${ID}`, phone: '+84912345678', day: '2022-01-10' });
     expect(tx[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(tx[1]!.Update!.Key).toEqual({ pk: 'unit#quang-ha#day#2022-01-10', sk: 'cp#cp-1' });
+    expect(tx[1]!.Update!.Key).toEqual({
+      pk: expect.stringMatching(/^unit#quang-ha#day#2022-01-10#s[0-7]$/),
+      sk: 'cp#cp-1',
+    });
+    // The counter holds counts and ids only: no phone number reaches the aggregates.
+    expect(JSON.stringify(tx[1]!.Update)).not.toContain('912345678');
   });
 
   it('answers 200 with the stored check-in when the id was already stored', async () => {

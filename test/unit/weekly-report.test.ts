@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint, Unit } from '../../src/core/model.ts';
 import { activeRatio } from '../../src/core/report.ts';
 import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
-import { runWeeklyReports } from '../../src/core/weekly-report.ts';
+import { reportPeriod, runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents } from './fakes.ts';
 
@@ -192,5 +192,24 @@ describe('the weekly aggregation', () => {
     expect(
       activeRatio({ checkpointsTotal: 0, checkpointsNew: 0, checkins: 0, activeCheckpoints: 0 }),
     ).toBeNull();
+  });
+});
+
+describe('the period a run reports on', () => {
+  const FRIDAY_15H = new Date('2022-01-14T08:00:00Z');
+
+  it('defaults to the seven complete local days before the run', () => {
+    expect(reportPeriod(FRIDAY_15H)).toEqual({ start: '2022-01-07', end: '2022-01-13' });
+  });
+
+  it('takes any start whose seven days have ended', () => {
+    expect(reportPeriod(FRIDAY_15H, '2022-01-06')).toEqual({ start: '2022-01-06', end: '2022-01-12' });
+    expect(reportPeriod(FRIDAY_15H, '2022-01-07')).toEqual({ start: '2022-01-07', end: '2022-01-13' });
+  });
+
+  it.each(['2022-01-08', '2022-02-30', '2022-1-6'])('refuses start %s with a 400 naming start', (start) => {
+    expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
+      expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
+    );
   });
 });
