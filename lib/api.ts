@@ -119,6 +119,10 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
   'create-checkin':
     'Citizens check in anonymously at a gate (no account by design). The request carries a client-generated ' +
     'id, so a retry stores one check-in; the stage is throttled.',
+  'checkin-page':
+    'The URL printed in every checkpoint QR code: a phone camera opens it with no app and no account. It ' +
+    'serves the HTML check-in form for the code in the path and touches no data store (the function has ' +
+    'no bindings); the stage is throttled.',
 };
 
 function missingReason(spec: RouteSpec): never {

@@ -71,7 +71,10 @@ export class VaoraFunction extends NodejsFunction {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `vaora ${name}: its log group plus the grants of its bindings (${spec.bindings.join(', ')})`,
+      description:
+        spec.bindings.length > 0
+          ? `vaora ${name}: its log group plus the grants of its bindings (${spec.bindings.join(', ')})`
+          : `vaora ${name}: its log group only (no bindings)`,
     });
     role.addToPrincipalPolicy(
       new PolicyStatement({

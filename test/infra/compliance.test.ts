@@ -106,9 +106,27 @@ describe('acknowledged findings', () => {
       .filter((a) => a.id === 'AwsSolutions-APIG4')
       .map((a) => a.path.replace(/^vaora-[^/]+\//, ''));
     expect([...new Set(routes)].sort()).toEqual([
+      'Api/GET-c-code',
       'Api/GET-v1-checkpoints-by-code-code',
       'Api/POST-v1-checkins',
     ]);
+  });
+
+  it('acknowledge the report-object wildcard (IAM5) once on each role granted report objects, and on no other', () => {
+    const reportObjects = acks().filter((a) =>
+      /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/reports\//.test(a.id),
+    );
+    const byRole = reportObjects.map((a) => a.path.replace(/^vaora-[^/]+\//, ''));
+    const expected = ['GetReportLinkRole', 'RunWeeklyReportRole', 'ScheduledWeeklyReportRole'].map(
+      (role) => `Functions/${role}`,
+    );
+    // Two provinces, each role acknowledged once.
+    expect(byRole.sort()).toEqual([...expected, ...expected].sort());
+    const reasons = Object.fromEntries(
+      reportObjects.map((a) => [a.path.replace(/^vaora-[^/]+\//, ''), a.reason]),
+    );
+    expect(reasons['Functions/GetReportLinkRole']).toMatch(/^reports:sign: /);
+    expect(reasons['Functions/RunWeeklyReportRole']).toMatch(/^reports:write: /);
   });
 
   it('carry a real reason', () => {
