@@ -9,11 +9,10 @@
  *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
  *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
  *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`.
- * - activity: per checkpoint and local day, counters written in the same transaction as the check-in. A report
- *   reads active checkpoints × days × shards small items, never the check-ins themselves. Partitioned per unit,
- *   day and one of ACTIVITY_SHARDS write shards (drawn at random per check-in), so neither a unit's partition
- *   nor one gate's counter item takes the whole burst: a busy unit's writes spread over 8 partitions and a rush
- *   at one gate over 8 items, which also keeps concurrent transactions on one counter from conflicting.
+ * - activity: one counter per checkpoint and local day, written in the same transaction as the check-in. A
+ *   report reads at most checkpoints × days small items, never the check-ins themselves. Partitioned per unit,
+ *   day and one of ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8
+ *   partitions and the hottest key is one gate's counter on one day.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -44,6 +43,16 @@ export const TABLES: readonly TableDef[] = [
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
 
+/** A checkpoint's shard: fixed (FNV-1a of its id), so each checkpoint-day is exactly one counter item. */
+export function activityShard(checkpointId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < checkpointId.length; i++) {
+    hash ^= checkpointId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % ACTIVITY_SHARDS;
+}
+
 export const keys = {
   unit: (unitId: string) => ({ pk: `unit#${unitId}`, sk: 'unit' }),
   /** gsi1 of a unit: listed under its parent. */
@@ -72,8 +81,8 @@ export const keys = {
     gsi2sk: `${at}#${checkinId}`,
   }),
 
-  activity: (unitId: string, day: string, shard: number, checkpointId: string) => ({
-    pk: keys.activityPartition(unitId, day, shard),
+  activity: (unitId: string, day: string, checkpointId: string) => ({
+    pk: keys.activityPartition(unitId, day, activityShard(checkpointId)),
     sk: `cp#${checkpointId}`,
   }),
   activityPartition: (unitId: string, day: string, shard: number) => `unit#${unitId}#day#${day}#s${shard}`,

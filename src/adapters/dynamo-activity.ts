@@ -18,15 +18,7 @@ export class DynamoActivity implements ActivityStore {
       Array.from({ length: ACTIVITY_SHARDS }, (_, shard) => ({ day, shard })),
     );
     const pieces = await Promise.all(partitions.map(({ day, shard }) => this.partition(unitId, day, shard)));
-    // One checkpoint's day is spread over the shards: add them up.
-    const total = new Map<string, DailyActivity>();
-    for (const piece of pieces.flat()) {
-      const key = `${piece.checkpointId}|${piece.day}`;
-      const sum = total.get(key);
-      if (sum) sum.checkins += piece.checkins;
-      else total.set(key, { ...piece });
-    }
-    return [...total.values()];
+    return pieces.flat();
   }
 
   private async partition(unitId: string, day: string, shard: number): Promise<DailyActivity[]> {

@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Checkin } from '../core/model.ts';
 import type { CheckinStore, Events, RecordResult } from '../core/ports.ts';
-import { ACTIVITY_SHARDS, keys } from '../keys.ts';
+import { keys } from '../keys.ts';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.ts';
 
 /**
@@ -63,7 +62,7 @@ export class DynamoCheckins implements CheckinStore {
         {
           Update: {
             TableName: this.tables.activity,
-            Key: keys.activity(c.unitId, c.day, randomInt(ACTIVITY_SHARDS), c.checkpointId),
+            Key: keys.activity(c.unitId, c.day, c.checkpointId),
             UpdateExpression: 'ADD checkins :one SET unitId = :unit, checkpointId = :cp, #day = :day',
             ExpressionAttributeNames: { '#day': 'day' },
             ExpressionAttributeValues: { ':one': 1, ':unit': c.unitId, ':cp': c.checkpointId, ':day': c.day },
