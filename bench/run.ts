@@ -67,12 +67,18 @@ async function main() {
       await createUnit(deps, principal, { id: unitId, name: `Commune ${u}`, parentId: 'district' });
       for (let c = 0; c < 20; c++) {
         const cp = await createCheckpoint(
-          { units: registry, checkpoints: registry, clock: longAgo, publicBaseUrl: 'http://x' },
+          {
+            units: registry,
+            checkpoints: registry,
+            clock: longAgo,
+            publicBaseUrl: 'http://x',
+            namingRule: '{placeName}',
+          },
           principal,
           unitId,
           { kind: 'shop', placeName: `Shop ${u}-${c}`, address: '-' },
         );
-        codes.push({ unitId, code: cp.code });
+        codes.push({ unitId, code: cp.checkpoint.code });
       }
     }
 

@@ -75,6 +75,7 @@ export function syntheticReport(rows: number): UnitReport {
     const checkpointsTotal = next(3000);
     list.push({
       unitId: `unit-${i}`,
+      namingViolations: next(50),
       // join() builds a flat string, as JSON.parse does for rows read from DynamoDB; a template literal
       // would be a V8 cons string, flattened (and grown) when the writer reads it, blamed on the writer.
       unitName: ['Xã Quảng Thịnh', String(i).padStart(6, '0')].join(' '),

@@ -4,13 +4,14 @@ import { CreateCheckpointBody, UnitIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
-const deps = { units: registry, checkpoints: registry, clock, publicBaseUrl: config.publicBaseUrl };
+const deps = { units: registry, checkpoints: registry, clock, ...config };
 
 export const handler = staffRoute(
   events,
   { params: UnitIdParams, body: CreateCheckpointBody },
-  async ({ params, body, principal }) => ({
-    status: 201,
-    json: await createCheckpoint(deps, principal, params.unitId, body),
-  }),
+  async ({ params, body, principal }) => {
+    // A ref already registered at the unit answers its checkpoint (200): a retried registration stores nothing.
+    const { created, checkpoint } = await createCheckpoint(deps, principal, params.unitId, body);
+    return { status: created ? 201 : 200, json: checkpoint };
+  },
 );

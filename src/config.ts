@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_NAMING_RULE, isNamingRule } from './core/naming.ts';
 
 /**
  * Runtime configuration, parsed once at cold start from the environment. A missing or malformed variable
@@ -14,6 +15,8 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   retentionDays: 'RETENTION_DAYS',
   reportLinkTtlSeconds: 'REPORT_LINK_TTL_SECONDS',
+  /** The province's naming rule for checkpoints, a template (src/core/naming.ts). */
+  namingRule: 'NAMING_RULE',
   /** Only set locally: DynamoDB Local and s3rver endpoints. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   s3Endpoint: 'S3_ENDPOINT',
@@ -34,13 +37,18 @@ const schema = z.object({
   publicBaseUrl: z.url(),
   retentionDays: z.coerce.number().int().min(1).max(366),
   reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
+  namingRule: z.string().refine(isNamingRule, 'a template with {placeName} and only known fields'),
   dynamodbEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
 });
 
 export type Config = z.infer<typeof schema>;
 
-export const DEFAULTS = { retentionDays: 28, reportLinkTtlSeconds: 900 } as const;
+export const DEFAULTS = {
+  retentionDays: 28,
+  reportLinkTtlSeconds: 900,
+  namingRule: DEFAULT_NAMING_RULE,
+} as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(ENV).map(([key, name]) => [key, env[name] || undefined]));

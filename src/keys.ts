@@ -70,6 +70,8 @@ export const keys = {
   }),
   checkpointsOf: (unitId: string) => `checkpoints#${unitId}`,
   code: (code: string) => ({ pk: `code#${code}`, sk: 'code' }),
+  /** A registrant's reference, unique within its unit. */
+  ref: (unitId: string, ref: string) => ({ pk: `ref#${unitId}#${ref}`, sk: 'ref' }),
 
   checkin: (checkinId: string) => ({ pk: `checkin#${checkinId}`, sk: 'checkin' }),
   checkinByCheckpoint: (checkpointId: string, day: string, at: string, checkinId: string) => ({
@@ -93,4 +95,11 @@ export const reportKeys = {
   unitPrefix: (provinceId: string, unitId: string) => `reports/${provinceId}/${unitId}/`,
   file: (provinceId: string, unitId: string, start: string, end: string, format: string) =>
     `reports/${provinceId}/${unitId}/${start}_${end}/bao-cao-${unitId}-${start}_${end}.${format}`,
+};
+
+/** S3 keys of a unit's posters: one PDF per request, under the province's poster prefix. */
+export const posterKeys = {
+  provincePrefix: (provinceId: string) => `posters/${provinceId}/`,
+  file: (provinceId: string, unitId: string, at: Date) =>
+    `posters/${provinceId}/${unitId}/poster-${unitId}-${at.toISOString().replace(/[:.]/g, '-')}.pdf`,
 };

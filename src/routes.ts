@@ -15,7 +15,14 @@ export type FunctionName =
   | 'run-weekly-report'
   | 'list-reports'
   | 'get-report-link'
-  | 'scheduled-weekly-report';
+  | 'scheduled-weekly-report'
+  | 'import-units'
+  | 'import-checkpoints'
+  | 'rotate-checkpoint-code'
+  | 'deactivate-checkpoint'
+  | 'list-naming-violations'
+  | 'get-checkpoint-poster'
+  | 'create-unit-posters';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -28,11 +35,15 @@ export type Binding =
   /** The check-in transaction: a conditional put of the check-in (read back on a retry) and its day's counter. */
   | 'checkins:write'
   | 'activity:read'
+  /** UpdateItem and DeleteItem too, inside transactions (a code rotated, a checkpoint deactivated). */
+  | 'registry:update'
   /** ListBucket under the province's report prefix. */
   | 'reports:list'
   /** GetObject, which a presigned link carries. */
   | 'reports:sign'
-  | 'reports:write';
+  | 'reports:write'
+  /** PutObject and GetObject under the province's poster prefix (a unit's posters, then a link to them). */
+  | 'posters:write';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -69,6 +80,27 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:read', 'activity:read', 'reports:write'],
     heavy: true,
   },
+  'import-units': { entry: 'functions/import-units.ts', bindings: ['registry:get', 'registry:write'] },
+  'import-checkpoints': {
+    entry: 'functions/import-checkpoints.ts',
+    bindings: ['registry:get', 'registry:write'],
+    heavy: true,
+  },
+  'rotate-checkpoint-code': {
+    entry: 'functions/rotate-checkpoint-code.ts',
+    bindings: ['registry:get', 'registry:write', 'registry:update'],
+  },
+  'deactivate-checkpoint': {
+    entry: 'functions/deactivate-checkpoint.ts',
+    bindings: ['registry:get', 'registry:update'],
+  },
+  'list-naming-violations': { entry: 'functions/list-naming-violations.ts', bindings: ['registry:read'] },
+  'get-checkpoint-poster': { entry: 'functions/get-checkpoint-poster.ts', bindings: ['registry:get'] },
+  'create-unit-posters': {
+    entry: 'functions/create-unit-posters.ts',
+    bindings: ['registry:read', 'posters:write'],
+    heavy: true,
+  },
 };
 
 export type Access = 'public' | 'staff';
@@ -94,6 +126,23 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },
+  { method: 'POST', path: '/v1/units/import', fn: 'import-units', access: 'staff' },
+  {
+    method: 'POST',
+    path: '/v1/units/{unitId}/checkpoints/import',
+    fn: 'import-checkpoints',
+    access: 'staff',
+  },
+  { method: 'POST', path: '/v1/checkpoints/{id}/rotate-code', fn: 'rotate-checkpoint-code', access: 'staff' },
+  { method: 'POST', path: '/v1/checkpoints/{id}/deactivate', fn: 'deactivate-checkpoint', access: 'staff' },
+  {
+    method: 'GET',
+    path: '/v1/units/{unitId}/naming-violations',
+    fn: 'list-naming-violations',
+    access: 'staff',
+  },
+  { method: 'GET', path: '/v1/checkpoints/{id}/poster.pdf', fn: 'get-checkpoint-poster', access: 'staff' },
+  { method: 'POST', path: '/v1/units/{unitId}/posters', fn: 'create-unit-posters', access: 'staff' },
 ];
 
 /** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */

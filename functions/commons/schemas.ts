@@ -25,11 +25,12 @@ export const CreateUnitBody = z.strictObject({
   name: text(200),
   parentId: id.optional(),
   kind: z.enum(UNIT_KINDS).optional(),
+  code: text(32).optional(),
 });
 
 export const CreateCheckpointBody = z.strictObject({
   kind: z.enum(CHECKPOINT_KINDS),
-  placeName: text(200),
+  placeName: text(300),
   address: text(300),
   name: text(300).optional(),
   ref: text(100).optional(),
@@ -39,6 +40,24 @@ export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   nextToken: z.string().max(2048).optional(),
 });
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const CheckpointListQuery = PageQuery.extend({
+  kind: z.enum(CHECKPOINT_KINDS).optional(),
+  active: flag.optional(),
+  /** true: only checkpoints whose name breaks the province's naming rule. */
+  namingViolation: flag.optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+
+/**
+ * JSON imports: the same columns as the spreadsheets, values as text or numbers. `row` (optional) is the item's
+ * line in the file it came from, which the CLI sends so rejections point at the spreadsheet's own rows.
+ */
+const importItem = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+export const ImportCheckpointsBody = z.strictObject({ checkpoints: z.array(importItem).min(1) });
+export const ImportUnitsBody = z.strictObject({ units: z.array(importItem).min(1) });
 
 export const CheckinBody = z.strictObject({
   id: z.uuid().optional(),

@@ -20,6 +20,11 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
   body?: B;
   params?: P;
   query?: Q;
+  /**
+   * Content types accepted as they are (spreadsheets), besides JSON: `raw` then carries the bytes and `body`
+   * is not parsed. Up to `maxBytes`.
+   */
+  raw?: { contentTypes: readonly string[]; maxBytes: number };
 }
 
 export interface RouteInput<B, P, Q> {
@@ -27,6 +32,7 @@ export interface RouteInput<B, P, Q> {
   params: P;
   query: Q;
   event: HttpEvent;
+  raw?: { body: Buffer; contentType: string };
 }
 
 /** JSON bodies of this API are small; anything larger is a mistake or an attack. */
@@ -81,27 +87,42 @@ function parse<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
   event: HttpEvent,
   spec: RouteSpec<B, P, Q>,
 ): RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> {
+  const raw = spec.raw && rawBody(event, spec.raw);
   return {
-    body: (spec.body ? spec.body.parse(jsonBody(event)) : undefined) as z.infer<B>,
+    ...(raw ? { raw } : {}),
+    body: (spec.body && !raw
+      ? spec.body.parse(jsonBody(event, spec.raw?.maxBytes))
+      : undefined) as z.infer<B>,
     params: (spec.params ? spec.params.parse(event.pathParameters ?? {}) : undefined) as z.infer<P>,
     query: (spec.query ? spec.query.parse(event.queryStringParameters ?? {}) : undefined) as z.infer<Q>,
     event,
   };
 }
 
-function jsonBody(event: HttpEvent): unknown {
+function bodyBytes(event: HttpEvent, maxBytes: number): Buffer {
+  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.byteLength > maxBytes)
+    throw new AppError(413, 'body_too_large', `The body is larger than ${maxBytes} bytes`);
+  return raw;
+}
+
+function rawBody(
+  event: HttpEvent,
+  accept: NonNullable<RouteSpec<z.ZodType, z.ZodType, z.ZodType>['raw']>,
+): { body: Buffer; contentType: string } | undefined {
+  const contentType = (event.headers?.['content-type'] ?? '').toLowerCase();
+  if (!accept.contentTypes.some((t) => contentType.startsWith(t))) return undefined;
+  return { body: bodyBytes(event, accept.maxBytes), contentType };
+}
+
+function jsonBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): unknown {
   // No body at all reads as {}: the schema then names each missing field, and optional-only bodies may be omitted.
   if (!event.body) return {};
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
   }
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64')
-    : Buffer.from(event.body ?? '', 'utf8');
-  if (raw.byteLength > MAX_BODY_BYTES) {
-    throw new AppError(413, 'body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`);
-  }
+  const raw = bodyBytes(event, maxBytes);
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {

@@ -7,11 +7,22 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Checkpoint, CheckpointRef, Page, Unit } from '../core/model.ts';
-import type { CheckpointStore, UnitStore } from '../core/ports.ts';
+import type { CheckpointFilter, CheckpointStore, CreateResult, UnitStore } from '../core/ports.ts';
 import { keys, REGISTRY_BY_PARENT } from '../keys.ts';
 import { decodeToken, encodeToken } from './paging.ts';
 
-/** Units, checkpoints and their printed codes, in the registry table (see src/keys.ts for the layout). */
+/** Lower case, no diacritics, single spaces: what a search for "quang ha" matches "Quảng Hà" with. */
+export function searchable(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Units, checkpoints, their printed codes and registrants' refs, in the registry table (src/keys.ts). */
 export class DynamoRegistry implements UnitStore, CheckpointStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -48,53 +59,74 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   }
 
   async childrenOf(unitId: string): Promise<Unit[]> {
-    const items = await this.queryAll(keys.childrenOf(unitId));
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: REGISTRY_BY_PARENT.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': REGISTRY_BY_PARENT.pk },
+          ExpressionAttributeValues: { ':pk': keys.childrenOf(unitId) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
     return items.map(toUnit);
   }
 
-  async createCheckpoint(cp: Checkpoint): Promise<boolean> {
-    const ref: CheckpointRef = {
-      id: cp.id,
-      name: cp.name,
-      unitId: cp.unitId,
-      unitName: cp.unitName,
-      active: cp.active,
-      createdAt: cp.createdAt,
-    };
+  /**
+   * One transaction: the code item (the check-in path's lookup), the ref item when there is a ref, and the
+   * checkpoint itself, each only if new. A taken ref answers the checkpoint that holds it.
+   */
+  async createCheckpoint(cp: Checkpoint): Promise<CreateResult> {
+    const items = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.code(cp.code), type: 'code', ...codeItem(cp) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...keys.checkpoint(cp.id),
+            ...keys.checkpointUnderUnit(cp.unitId, cp.createdAt, cp.id),
+            type: 'checkpoint',
+            searchName: searchable(cp.name),
+            ...cp,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...(cp.ref
+        ? [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.ref(cp.unitId, cp.ref), type: 'ref', checkpointId: cp.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
+    ];
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...keys.code(cp.code), type: 'code', ...ref },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...keys.checkpoint(cp.id),
-                  ...keys.checkpointUnderUnit(cp.unitId, cp.createdAt, cp.id),
-                  type: 'checkpoint',
-                  ...cp,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return true;
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { status: 'created' };
     } catch (err) {
-      if (
-        err instanceof TransactionCanceledException &&
-        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [code, , ref] = (err.CancellationReasons ?? []).map((r) => r.Code);
+      if (ref === 'ConditionalCheckFailed' && cp.ref) {
+        const existing = await this.checkpointByRef(cp.unitId, cp.ref);
+        if (existing) return { status: 'ref-exists', existing };
       }
+      if (code === 'ConditionalCheckFailed') return { status: 'code-taken' };
       throw err;
     }
   }
@@ -116,6 +148,7 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   async listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
+    filter: CheckpointFilter = {},
   ): Promise<Page<Checkpoint>> {
     // The key of a checkpoint listed under this unit: pk cp#…, sk cp, gsi1pk this unit's, gsi1sk cp#….
     const start = decodeToken(page.nextToken, {
@@ -124,13 +157,40 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       [REGISTRY_BY_PARENT.pk]: keys.checkpointsOf(unitId),
       [REGISTRY_BY_PARENT.sk]: { prefix: 'cp#' },
     });
+    const names: Record<string, string> = { '#pk': REGISTRY_BY_PARENT.pk };
+    const values: Record<string, unknown> = { ':pk': keys.checkpointsOf(unitId) };
+    const conditions: string[] = [];
+    if (filter.kind !== undefined) {
+      conditions.push('#kind = :kind');
+      names['#kind'] = 'kind';
+      values[':kind'] = filter.kind;
+    }
+    if (filter.active !== undefined) {
+      conditions.push('#active = :active');
+      names['#active'] = 'active';
+      values[':active'] = filter.active;
+    }
+    if (filter.followsNamingRule !== undefined) {
+      conditions.push('followsNamingRule = :follows');
+      values[':follows'] = filter.followsNamingRule;
+    }
+    for (const [i, word] of searchable(filter.search ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .entries()) {
+      conditions.push(`contains(searchName, :w${i})`);
+      values[`:w${i}`] = word;
+    }
+    // A filter is applied after DynamoDB reads `limit` items, so a filtered page may hold fewer: the token says
+    // whether more follow.
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: REGISTRY_BY_PARENT.name,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': REGISTRY_BY_PARENT.pk },
-        ExpressionAttributeValues: { ':pk': keys.checkpointsOf(unitId) },
+        ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
         Limit: page.limit,
         ExclusiveStartKey: start,
       }),
@@ -139,30 +199,87 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
     return { items: (out.Items ?? []).map(toCheckpoint), ...(nextToken ? { nextToken } : {}) };
   }
 
-  private async queryAll(gsi1pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: REGISTRY_BY_PARENT.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': REGISTRY_BY_PARENT.pk },
-          ExpressionAttributeValues: { ':pk': gsi1pk },
-          ExclusiveStartKey: start,
+  /** Old code item out, new one in, the checkpoint pointed at it: together, so no moment has both or neither. */
+  async rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined> {
+    const cp = await this.getCheckpoint(checkpointId);
+    if (!cp) return undefined;
+    const rotated: Checkpoint = { ...cp, code: newCode };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.code(newCode), type: 'code', ...codeItem(rotated) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Delete: { TableName: this.table, Key: keys.code(cp.code) } },
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.checkpoint(cp.id),
+                UpdateExpression: 'SET code = :new',
+                ConditionExpression: 'code = :old',
+                ExpressionAttributeValues: { ':new': newCode, ':old': cp.code },
+              },
+            },
+          ],
         }),
       );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+      return rotated;
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons : undefined;
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'code-taken';
+      throw err;
+    }
+  }
+
+  async deactivate(checkpointId: string): Promise<Checkpoint | undefined> {
+    const cp = await this.getCheckpoint(checkpointId);
+    if (!cp) return undefined;
+    const off = { UpdateExpression: 'SET active = :false', ExpressionAttributeValues: { ':false': false } };
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: { TableName: this.table, Key: keys.checkpoint(cp.id), ...off } },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.code(cp.code),
+              ConditionExpression: 'attribute_exists(pk)',
+              ...off,
+            },
+          },
+        ],
+      }),
+    );
+    return { ...cp, active: false };
+  }
+
+  private async checkpointByRef(unitId: string, ref: string): Promise<Checkpoint | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.ref(unitId, ref), ConsistentRead: true }),
+    );
+    return Item ? this.getCheckpoint(Item.checkpointId) : undefined;
   }
 }
 
+function codeItem(cp: Checkpoint): CheckpointRef {
+  return {
+    id: cp.id,
+    name: cp.name,
+    unitId: cp.unitId,
+    unitName: cp.unitName,
+    active: cp.active,
+    createdAt: cp.createdAt,
+  };
+}
+
 function toUnit(item: Record<string, unknown>): Unit {
-  const { id, name, parentId, kind, path, createdAt } = item as unknown as Unit;
-  return { id, name, ...(parentId ? { parentId } : {}), kind, path, createdAt };
+  const { id, name, code, parentId, kind, path, createdAt } = item as unknown as Unit;
+  return { id, name, ...(code ? { code } : {}), ...(parentId ? { parentId } : {}), kind, path, createdAt };
 }
 
 function toCheckpoint(item: Record<string, unknown>): Checkpoint {
@@ -180,5 +297,7 @@ function toCheckpoint(item: Record<string, unknown>): Checkpoint {
     unitPath: c.unitPath,
     active: c.active,
     createdAt: c.createdAt,
+    canonicalName: c.canonicalName ?? c.name,
+    followsNamingRule: c.followsNamingRule ?? true,
   };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { assertAllowed } from './access.ts';
 import { newCode } from './codes.ts';
-import { CheckpointNotFoundError, NotFoundError } from './errors.ts';
-import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal } from './model.ts';
-import type { CheckpointStore, UnitStore } from './ports.ts';
+import { CheckpointNotFoundError, NotFoundError, ValidationError } from './errors.ts';
+import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal, Unit } from './model.ts';
+import { canonicalName, followsRule } from './naming.ts';
+import type { CheckpointFilter, CheckpointStore, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
 import { unitInScope } from './units.ts';
 
@@ -28,6 +29,9 @@ export interface CheckpointView {
   createdAt: string;
   active: boolean;
   qrUrl: string;
+  followsNamingRule: boolean;
+  /** Present when the name breaks the rule: what the rule would call it. */
+  canonicalName?: string;
 }
 
 /** The URL in the QR: a plain phone camera opens the check-in page for this code. */
@@ -36,7 +40,7 @@ export function checkinUrl(publicBaseUrl: string, code: string): string {
 }
 
 export function toView(cp: Checkpoint, publicBaseUrl: string): CheckpointView {
-  const { id, code, name, kind, placeName, address, ref, unitId, createdAt, active } = cp;
+  const { id, code, name, kind, placeName, address, ref, unitId, createdAt, active, followsNamingRule } = cp;
   return {
     id,
     code,
@@ -49,42 +53,88 @@ export function toView(cp: Checkpoint, publicBaseUrl: string): CheckpointView {
     createdAt,
     active,
     qrUrl: checkinUrl(publicBaseUrl, code),
+    followsNamingRule,
+    ...(followsNamingRule ? {} : { canonicalName: cp.canonicalName }),
   };
-}
-
-/** The canonical name built from the structured fields (the province's naming rule arrives with issue 3). */
-export function canonicalName(input: Pick<NewCheckpoint, 'placeName' | 'address'>): string {
-  return `${input.placeName.trim()} - ${input.address.trim()}`;
 }
 
 const CODE_ATTEMPTS = 5;
 
-export async function createCheckpoint(
-  deps: { units: UnitStore; checkpoints: CheckpointStore; clock: Clock; publicBaseUrl: string },
-  principal: Principal,
-  unitId: string,
-  input: NewCheckpoint,
-): Promise<CheckpointView> {
-  const unit = await unitInScope(deps.units, principal, unitId, 'manageCheckpoints');
+export interface RegistrationDeps {
+  units: UnitStore;
+  checkpoints: CheckpointStore;
+  clock: Clock;
+  publicBaseUrl: string;
+  namingRule: string;
+}
+
+export interface Registered {
+  /** false when a checkpoint with this ref was already registered at the unit: nothing new was stored. */
+  created: boolean;
+  checkpoint: CheckpointView;
+}
+
+/**
+ * Registers a checkpoint at a unit the caller may manage. Its name is the province's rule applied to the
+ * fields; a name sent along is kept and flagged when it breaks the rule. A `ref` already registered at the
+ * unit answers the existing checkpoint, so a retried or re-uploaded registration stores nothing twice.
+ * `createdAt` may be carried for a checkpoint registered earlier in another system, never in the future.
+ */
+export async function registerCheckpoint(
+  deps: RegistrationDeps,
+  unit: Unit,
+  input: NewCheckpoint & { createdAt?: string },
+): Promise<Registered> {
+  const now = deps.clock.now();
+  if (input.createdAt && Date.parse(input.createdAt) > now.getTime()) {
+    throw new ValidationError([
+      { path: 'createdAt', message: 'A checkpoint cannot be registered in the future' },
+    ]);
+  }
+  const fields = {
+    kind: input.kind,
+    placeName: input.placeName,
+    address: input.address,
+    unitName: unit.name,
+  };
+  const canonical = canonicalName(deps.namingRule, fields);
+  const name = input.name?.trim() || canonical;
   const base = {
     id: randomUUID(),
-    name: input.name?.trim() || canonicalName(input),
+    name,
     kind: input.kind,
     placeName: input.placeName.trim(),
     address: input.address.trim(),
-    ...(input.ref ? { ref: input.ref } : {}),
+    ...(input.ref ? { ref: input.ref.trim() } : {}),
     unitId: unit.id,
     unitName: unit.name,
     unitPath: unit.path,
     active: true,
-    createdAt: deps.clock.now().toISOString(),
+    createdAt: input.createdAt ? new Date(input.createdAt).toISOString() : now.toISOString(),
+    canonicalName: canonical,
+    followsNamingRule: followsRule(name, canonical),
   };
   // A collision among 2.8 × 10^11 codes is rare; the store's conditional write catches it and we draw again.
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const checkpoint: Checkpoint = { ...base, code: newCode() };
-    if (await deps.checkpoints.createCheckpoint(checkpoint)) return toView(checkpoint, deps.publicBaseUrl);
+    const result = await deps.checkpoints.createCheckpoint(checkpoint);
+    if (result.status === 'created')
+      return { created: true, checkpoint: toView(checkpoint, deps.publicBaseUrl) };
+    if (result.status === 'ref-exists') {
+      return { created: false, checkpoint: toView(result.existing, deps.publicBaseUrl) };
+    }
   }
   throw new Error('Could not draw a free checkpoint code');
+}
+
+export async function createCheckpoint(
+  deps: RegistrationDeps,
+  principal: Principal,
+  unitId: string,
+  input: NewCheckpoint & { createdAt?: string },
+): Promise<Registered> {
+  const unit = await unitInScope(deps.units, principal, unitId, 'manageCheckpoints');
+  return registerCheckpoint(deps, unit, input);
 }
 
 export async function listCheckpoints(
@@ -92,9 +142,10 @@ export async function listCheckpoints(
   principal: Principal,
   unitId: string,
   page: { limit: number; nextToken?: string },
+  filter: CheckpointFilter = {},
 ): Promise<Page<CheckpointView>> {
   await unitInScope(deps.units, principal, unitId, 'viewRegistry');
-  const result = await deps.checkpoints.listCheckpoints(unitId, page);
+  const result = await deps.checkpoints.listCheckpoints(unitId, page, filter);
   return {
     items: result.items.map((cp) => toView(cp, deps.publicBaseUrl)),
     ...(result.nextToken ? { nextToken: result.nextToken } : {}),
@@ -121,4 +172,33 @@ export async function checkpointInScope(
   if (!cp) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
   assertAllowed(principal, 'viewRegistry', cp.unitPath);
   return cp;
+}
+
+/** A new printed code: posters with the old one stop working (unknown_checkpoint) at once. */
+export async function rotateCheckpointCode(
+  deps: { checkpoints: CheckpointStore; publicBaseUrl: string },
+  principal: Principal,
+  checkpointId: string,
+): Promise<CheckpointView> {
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId);
+  assertAllowed(principal, 'manageCheckpoints', cp.unitPath);
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+    const rotated = await deps.checkpoints.rotateCode(cp.id, newCode());
+    if (rotated === undefined) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+    if (rotated !== 'code-taken') return toView(rotated, deps.publicBaseUrl);
+  }
+  throw new Error('Could not draw a free checkpoint code');
+}
+
+/** Closes a checkpoint: its code answers unknown_checkpoint; its history stays in the reports. Idempotent. */
+export async function deactivateCheckpoint(
+  deps: { checkpoints: CheckpointStore; publicBaseUrl: string },
+  principal: Principal,
+  checkpointId: string,
+): Promise<CheckpointView> {
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId);
+  assertAllowed(principal, 'manageCheckpoints', cp.unitPath);
+  const off = cp.active ? await deps.checkpoints.deactivate(cp.id) : cp;
+  if (!off) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+  return toView(off, deps.publicBaseUrl);
 }

@@ -6,6 +6,8 @@ export type UnitKind = (typeof UNIT_KINDS)[number];
 export interface Unit {
   id: string;
   name: string;
+  /** The official administrative code, where one exists (e.g. the GSO code of a commune). */
+  code?: string;
   parentId?: string;
   kind: UnitKind;
   /** Ids from the root down to this unit itself: a token scoped to any of them reaches this unit. */
@@ -36,12 +38,16 @@ export interface Checkpoint {
   kind: CheckpointKind;
   placeName: string;
   address: string;
+  /** The registrant's own reference: unique within the unit, what makes an import idempotent. */
   ref?: string;
   unitId: string;
   unitName: string;
   unitPath: string[];
   active: boolean;
   createdAt: string;
+  /** What the province's naming rule makes of the fields; `name` differs only when it came from elsewhere. */
+  canonicalName: string;
+  followsNamingRule: boolean;
 }
 
 /** What a check-in needs to know about its checkpoint: one read on the hot path. */

@@ -10,13 +10,35 @@ export interface UnitStore {
   childrenOf(unitId: string): Promise<Unit[]>;
 }
 
+export type CreateResult =
+  | { status: 'created' }
+  /** The code was taken: draw another. */
+  | { status: 'code-taken' }
+  /** The unit already has a checkpoint with this ref: it is returned, nothing is stored. */
+  | { status: 'ref-exists'; existing: Checkpoint };
+
+export interface CheckpointFilter {
+  kind?: string;
+  active?: boolean;
+  followsNamingRule?: boolean;
+  /** Words of the name, matched without case or diacritics. */
+  search?: string;
+}
+
 export interface CheckpointStore {
-  /** Stores the checkpoint and claims its code; false when the code is already taken. */
-  createCheckpoint(checkpoint: Checkpoint): Promise<boolean>;
+  /** Stores the checkpoint, claiming its code and its ref (within the unit) in one transaction. */
+  createCheckpoint(checkpoint: Checkpoint): Promise<CreateResult>;
   getCheckpoint(checkpointId: string): Promise<Checkpoint | undefined>;
   /** The check-in path's one read. */
   getByCode(code: string): Promise<CheckpointRef | undefined>;
-  listCheckpoints(unitId: string, page: { limit: number; nextToken?: string }): Promise<Page<Checkpoint>>;
+  listCheckpoints(
+    unitId: string,
+    page: { limit: number; nextToken?: string },
+    filter?: CheckpointFilter,
+  ): Promise<Page<Checkpoint>>;
+  /** A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint. */
+  rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined>;
+  deactivate(checkpointId: string): Promise<Checkpoint | undefined>;
 }
 
 export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };

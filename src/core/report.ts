@@ -15,6 +15,8 @@ export interface ReportFigures {
   checkins: number;
   /** (5) checkpoints with at least one check-in during the period */
   activeCheckpoints: number;
+  /** (7) of (2), those whose name breaks the province's naming rule */
+  namingViolations: number;
 }
 
 export interface ReportRow extends ReportFigures {
@@ -39,17 +41,27 @@ export function activeRatio(f: ReportFigures): number | null {
 }
 
 export function sumFigures(rows: readonly ReportFigures[]): ReportFigures {
-  const total: ReportFigures = { checkpointsTotal: 0, checkpointsNew: 0, checkins: 0, activeCheckpoints: 0 };
+  const total: ReportFigures = {
+    checkpointsTotal: 0,
+    checkpointsNew: 0,
+    checkins: 0,
+    activeCheckpoints: 0,
+    namingViolations: 0,
+  };
   for (const r of rows) {
     total.checkpointsTotal += r.checkpointsTotal;
     total.checkpointsNew += r.checkpointsNew;
     total.checkins += r.checkins;
     total.activeCheckpoints += r.activeCheckpoints;
+    total.namingViolations += r.namingViolations;
   }
   return total;
 }
 
-/** The six columns with the headers the provinces use (seed 004). */
+/**
+ * The six columns with the headers the provinces use (seed 004), and after them a seventh the inspections asked
+ * for: checkpoints not named by the province's rule.
+ */
 export const REPORT_COLUMNS = [
   { key: 'unitName', header: 'Đơn vị' },
   { key: 'checkpointsTotal', header: 'Số điểm kiểm soát đã tạo' },
@@ -57,6 +69,7 @@ export const REPORT_COLUMNS = [
   { key: 'checkins', header: 'Số lượt vào/ra tại các điểm kiểm soát trong 7 ngày' },
   { key: 'activeCheckpoints', header: 'Số điểm kiểm soát hoạt động trong 7 ngày' },
   { key: 'activeRatio', header: 'Tỷ lệ hoạt động (%)' },
+  { key: 'namingViolations', header: 'Số điểm kiểm soát đặt tên chưa đúng quy tắc' },
 ] as const;
 
 export const TOTALS_LABEL = 'Cộng';

@@ -9,6 +9,8 @@ export interface NewUnit {
   name: string;
   parentId?: string;
   kind?: UnitKind;
+  /** The official administrative code, where one exists. */
+  code?: string;
 }
 
 export interface UnitWithChildren extends Unit {
@@ -56,6 +58,7 @@ export async function createUnit(
   } else {
     throw new ValidationError([{ path: 'parentId', message: 'Only the province itself has no parent unit' }]);
   }
+  if (input.code) unit.code = input.code;
   if (!(await deps.units.createUnit(unit))) {
     throw new ConflictError('unit_exists', `A unit with id ${input.id} already exists`);
   }

@@ -123,7 +123,7 @@ export async function runWeeklyReports(deps: WeeklyReportDeps, period: Period): 
   return stored;
 }
 
-const ZERO: ReportFigures = { checkpointsTotal: 0, checkpointsNew: 0, checkins: 0, activeCheckpoints: 0 };
+const ZERO: ReportFigures = sumFigures([]);
 
 async function loadTree(units: UnitStore, unit: Unit, all: UnitNode[]): Promise<UnitNode> {
   const node: UnitNode = { unit, children: [], own: ZERO, subtree: ZERO };
@@ -164,6 +164,7 @@ function ownFigures(
     checkpointsNew: existing.filter((cp) => cp.createdAt >= from).length,
     checkins,
     activeCheckpoints: active.size,
+    namingViolations: existing.filter((cp) => !cp.followsNamingRule).length,
   };
 }
 

@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const period = previousCompletePeriod(new Date());
     if (!seeded) {
       const rand = random(options.seed ?? 20220106);
-      const expected = await seed(stack, rand, period, out);
+      const expected = await seed(stack, admin, rand, period, out);
       out(`Posted a week of check-ins (${period.start} – ${period.end}); running the weekly report…`);
       const run = await api(stack, admin, 'POST', '/v1/reports/weekly', { start: period.start });
       if (run.status !== 200) throw new Error(`The weekly report failed: ${JSON.stringify(run.json)}`);
@@ -130,46 +130,46 @@ type Expected = Map<string, ReportFigures>;
 
 async function seed(
   stack: LocalStack,
+  admin: string,
   rand: () => number,
   period: { start: string; end: string },
   out: (line: string) => void,
 ): Promise<Expected> {
-  const db = makeDynamoClient(stack.config);
-  const registry = new DynamoRegistry(db, stack.config.registryTable);
-  const principal: Principal = { subject: 'demo', role: 'admin', unitId: stack.config.provinceId };
   const { from, to } = periodBounds(period);
-  const pastClock = (at: number): Clock => fixedClock(new Date(at).toISOString());
-  const registeredLongAgo = from.getTime() - 60 * 86_400_000;
+  // The district and its communes, as a province would upload its unit list.
+  const units = [
+    { id: HAI_HA.id, name: HAI_HA.name, parentId: stack.config.provinceId, kind: 'district' },
+    ...HAI_HA_COMMUNES.map((c) => ({ id: c.id, name: c.name, parentId: HAI_HA.id, kind: 'commune' })),
+  ];
+  const unitImport = await api(stack, admin, 'POST', '/v1/units/import', { units });
+  if (unitImport.status !== 200 || unitImport.json.rejected.length > 0) {
+    throw new Error(`The demo's unit import failed: ${JSON.stringify(unitImport.json)}`);
+  }
 
-  await createUnit(
-    { units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId },
-    principal,
-    {
-      id: HAI_HA.id,
-      name: HAI_HA.name,
-      parentId: stack.config.provinceId,
-      kind: 'district',
-    },
-  );
-
+  // Checkpoints registered over the past two months (an import carries their registration dates), a few of them
+  // named by hand against the rule, as inspections found.
   const expected: Expected = new Map();
-  const posts: { unitId: string; checkpointId: string; code: string; at: Date }[] = [];
-  let checkpointCount = 0;
+  const rows: Record<string, string | number>[] = [];
+  const plan: {
+    unitId: string;
+    total: number;
+    fresh: number;
+    active: number;
+    checkins: number;
+    first: number;
+  }[] = [];
   for (const commune of HAI_HA_COMMUNES) {
-    await createUnit(
-      { units: registry, clock: pastClock(registeredLongAgo), provinceId: stack.config.provinceId },
-      principal,
-      {
-        id: commune.id,
-        name: commune.name,
-        parentId: HAI_HA.id,
-        kind: 'commune',
-      },
-    );
     const total = Math.max(3, Math.round(commune.created / CHECKPOINT_SCALE));
     const fresh =
       commune.createdNew === 0 ? 0 : Math.max(1, Math.round(commune.createdNew / CHECKPOINT_SCALE));
-    const created: { id: string; code: string; createdAt: Date }[] = [];
+    plan.push({
+      unitId: commune.id,
+      total,
+      fresh,
+      active: Math.min(total - fresh, Math.max(1, Math.round(commune.active / CHECKPOINT_SCALE))),
+      checkins: Math.round(commune.checkins / CHECKIN_SCALE),
+      first: rows.length,
+    });
     for (let i = 0; i < total; i++) {
       const isNew = i >= total - fresh;
       const at = isNew
@@ -177,42 +177,51 @@ async function seed(
         : from.getTime() - (1 + rand() * 55) * 86_400_000;
       const place = PLACES[Math.floor(rand() * PLACES.length)]!;
       const placeName = `${place.names[Math.floor(rand() * place.names.length)]} ${commune.name.replace(/^(Thị trấn|Xã) /, '')} ${i + 1}`;
-      const cp = await createCheckpoint(
-        {
-          units: registry,
-          checkpoints: registry,
-          clock: pastClock(at),
-          publicBaseUrl: stack.config.publicBaseUrl,
-        },
-        principal,
-        commune.id,
-        {
-          kind: place.kind as CheckpointKind,
-          placeName,
-          address: `Thôn ${1 + Math.floor(rand() * 9)}, ${commune.name}`,
-        },
-      );
-      created.push({ id: cp.id, code: cp.code, createdAt: new Date(at) });
+      rows.push({
+        row: rows.length + 2,
+        unitId: commune.id,
+        kind: place.kind,
+        placeName,
+        address: `Thôn ${1 + Math.floor(rand() * 9)}, ${commune.name}`,
+        ref: `${commune.id}-${i + 1}`,
+        createdAt: new Date(at).toISOString(),
+        ...(rand() < 0.08 ? { name: `QR ${placeName}` } : {}),
+      });
     }
-    checkpointCount += total;
+  }
+  const imported = await api(stack, admin, 'POST', `/v1/units/${HAI_HA.id}/checkpoints/import`, {
+    checkpoints: rows,
+  });
+  if (imported.status !== 200 || imported.json.rejected.length > 0) {
+    throw new Error(`The demo's checkpoint import failed: ${JSON.stringify(imported.json).slice(0, 500)}`);
+  }
+  const byRow = new Map<number, { id: string; code: string }>(
+    imported.json.created.map((c: { row: number; id: string; code: string }) => [c.row, c]),
+  );
+
+  const posts: { unitId: string; checkpointId: string; code: string; at: Date }[] = [];
+  for (const p of plan) {
+    const created = Array.from({ length: p.total }, (_, i) => byRow.get(p.first + i + 2)!);
     // Some of the old checkpoints are used this week; the rest are the ones the province chases.
-    const activeCount = Math.min(total - fresh, Math.max(1, Math.round(commune.active / CHECKPOINT_SCALE)));
-    const active = created.slice(0, activeCount);
-    const checkins = Math.max(activeCount, Math.round(commune.checkins / CHECKIN_SCALE));
-    for (let i = 0; i < checkins; i++) {
+    const active = created.slice(0, p.active);
+    for (let i = 0; i < Math.max(p.active, p.checkins); i++) {
       // Every active checkpoint gets one; the rest go mostly to the busiest gates, as at a real market or factory.
-      const cp = i < activeCount ? active[i]! : active[Math.floor(rand() ** 2 * activeCount)]!;
+      const cp = i < p.active ? active[i]! : active[Math.floor(rand() ** 2 * p.active)]!;
       const at = new Date(from.getTime() + rand() * (to.getTime() - from.getTime()));
-      posts.push({ unitId: commune.id, checkpointId: cp.id, code: cp.code, at });
+      posts.push({ unitId: p.unitId, checkpointId: cp.id, code: cp.code, at });
     }
-    expected.set(commune.id, {
-      checkpointsTotal: total,
-      checkpointsNew: fresh,
+    expected.set(p.unitId, {
+      checkpointsTotal: p.total,
+      checkpointsNew: p.fresh,
       checkins: 0,
       activeCheckpoints: 0,
+      namingViolations: rows.slice(p.first, p.first + p.total).filter((r) => 'name' in r).length,
     });
   }
-  out(`Seeded ${HAI_HA.name}: ${HAI_HA_COMMUNES.length} communes, ${checkpointCount} checkpoints.`);
+  const checkpointCount = rows.length;
+  out(
+    `Imported ${HAI_HA.name}: ${HAI_HA_COMMUNES.length} communes, ${checkpointCount} checkpoints (POST …/checkpoints/import).`,
+  );
 
   const bar = new cliProgress.SingleBar(
     { format: 'Posting check-ins {bar} {value}/{total}', stream: process.stderr, noTTYOutput: false },

@@ -42,14 +42,22 @@ export async function startHttpServer(options: {
   secret: Uint8Array;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
-  const handlers = new Map<FunctionName, Handler>();
-  for (const name of new Set(ROUTES.map((r) => r.fn))) {
-    const module = await import(pathToFileURL(resolve(REPO_ROOT, FUNCTIONS[name].entry)).href);
-    handlers.set(name, module.handler as Handler);
-  }
+  // Each function is loaded on its first request, as a Lambda cold-starts: one function's module scope never
+  // holds up another's.
+  const handlers = new Map<FunctionName, Promise<Handler>>();
+  const handlerOf = (name: FunctionName) => {
+    if (!handlers.has(name)) {
+      const url = pathToFileURL(resolve(REPO_ROOT, FUNCTIONS[name].entry)).href;
+      handlers.set(
+        name,
+        import(url).then((module) => module.handler as Handler),
+      );
+    }
+    return handlers.get(name)!;
+  };
 
   const server = createServer((req, res) => {
-    serve(req, res, routes, handlers, options.secret).catch(() => {
+    serve(req, res, routes, handlerOf, options.secret).catch(() => {
       send(res, errorResponse(500, 'internal_error', 'Something went wrong on our side'));
     });
   });
@@ -72,7 +80,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   routes: CompiledRoute[],
-  handlers: Map<FunctionName, Handler>,
+  handlerOf: (name: FunctionName) => Promise<Handler>,
   secret: Uint8Array,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
@@ -99,7 +107,7 @@ async function serve(
   }
 
   const event = toEvent(req, url, matched.route.spec, matched.params, body, claims);
-  const handler = handlers.get(matched.route.spec.fn)!;
+  const handler = await handlerOf(matched.route.spec.fn);
   const result = (await handler(
     event,
     lambdaContext(matched.route.spec.fn),

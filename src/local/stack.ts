@@ -9,7 +9,7 @@ import { type Config, DEFAULTS, ENV, loadConfig } from '../config.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
-import { provinceName, REPO_ROOT } from './repo.ts';
+import { provinceSettings, REPO_ROOT } from './repo.ts';
 import { startS3rver } from './s3.ts';
 import { startHttpServer } from './server.ts';
 import { localSecret, mintToken } from './tokens.ts';
@@ -91,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!/BucketAlready(Exists|OwnedByYou)/.test(err.name)) throw err;
     });
 
+    const province = provinceSettings(options.provinceId);
     Object.assign(process.env, {
       [ENV.provinceId]: options.provinceId,
       [ENV.registryTable]: tableName(prefix, 'registry'),
@@ -100,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.publicBaseUrl]: `http://127.0.0.1:${port}`,
       [ENV.retentionDays]: String(options.retentionDays ?? DEFAULTS.retentionDays),
       [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? DEFAULTS.reportLinkTtlSeconds),
+      [ENV.namingRule]: province.namingRule ?? DEFAULTS.namingRule,
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
     });
@@ -110,9 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The province's root unit: in AWS an admin creates it once after deploying (see README).
     const registry = new DynamoRegistry(db, config.registryTable);
-    await registry.createUnit(
-      rootUnit(options.provinceId, provinceName(options.provinceId), new Date().toISOString()),
-    );
+    await registry.createUnit(rootUnit(options.provinceId, province.name, new Date().toISOString()));
 
     return {
       url,

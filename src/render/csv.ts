@@ -32,6 +32,7 @@ function figures(f: ReportFigures): string[] {
     String(f.checkins),
     String(f.activeCheckpoints),
     ratio === null ? '' : ratio.toFixed(2),
+    String(f.namingViolations),
   ];
 }
 

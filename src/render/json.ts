@@ -51,5 +51,6 @@ function withRatio(f: ReportFigures): JsonFigures {
     checkins: f.checkins,
     activeCheckpoints: f.activeCheckpoints,
     activeRatio: activeRatio(f),
+    namingViolations: f.namingViolations,
   };
 }

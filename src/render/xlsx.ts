@@ -66,7 +66,7 @@ const STYLE = {
 } satisfies Record<string, Style>;
 
 /** TT, Đơn vị, then the five figures: wide enough for "Thị trấn Quảng Hà" and wrapped headers. */
-const COLUMN_WIDTHS = [6, 32, 14, 16, 18, 16, 14];
+const COLUMN_WIDTHS = [6, 32, 14, 16, 18, 16, 14, 16];
 const HEADER_ROW_HEIGHT = 80;
 
 /** "06/01/2022 - 12/01/2022", as the provinces write a period. */
@@ -162,7 +162,7 @@ export async function renderXlsx(report: UnitReport, out: Writable): Promise<voi
 
   // Text, not numbers: a SUM over a whole column must not pick up the column's own number.
   const numbers = sheet.getRow(numberRow);
-  ['', '1', '2', '3', '4', '5', '6=(5/2)*100'].forEach((text, i) => {
+  ['', '1', '2', '3', '4', '5', '6=(5/2)*100', '7'].forEach((text, i) => {
     const cell = numbers.getCell(i + 1);
     cell.value = text === '' ? null : text;
     cell.style = STYLE.number;
@@ -201,6 +201,7 @@ function setFigures(row: ExcelJS.Row, figures: ReportFigures, count: Style, rati
   setCell(row, 5, figures.checkins, count);
   setCell(row, 6, figures.activeCheckpoints, count);
   setCell(row, 7, ratioFraction(figures), ratio);
+  setCell(row, 8, figures.namingViolations, count);
 }
 
 /**

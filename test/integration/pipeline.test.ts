@@ -57,6 +57,7 @@ beforeAll(async () => {
     checkpoints: registry,
     clock: fixedClock(at.toISOString()),
     publicBaseUrl: stack.config.publicBaseUrl,
+    namingRule: '{placeName} - {address}',
   });
   const principal = { subject: 'test', role: 'admin' as const, unitId: 'quang-ninh' };
   const longAgo = new Date(from.getTime() - 20 * 86_400_000);
@@ -72,7 +73,7 @@ beforeAll(async () => {
       placeName: `${name} ${unitId}`,
       address: 'Khu 1',
     } as const;
-    checkpoints[name] = await createCheckpoint(registeredAt(at), principal, unitId, body);
+    checkpoints[name] = (await createCheckpoint(registeredAt(at), principal, unitId, body)).checkpoint;
   }
   const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
     token: admin,
@@ -98,7 +99,7 @@ describe('units and checkpoints', () => {
     const cp = checkpoints.today!;
     expect(cp.code).toMatch(/^[23456789BCDFGHJKMNPQRSTVWXZ]{8}$/);
     expect(cp.qrUrl).toBe(`${stack.config.publicBaseUrl}/c/${cp.code}`);
-    expect(cp.name).toBe('Chợ Quảng Hà - Khu 3');
+    expect(cp.name).toBe('Chợ - Chợ Quảng Hà - Khu 3'); // the default rule: {kind} - {placeName} - {address}
   });
 
   it('serves the check-in page at the URL in the QR', async () => {

@@ -24,12 +24,18 @@ beforeEach(async () => {
   });
   const clock = fixedClock(NOW);
   const cp = await createCheckpoint(
-    { units: registry, checkpoints: registry, clock: fixedClock(REGISTERED), publicBaseUrl: 'https://x' },
+    {
+      units: registry,
+      checkpoints: registry,
+      clock: fixedClock(REGISTERED),
+      publicBaseUrl: 'https://x',
+      namingRule: '{placeName}',
+    },
     { subject: 't', role: 'admin', unitId: 'qn' },
     'qh',
     { kind: 'market', placeName: 'Chợ Quảng Hà', address: 'Khu 3' },
   );
-  code = cp.code;
+  code = cp.checkpoint.code;
   deps = { checkpoints: registry, checkins, clock, events: new RecordedEvents(), retentionDays: 28 };
 });
 

@@ -10,7 +10,9 @@ import type {
 import type {
   ActivityStore,
   CheckinStore,
+  CheckpointFilter,
   CheckpointStore,
+  CreateResult,
   Events,
   LogEvent,
   RecordResult,
@@ -34,10 +36,25 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async childrenOf(id: string) {
     return [...this.units.values()].filter((u) => u.parentId === id);
   }
-  async createCheckpoint(cp: Checkpoint) {
-    if ([...this.checkpoints.values()].some((c) => c.code === cp.code)) return false;
+  async createCheckpoint(cp: Checkpoint): Promise<CreateResult> {
+    const all = [...this.checkpoints.values()];
+    const sameRef = cp.ref && all.find((c) => c.unitId === cp.unitId && c.ref === cp.ref);
+    if (sameRef) return { status: 'ref-exists', existing: sameRef };
+    if (all.some((c) => c.code === cp.code)) return { status: 'code-taken' };
     this.checkpoints.set(cp.id, cp);
-    return true;
+    return { status: 'created' };
+  }
+  async rotateCode(id: string, code: string) {
+    const cp = this.checkpoints.get(id);
+    if (!cp) return undefined;
+    if ([...this.checkpoints.values()].some((c) => c.code === code)) return 'code-taken' as const;
+    cp.code = code;
+    return { ...cp };
+  }
+  async deactivate(id: string) {
+    const cp = this.checkpoints.get(id);
+    if (cp) cp.active = false;
+    return cp && { ...cp };
   }
   async getCheckpoint(id: string) {
     return this.checkpoints.get(id);

@@ -61,6 +61,7 @@ beforeAll(async () => {
     [ENV.publicBaseUrl]: 'https://vaora.example',
     [ENV.retentionDays]: '28',
     [ENV.reportLinkTtlSeconds]: '900',
+    [ENV.namingRule]: '{kind} - {placeName} - {address}',
   });
   createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
   getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint, Unit } from '../../src/core/model.ts';
-import { activeRatio } from '../../src/core/report.ts';
+import { activeRatio, sumFigures } from '../../src/core/report.ts';
 import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
 import { reportPeriod, runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
@@ -43,6 +43,8 @@ function checkpoint(u: Unit, createdAt: string): Checkpoint {
     unitPath: u.path,
     active: true,
     createdAt,
+    canonicalName: id,
+    followsNamingRule: true,
   };
   registry.checkpoints.set(id, cp);
   return cp;
@@ -187,11 +189,15 @@ describe('the weekly aggregation', () => {
 
   it('computes the ratio from totals, not as an average of row ratios', () => {
     expect(
-      activeRatio({ checkpointsTotal: 6468, checkpointsNew: 37, checkins: 72420, activeCheckpoints: 874 }),
+      activeRatio({
+        ...sumFigures([]),
+        checkpointsTotal: 6468,
+        checkpointsNew: 37,
+        checkins: 72420,
+        activeCheckpoints: 874,
+      }),
     ).toBe(13.51);
-    expect(
-      activeRatio({ checkpointsTotal: 0, checkpointsNew: 0, checkins: 0, activeCheckpoints: 0 }),
-    ).toBeNull();
+    expect(activeRatio(sumFigures([]))).toBeNull();
   });
 });
 
