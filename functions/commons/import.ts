@@ -1,5 +1,5 @@
 import type { ImportRow } from '../../src/core/import-file.ts';
-import { CSV_TYPE, readTable, XLSX_TYPE } from '../../src/core/import-file.ts';
+import { CSV_TYPE, fieldOf, readTable, XLSX_TYPE } from '../../src/core/import-file.ts';
 
 /** What an import route accepts besides JSON: the spreadsheets, as the raw body (Lambda's 6 MB payload at most). */
 export const SPREADSHEETS = { contentTypes: [CSV_TYPE, XLSX_TYPE], maxBytes: 6 * 1024 * 1024 } as const;
@@ -14,7 +14,7 @@ export async function importRows(
   return (items ?? []).map((item, i) => {
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(item)) {
-      const field = columns.get(key.replace(/[^a-zA-Z0-9]/g, '').toLowerCase());
+      const field = fieldOf(columns, key);
       if (field && value !== null && String(value).trim() !== '') values[field] = String(value).trim();
     }
     const row = Number(item.row);

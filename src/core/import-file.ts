@@ -37,6 +37,11 @@ export function headerMap(aliases: Record<string, readonly string[]>): Map<strin
   return map;
 }
 
+/** The field a column header names, if any. */
+export function fieldOf(headers: Map<string, string>, header: string): string | undefined {
+  return headers.get(fold(header));
+}
+
 export async function readTable(
   body: Buffer,
   contentType: string,

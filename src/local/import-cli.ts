@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import cliProgress from 'cli-progress';
+import { CSV_TYPE, type ImportRow, readTable, XLSX_TYPE } from '../core/import-file.ts';
+import { CHECKPOINT_COLUMNS, type ImportResult, UNIT_COLUMNS } from '../core/import.ts';
+
+/** Rows per request: small enough for a Lambda's time and payload, large enough to go fast. */
+const CHUNK = 500;
+
+/**
+ * `vaora import`: reads a spreadsheet here, sends its rows in chunks to the import route with their own row
+ * numbers, and shows progress; the answers add up to one result, rejections pointing at the file's rows.
+ */
+export async function importFile(options: {
+  url: string;
+  token: string;
+  file: string;
+  what: 'checkpoints' | 'units';
+  unitId?: string;
+}): Promise<ImportResult> {
+  const type = extname(options.file).toLowerCase() === '.csv' ? CSV_TYPE : XLSX_TYPE;
+  const columns = options.what === 'units' ? UNIT_COLUMNS : CHECKPOINT_COLUMNS;
+  const rows = await readTable(await readFile(options.file), type, columns);
+  const path = options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
+  const total: ImportResult = { created: [], existing: [], rejected: [] };
+  const bar = new cliProgress.SingleBar(
+    { format: `Importing ${options.what} {bar} {value}/{total} rows`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(rows.length, 0);
+  try {
+    // Units go in one request: a parent may be anywhere in the file.
+    const size = options.what === 'units' ? rows.length : CHUNK;
+    for (let i = 0; i < rows.length; i += size) {
+      const chunk = rows.slice(i, i + size);
+      const result = await send(options, path, options.what, chunk);
+      total.created.push(...result.created);
+      total.existing.push(...result.existing);
+      total.rejected.push(...result.rejected);
+      bar.increment(chunk.length);
+    }
+  } finally {
+    bar.stop();
+  }
+  return total;
+}
+
+async function send(
+  options: { url: string; token: string },
+  path: string,
+  what: 'checkpoints' | 'units',
+  rows: ImportRow[],
+): Promise<ImportResult> {
+  const res = await fetch(`${options.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ [what]: rows.map(({ row, values }) => ({ row, ...values })) }),
+  });
+  const body = (await res.json()) as ImportResult & { error?: { message: string }; message?: string };
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.error?.message ?? body.message ?? ''}`);
+  return body;
+}
