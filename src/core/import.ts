@@ -28,7 +28,15 @@ export interface ImportResult {
   created: { row: number; id: string; code?: string }[];
   existing: { row: number; id: string }[];
   rejected: RowProblem[];
+  /**
+   * Rows not handled this time: the time budget ran out (API Gateway answers after 30 s) or the database failed
+   * them. Sending them again is safe — rows with a ref are never created twice.
+   */
+  pending: { row: number }[];
 }
+
+/** How long one import request may work before it answers with the rest as `pending`. */
+export const IMPORT_BUDGET_MS = 20_000;
 
 export const MAX_IMPORT_ROWS = 10_000;
 const WRITE_CONCURRENCY = 16;
@@ -81,7 +89,9 @@ export async function importCheckpoints(
   principal: Principal,
   unitId: string,
   rows: readonly ImportRow[],
+  budgetMs = IMPORT_BUDGET_MS,
 ): Promise<ImportResult> {
+  const deadline = Date.now() + budgetMs;
   const top = await deps.units.getUnit(unitId);
   if (!top) throw new UnitNotFoundError(unitId);
   assertAllowed(principal, 'manageCheckpoints', top.path);
@@ -92,7 +102,7 @@ export async function importCheckpoints(
     if (!units.has(id)) units.set(id, deps.units.getUnit(id));
     return units.get(id)!;
   };
-  const result: ImportResult = { created: [], existing: [], rejected: [] };
+  const result: ImportResult = { created: [], existing: [], rejected: [], pending: [] };
   const refs = new Map<string, number>();
   const valid: { row: number; unit: Unit; input: Parameters<typeof registerCheckpoint>[2] }[] = [];
 
@@ -137,12 +147,19 @@ export async function importCheckpoints(
   }
 
   await mapLimit(valid, WRITE_CONCURRENCY, async ({ row, unit, input }) => {
+    if (Date.now() > deadline) {
+      result.pending.push({ row });
+      return;
+    }
     let outcome: Registered;
     try {
       outcome = await registerCheckpoint(deps, unit, input);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      result.rejected.push(...err.details.map((d) => ({ row, column: d.path, message: d.message })));
+      if (err instanceof AppError && err.status === 400) {
+        result.rejected.push(...err.details.map((d) => ({ row, column: d.path, message: d.message })));
+      } else {
+        result.pending.push({ row });
+      }
       return;
     }
     const { id, code } = outcome.checkpoint;
@@ -162,7 +179,7 @@ export async function importUnits(
   rows: readonly ImportRow[],
 ): Promise<ImportResult> {
   tooMany(rows.length);
-  const result: ImportResult = { created: [], existing: [], rejected: [] };
+  const result: ImportResult = { created: [], existing: [], rejected: [], pending: [] };
   const pending = new Map<string, ImportRow>();
   for (const r of rows) {
     const { id, name, parentId, kind } = r.values;
@@ -230,5 +247,6 @@ function sorted(result: ImportResult): ImportResult {
     created: result.created.sort(byRow),
     existing: result.existing.sort(byRow),
     rejected: result.rejected.sort(byRow),
+    pending: result.pending.sort(byRow),
   };
 }

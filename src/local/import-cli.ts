@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import cliProgress from 'cli-progress';
-import { CSV_TYPE, type ImportRow, readTable, XLSX_TYPE } from '../core/import-file.ts';
 import { CHECKPOINT_COLUMNS, type ImportResult, UNIT_COLUMNS } from '../core/import.ts';
+import { CSV_TYPE, type ImportRow, readTable, XLSX_TYPE } from '../core/import-file.ts';
 
 /** Rows per request: small enough for a Lambda's time and payload, large enough to go fast. */
 const CHUNK = 500;
@@ -21,8 +21,9 @@ export async function importFile(options: {
   const type = extname(options.file).toLowerCase() === '.csv' ? CSV_TYPE : XLSX_TYPE;
   const columns = options.what === 'units' ? UNIT_COLUMNS : CHECKPOINT_COLUMNS;
   const rows = await readTable(await readFile(options.file), type, columns);
-  const path = options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
-  const total: ImportResult = { created: [], existing: [], rejected: [] };
+  const path =
+    options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
+  const total: ImportResult = { created: [], existing: [], rejected: [], pending: [] };
   const bar = new cliProgress.SingleBar(
     { format: `Importing ${options.what} {bar} {value}/{total} rows`, stream: process.stderr },
     cliProgress.Presets.shades_classic,
@@ -32,12 +33,18 @@ export async function importFile(options: {
     // Units go in one request: a parent may be anywhere in the file.
     const size = options.what === 'units' ? rows.length : CHUNK;
     for (let i = 0; i < rows.length; i += size) {
-      const chunk = rows.slice(i, i + size);
-      const result = await send(options, path, options.what, chunk);
-      total.created.push(...result.created);
-      total.existing.push(...result.existing);
-      total.rejected.push(...result.rejected);
-      bar.increment(chunk.length);
+      let chunk = rows.slice(i, i + size);
+      // Rows the server had no time for come back pending: send them again (safe, refs are never doubled).
+      for (let attempt = 0; chunk.length > 0 && attempt < 5; attempt++) {
+        const result = await send(options, path, options.what, chunk);
+        total.created.push(...result.created);
+        total.existing.push(...result.existing);
+        total.rejected.push(...result.rejected);
+        const pending = new Set((result.pending ?? []).map((p) => p.row));
+        bar.increment(chunk.length - pending.size);
+        chunk = chunk.filter((r) => pending.has(r.row));
+      }
+      total.pending.push(...chunk.map(({ row }) => ({ row })));
     }
   } finally {
     bar.stop();
@@ -57,6 +64,7 @@ async function send(
     body: JSON.stringify({ [what]: rows.map(({ row, values }) => ({ row, ...values })) }),
   });
   const body = (await res.json()) as ImportResult & { error?: { message: string }; message?: string };
-  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.error?.message ?? body.message ?? ''}`);
+  if (!res.ok)
+    throw new Error(`${path} answered ${res.status}: ${body.error?.message ?? body.message ?? ''}`);
   return body;
 }

@@ -5,7 +5,7 @@ import {
   importUnits,
   parseRegistrationDate,
 } from '../../src/core/import.ts';
-import { readTable } from '../../src/core/import-file.ts';
+import { type ImportRow, readTable } from '../../src/core/import-file.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { rootUnit } from '../../src/core/units.ts';
 import { admin, MemoryRegistry } from './fakes.ts';
@@ -83,7 +83,7 @@ describe('importing units', () => {
 
 describe('importing checkpoints', () => {
   it('names rows by the rule, flags a name that breaks it, and creates nothing twice', async () => {
-    const rows = [
+    const rows: ImportRow[] = [
       { row: 2, values: { kind: 'market', placeName: 'Chợ Hà', address: 'Khu 1', ref: 'a' } },
       {
         row: 3,
@@ -102,8 +102,19 @@ describe('importing checkpoints', () => {
     expect([again.created.length, again.existing.map((e) => e.row)]).toEqual([0, [2, 3]]);
   });
 
+  it('answers the rows it had no time for as pending, and a second call finishes them', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      row: i + 2,
+      values: { kind: 'shop', placeName: `P${i}`, address: 'A', ref: `r${i}` },
+    }));
+    const cut = await importCheckpoints(deps(), admin(), 'qn', rows, -1);
+    expect([cut.created.length, cut.pending.map((p) => p.row)]).toEqual([0, [2, 3, 4, 5, 6]]);
+    const rest = await importCheckpoints(deps(), admin(), 'qn', rows);
+    expect([rest.created.length, rest.pending.length]).toEqual([5, 0]);
+  });
+
   it('rejects each bad cell by row and column and keeps the good rows', async () => {
-    const rows = [
+    const rows: ImportRow[] = [
       { row: 2, values: { kind: 'spaceport', placeName: 'X', address: 'Y' } },
       { row: 3, values: { kind: 'shop', address: 'Y', createdAt: 'yesterday' } },
       { row: 4, values: { kind: 'shop', placeName: 'X', address: 'Y', unitId: 'nowhere' } },
