@@ -28,6 +28,7 @@ import { REPO_ROOT } from '../src/local/repo.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { FUNCTIONS } from '../src/routes.ts';
+import { benchImport } from './import.ts';
 
 const ROOT = REPO_ROOT;
 const quiet = { emit: () => {} };
@@ -187,6 +188,10 @@ async function main() {
       note: 'Consumed read capacity of the activity-counter queries (ReturnConsumedCapacity from DynamoDB Local); registry reads are the same checkpoint listing in both runs',
     };
     console.error('(b)', JSON.stringify(results.aggregationReadCapacity));
+
+    // (e) importing 7,000 checkpoints from one XLSX.
+    results.import7000 = await benchImport(stack, await stack.token('admin', 'bench'));
+    console.error('(e)', JSON.stringify(results.import7000));
   } finally {
     await stack.stop();
   }
@@ -265,6 +270,18 @@ check-ins. ${b.note}.
 
 ${c.ms} ms; peak RSS ${c.peakRssMb} MB against a baseline of ${c.baselineRssMb} MB (the report's rows already
 in memory): **${(c.peakRssMb - c.baselineRssMb).toFixed(1)} MB** for the writer, streaming a ${(c.bytes / 1024 / 1024).toFixed(1)} MB file.
+
+## (e) Importing 7,000 checkpoints from one XLSX
+
+A ${(r.import7000.fileBytes / 1024).toFixed(0)} KiB workbook, ${r.import7000.rows} rows over 20 communes of a district, sent whole
+to POST /v1/units/{unitId}/checkpoints/import (16 registrations in flight, each one transaction of checkpoint +
+code + ref). A request works for at most 20 s (API Gateway answers after 30 s) and returns the rows it had no time
+for as \`pending\`; the file is sent again until none are: **${(r.import7000.firstMs / 1000).toFixed(1)} s** in ${r.import7000.firstRequests}
+request(s) to create ${r.import7000.created} (${r.import7000.rowsPerSecond} rows/s); the same file again, creating nothing
+(${r.import7000.existing} existing): **${(r.import7000.againMs / 1000).toFixed(1)} s** in ${r.import7000.againRequests} request(s). Memory while it ran:
+**${r.import7000.peakRssAboveBaselineMb} MB** above the server's RSS before (the function has 1024 MB). DynamoDB Local runs
+about 100 transactions a second whatever the concurrency (measured: 9–13 ms a row at 1, 4 or 16 in flight);
+DynamoDB itself takes them in parallel, so on AWS one request is expected to hold far more rows.
 
 ## (d) Lambda bundles (esbuild, minified ESM, AWS SDK bundled at its pinned version)
 

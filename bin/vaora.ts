@@ -112,4 +112,41 @@ program
     console.log(await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit }));
   });
 
+program
+  .command('posters')
+  .description("Download the printable posters of a unit's active checkpoints as one PDF")
+  .requiredOption('--unit <unitId>', 'the unit whose checkpoints are printed')
+  .option(
+    '--copies <n>',
+    'pages per checkpoint (1–20)',
+    (value: string) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 20) throw new InvalidArgumentError('Expected 1 to 20');
+      return n;
+    },
+    1,
+  )
+  .option('--out <file>', 'the PDF to write (default: posters-<unit>.pdf)')
+  .option('--url <url>', 'the API base URL', `http://127.0.0.1:${env.PORT || 3000}`)
+  .option('--token <token>', `a staff token (default: a local admin token for ${province})`)
+  .action(async (options: { unit: string; copies: number; out?: string; url: string; token?: string }) => {
+    // Loaded here: pdfkit and the fonts are for this command only.
+    const { downloadPosters } = await import('../src/local/posters-cli.ts');
+    const token =
+      options.token ?? (await mintToken(localSecret(dataDir), { role: 'admin', unitId: province }));
+    try {
+      const result = await downloadPosters({
+        url: options.url,
+        token,
+        unitId: options.unit,
+        copies: options.copies,
+        out: options.out ?? `posters-${options.unit}.pdf`,
+      });
+      console.log(`${result.file}: ${result.pages} pages, ${result.checkpoints} checkpoints`);
+    } catch (error) {
+      console.error(`vaora posters: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+
 await program.parseAsync();

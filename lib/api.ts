@@ -120,9 +120,9 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
     'Citizens check in anonymously at a gate (no account by design). The request carries a client-generated ' +
     'id, so a retry stores one check-in; the stage is throttled.',
   'checkin-page':
-    'The URL printed in every checkpoint QR code: a phone camera opens it with no app and no account. It ' +
-    'serves the HTML check-in form for the code in the path and touches no data store (the function has ' +
-    'no bindings); the stage is throttled.',
+    'The URL printed in every checkpoint QR code (and, without a code, the page where a person types the ' +
+    'code printed on the poster): a phone camera opens it with no app and no account. It serves static HTML ' +
+    'and touches no data store (the function has no bindings); the stage is throttled.',
 };
 
 function missingReason(spec: RouteSpec): never {

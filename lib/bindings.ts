@@ -1,5 +1,6 @@
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
 import { provinceReportsPrefix } from './reports-bucket.ts';
@@ -12,15 +13,20 @@ export interface BindingTargets {
   reports: IBucket;
 }
 
-/** The report objects of one province: the only wildcard resource a binding may grant. */
+/** The report objects of one province: one of the two wildcard resources a binding may grant. */
 const reportObjects = (reports: IBucket, provinceId: string) =>
   reports.arnForObjects(`${provinceReportsPrefix(provinceId)}*`);
+
+/** The poster files of one province (src/keys.ts posterKeys), in the same bucket: the other wildcard. */
+const posterObjects = (reports: IBucket, provinceId: string) =>
+  reports.arnForObjects(`${posterKeys.provincePrefix(provinceId)}*`);
 
 /**
  * Each `Binding` of src/routes.ts FUNCTIONS as the IAM statements it grants: the one place to read what a
  * function may do. Explicit actions on explicit ARNs, no `grant*()` helpers (they add wildcard actions such
  * as dynamodb:*Item or s3:Abort*), no `index/*` (each index ARN is listed), no Scan, no BatchGetItem, no
- * UpdateItem/DeleteItem on the registry: only what the adapters of src/adapters/ call.
+ * s3:DeleteObject: only what the adapters of src/adapters/ call. UpdateItem/DeleteItem on the registry only
+ * for the functions bound to `registry:update` (a code rotated, a checkpoint deactivated).
  *
  * DynamoDB transactions have no IAM action of their own: TransactWriteItems/TransactGetItems are authorized
  * per item against PutItem/UpdateItem/DeleteItem/ConditionCheckItem/GetItem, so the statements below also
@@ -37,6 +43,14 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('registry').tableArn],
     }),
   ],
+  // An import looks up all its rows' refs at once, so a re-upload costs reads, not failed writes.
+  'registry:batch-get': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'RegistryBatchGet',
+      actions: ['dynamodb:BatchGetItem'],
+      resources: [tables.table('registry').tableArn],
+    }),
+  ],
   // A unit by its key, and the children or checkpoints of a unit (queries on the by-parent index).
   'registry:read': ({ tables }) => [
     new PolicyStatement({
@@ -50,12 +64,21 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('registry').tableArn, ...tables.indexArns('registry')],
     }),
   ],
-  // Conditional puts: a new unit alone; a checkpoint and its code in one TransactWriteItems. Nothing in the
-  // registry is updated or deleted (yet): add UpdateItem/DeleteItem here when something does.
+  // Conditional puts: a new unit alone; a checkpoint, its code and its ref in one TransactWriteItems.
   'registry:write': ({ tables }) => [
     new PolicyStatement({
       sid: 'RegistryWrite',
       actions: ['dynamodb:PutItem'],
+      resources: [tables.table('registry').tableArn],
+    }),
+  ],
+  // Inside transactions: rotating a code deletes the old code item, puts the new one (registry:write) and
+  // updates the checkpoint; deactivating updates the checkpoint and its code item. The table only: neither
+  // action can address an index.
+  'registry:update': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'RegistryUpdate',
+      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resources: [tables.table('registry').tableArn],
     }),
   ],
@@ -106,38 +129,58 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [reportObjects(reports, provinceId)],
     }),
   ],
+  // A unit's posters: uploaded (single or multipart, aborted on a failure) under the province's poster
+  // prefix, then a presigned GET link to them, which carries the signer's GetObject. No list, no delete.
+  'posters:write': ({ reports, provinceId }) => [
+    new PolicyStatement({
+      sid: 'PostersWrite',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+      resources: [posterObjects(reports, provinceId)],
+    }),
+  ],
 };
 
 /**
- * Adds the statements of every binding to the function's role. The only `*` a binding may grant is the
- * province's report-key prefix in the reports bucket; that exact cdk-nag AwsSolutions-IAM5 finding is
- * acknowledged on this role only. Any other wildcard fails the synth.
+ * Adds the statements of every binding to the function's role. The only `*` a binding may grant is a key
+ * prefix of the province in the reports bucket: its reports (`reports/<province>/*`) or its posters
+ * (`posters/<province>/*`). Each such cdk-nag AwsSolutions-IAM5 finding is acknowledged for that exact resource
+ * on this role only, naming the bindings that need it. Any other wildcard fails the synth.
  */
 export function grantBindings(role: IRole, bindings: readonly Binding[], targets: BindingTargets) {
-  const reportObjectsArn = reportObjects(targets.reports, targets.provinceId);
-  const allowedWildcard = nagResourceName(role, reportObjectsArn);
-  const onReportObjects: Binding[] = [];
+  const { reports, provinceId } = targets;
+  const allowed = [
+    {
+      arn: reportObjects(reports, provinceId),
+      why:
+        `report objects are addressed by key under ${provinceReportsPrefix(provinceId)} (src/keys.ts ` +
+        "reportKeys: one key per unit and week), so the grant is that key prefix of this province's reports " +
+        'bucket, with explicit actions.',
+    },
+    {
+      arn: posterObjects(reports, provinceId),
+      why:
+        `poster files are addressed by key under ${posterKeys.provincePrefix(provinceId)} (src/keys.ts ` +
+        "posterKeys: one new key per unit and request), so the grant is that key prefix of this province's " +
+        'reports bucket, with explicit actions.',
+    },
+  ].map((entry) => ({ ...entry, name: nagResourceName(role, entry.arn), bindings: [] as Binding[] }));
+
   for (const binding of new Set(bindings)) {
     for (const statement of BINDINGS[binding](targets)) {
       role.addToPrincipalPolicy(statement);
       for (const resource of statement.resources) {
         const name = nagResourceName(role, resource);
         if (!name.includes('*')) continue;
-        if (name !== allowedWildcard) {
+        const match = allowed.find((entry) => entry.name === name);
+        if (!match) {
           throw new Error(`Binding "${binding}" grants the wildcard resource ${name}: list the ARNs instead`);
         }
-        if (!onReportObjects.includes(binding)) onReportObjects.push(binding);
+        if (!match.bindings.includes(binding)) match.bindings.push(binding);
       }
     }
   }
-  // One acknowledgement per role, naming every binding that needs it (reports:write, reports:sign).
-  if (onReportObjects.length > 0) {
-    acknowledgeWildcardResource(
-      role,
-      reportObjectsArn,
-      `${onReportObjects.join(', ')}: report objects are addressed by key under ` +
-        `${provinceReportsPrefix(targets.provinceId)} (src/keys.ts reportKeys: one key per unit and week), so ` +
-        "the grant is that key prefix of this province's reports bucket, with explicit actions.",
-    );
+  // One acknowledgement per role and prefix, naming every binding that needs it.
+  for (const { arn, why, bindings: needing } of allowed) {
+    if (needing.length > 0) acknowledgeWildcardResource(role, arn, `${needing.join(', ')}: ${why}`);
   }
 }

@@ -42,6 +42,7 @@ export class FunctionCatalogue extends Construct {
       publicBaseUrl: props.publicBaseUrl,
       retentionDays: String(province.retentionDays),
       reportLinkTtlSeconds: String(province.reportLinkTtlSeconds),
+      namingRule: province.namingRule,
     };
     this.environment = Object.fromEntries(
       (Object.keys(values) as DeployedEnvKey[]).map((key) => [ENV[key], values[key]]),

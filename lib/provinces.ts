@@ -1,13 +1,15 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULTS } from '../src/config.ts';
+import { isNamingRule, NAMING_FIELDS } from '../src/core/naming.ts';
 
 /**
  * The provinces to build, read from CDK context (`cdk.json` → `context.provinces`).
  * `-c province=<id>` narrows the app to that one province.
  *
- * Only the province id and name are required. Everything else falls back to the runtime defaults
- * (src/config.ts DEFAULTS) or to the values below, so a new province is one line in cdk.json.
+ * Only the province id and name are required. Everything else (base URL, retention, link lifetime, naming
+ * rule, throttling) falls back to the runtime defaults (src/config.ts DEFAULTS) or to the values below, so a
+ * new province is one line in cdk.json.
  */
 export const PROVINCES_CONTEXT_KEY = 'provinces';
 export const PROVINCE_SELECTOR_CONTEXT_KEY = 'province';
@@ -25,6 +27,14 @@ const provinceSchema = z
     publicBaseUrl: z.url().optional(),
     retentionDays: z.number().int().positive().default(DEFAULTS.retentionDays),
     reportLinkTtlSeconds: z.number().int().positive().default(DEFAULTS.reportLinkTtlSeconds),
+    /** The province's naming rule for checkpoints (NAMING_RULE): a template over src/core/naming.ts fields. */
+    namingRule: z
+      .string()
+      .refine(
+        isNamingRule,
+        `a template with {placeName} and only the fields ${NAMING_FIELDS.map((f) => `{${f}}`).join(', ')}`,
+      )
+      .default(DEFAULTS.namingRule),
     throttle: z
       .object({
         rateLimit: z.number().positive().default(DEFAULT_THROTTLE.rateLimit),

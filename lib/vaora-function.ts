@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,7 +8,8 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName, FunctionSpec } from '../src/routes.ts';
+import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
+import { type FunctionName, type FunctionSpec, ROUTES } from '../src/routes.ts';
 
 /** The repository root: FUNCTIONS entries are relative to it, and it is esbuild's project root. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,11 +30,54 @@ const RUNTIME_PIN_REASON =
   'deprecated nodejs20.x on 2026-04-30: creation ends 2027-02-01, updates 2027-03-03; upgrade before then ' +
   '(LAMBDA_RUNTIME in lib/vaora-function.ts).';
 
-/** API handlers answer a person at a gate; report generation streams spreadsheets to S3. */
+/**
+ * API handlers answer a person at a gate. Heavy work (reports, imports, posters) gets more memory, hence more
+ * CPU. Behind an API route it must also answer within API Gateway's 30 s integration limit: past that the
+ * caller has a 503 and the function would go on working for nobody, half-way through an import or an upload,
+ * so it stops at 29 s and fails visibly (a RequestFailed in its log). The scheduled weekly report answers no
+ * one and keeps minutes.
+ */
 export const SIZING = {
   api: { memorySize: 256, timeout: Duration.seconds(10) },
+  heavyApi: { memorySize: 1024, timeout: Duration.seconds(29) },
   heavy: { memorySize: 1024, timeout: Duration.minutes(5) },
 } as const;
+
+/** The sizing of a function: `heavy` ones get `heavyApi` when a route of src/routes.ts ROUTES invokes them. */
+export function sizingOf(name: FunctionName, spec: FunctionSpec) {
+  if (!spec.heavy) return SIZING.api;
+  return ROUTES.some((route) => route.fn === name) ? SIZING.heavyApi : SIZING.heavy;
+}
+
+/**
+ * Files a function reads at run time besides its bundle, as package specifiers. Each is copied into the bundle's
+ * asset at `node_modules/<specifier>`, so the code resolves it from the bundle exactly as from the repository
+ * (src/render/fonts.ts). Only the functions that draw posters carry the poster fonts.
+ */
+export const RUNTIME_FILES: Partial<Record<FunctionName, readonly string[]>> = {
+  'get-checkpoint-poster': Object.values(POSTER_FONT_FILES),
+  'create-unit-posters': Object.values(POSTER_FONT_FILES),
+};
+
+const resolveFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
+
+/**
+ * Shell commands that copy a function's RUNTIME_FILES into its bundle's output folder. Paths go through the
+ * hook's own input folder (the repository, or its mount when CDK bundles in a container).
+ */
+export function copyRuntimeFiles(
+  specifiers: readonly string[],
+  inputDir: string,
+  outputDir: string,
+): string[] {
+  return specifiers.map((specifier) => {
+    const source = join(inputDir, relative(REPO_ROOT, resolveFromRepo.resolve(specifier)));
+    const target = join(outputDir, 'node_modules', specifier);
+    return `mkdir -p ${shellQuote(dirname(target))} && cp ${shellQuote(source)} ${shellQuote(target)}`;
+  });
+}
+
+const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Function logs are typed events with ids and counts, never phone numbers; still, an id beside a time is a trace,
@@ -84,6 +129,7 @@ export class VaoraFunction extends NodejsFunction {
       }),
     );
     const entry = resolveEntry(scope, name, spec);
+    const runtimeFiles = RUNTIME_FILES[name] ?? [];
 
     super(scope, id, {
       description: `vaora ${name}`,
@@ -91,7 +137,7 @@ export class VaoraFunction extends NodejsFunction {
       handler: 'handler',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
-      ...(spec.heavy ? SIZING.heavy : SIZING.api),
+      ...sizingOf(name, spec),
       role,
       logGroup,
       projectRoot: REPO_ROOT,
@@ -108,6 +154,16 @@ export class VaoraFunction extends NodejsFunction {
         // Ship the SDK version of package-lock.json instead of whatever the Lambda runtime preinstalls.
         bundleAwsSDK: true,
         externalModules: [],
+        ...(runtimeFiles.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  copyRuntimeFiles(runtimeFiles, inputDir, outputDir),
+              },
+            }
+          : {}),
       },
     });
     this.functionRole = role;

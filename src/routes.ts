@@ -28,6 +28,8 @@ export type FunctionName =
 export type Binding =
   /** GetItem: one unit, checkpoint or code. */
   | 'registry:get'
+  /** BatchGetItem: an import's refs, a hundred at a time. */
+  | 'registry:batch-get'
   /** GetItem and Query (a unit's children, a unit's checkpoints). */
   | 'registry:read'
   /** PutItem, alone or inside a transaction (a new unit; a checkpoint with its code). */
@@ -83,7 +85,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'import-units': { entry: 'functions/import-units.ts', bindings: ['registry:get', 'registry:write'] },
   'import-checkpoints': {
     entry: 'functions/import-checkpoints.ts',
-    bindings: ['registry:get', 'registry:write'],
+    bindings: ['registry:get', 'registry:batch-get', 'registry:write'],
     heavy: true,
   },
   'rotate-checkpoint-code': {
@@ -123,6 +125,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.png', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'POST', path: '/v1/checkins', fn: 'create-checkin', access: 'public' },
   { method: 'GET', path: '/c/{code}', fn: 'checkin-page', access: 'public' },
+  // Where a poster sends someone whose camera cannot scan: type the printed code.
+  { method: 'GET', path: '/c', fn: 'checkin-page', access: 'public' },
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -256,6 +257,29 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       }),
     );
     return { ...cp, active: false };
+  }
+
+  async checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < refs.length; i += 100) {
+      let keys_ = refs.slice(i, i + 100).map((r) => keys.ref(r.unitId, r.ref));
+      // BatchGetItem may leave keys unprocessed under load: ask again for those.
+      for (let attempt = 0; keys_.length > 0; attempt++) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: keys_, ProjectionExpression: 'pk, checkpointId' } },
+          }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const [, unitId, ...ref] = String(item.pk).split('#');
+          found.set(`${unitId}\u0000${ref.join('#')}`, item.checkpointId);
+        }
+        keys_ = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as typeof keys_;
+      }
+    }
+    return found;
   }
 
   private async checkpointByRef(unitId: string, ref: string): Promise<Checkpoint | undefined> {

@@ -146,7 +146,18 @@ export async function importCheckpoints(
     });
   }
 
-  await mapLimit(valid, WRITE_CONCURRENCY, async ({ row, unit, input }) => {
+  // Rows whose ref is already registered are answered from one batched read, not one write attempt each: a
+  // re-upload, or a resend of the rows left pending, costs reads only for what is there already.
+  const known = await deps.checkpoints.checkpointIdsByRef(
+    valid.filter((v) => v.input.ref).map((v) => ({ unitId: v.unit.id, ref: v.input.ref! })),
+  );
+  const fresh = valid.filter((v) => {
+    const id = v.input.ref && known.get(`${v.unit.id}\u0000${v.input.ref}`);
+    if (id) result.existing.push({ row: v.row, id });
+    return !id;
+  });
+
+  await mapLimit(fresh, WRITE_CONCURRENCY, async ({ row, unit, input }) => {
     if (Date.now() > deadline) {
       result.pending.push({ row });
       return;

@@ -36,6 +36,8 @@ export interface CheckpointStore {
     page: { limit: number; nextToken?: string },
     filter?: CheckpointFilter,
   ): Promise<Page<Checkpoint>>;
+  /** The checkpoints holding these refs, by `unitId + '\u0000' + ref`: one batched read for a whole import. */
+  checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>>;
   /** A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint. */
   rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined>;
   deactivate(checkpointId: string): Promise<Checkpoint | undefined>;

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import cliProgress from 'cli-progress';
-import { makeDynamoClient } from '../adapters/clients.ts';
-import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
-import { createCheckpoint } from '../core/checkpoints.ts';
-import type { CheckpointKind, Principal } from '../core/model.ts';
 import { mapLimit } from '../core/pool.ts';
 import type { ReportFigures } from '../core/report.ts';
-import { type Clock, fixedClock, periodBounds, previousCompletePeriod } from '../core/time.ts';
-import { createUnit } from '../core/units.ts';
+import { periodBounds, previousCompletePeriod } from '../core/time.ts';
 import { HAI_HA, HAI_HA_COMMUNES, PLACES } from './hai-ha.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
@@ -195,13 +190,16 @@ async function seed(
   if (imported.status !== 200 || imported.json.rejected.length > 0) {
     throw new Error(`The demo's checkpoint import failed: ${JSON.stringify(imported.json).slice(0, 500)}`);
   }
-  const byRow = new Map<number, { id: string; code: string }>(
-    imported.json.created.map((c: { row: number; id: string; code: string }) => [c.row, c]),
-  );
+  // Each checkpoint by its ref, whether this import created it or an earlier, interrupted one did.
+  const byRef = new Map<string, { id: string; code: string }>();
+  for (const commune of HAI_HA_COMMUNES) {
+    const listed = await api(stack, admin, 'GET', `/v1/units/${commune.id}/checkpoints?limit=500`);
+    for (const cp of listed.json.items) byRef.set(cp.ref, cp);
+  }
 
   const posts: { unitId: string; checkpointId: string; code: string; at: Date }[] = [];
   for (const p of plan) {
-    const created = Array.from({ length: p.total }, (_, i) => byRow.get(p.first + i + 2)!);
+    const created = Array.from({ length: p.total }, (_, i) => byRef.get(String(rows[p.first + i]!.ref))!);
     // Some of the old checkpoints are used this week; the rest are the ones the province chases.
     const active = created.slice(0, p.active);
     for (let i = 0; i < Math.max(p.active, p.checkins); i++) {

@@ -18,14 +18,18 @@ label{display:block;font-weight:600;margin:.5rem 0}input{font-size:1.4rem;width:
 #in{background:#0a7d32}#out{background:#b3261e}#done{font-size:1.6rem;padding:1rem;border-radius:.6rem;display:none}
 .ok{background:#d8f5df;border:3px solid #0a7d32}.err{background:#fde0dd;border:3px solid #b3261e}
 </style></head><body>
-<h1 id="name">Điểm kiểm soát ${safe}</h1><p id="unit"></p>
+<h1 id="name">${safe ? `Điểm kiểm soát ${safe}` : 'Nhập mã điểm kiểm soát'}</h1><p id="unit"></p>
+<form id="codeform" style="display:${safe ? 'none' : 'block'}" onsubmit="location.href='/c/'+encodeURIComponent(this.code.value.replace(/[s-]/g,'').toUpperCase());return false">
+<label for="code">Mã in dưới mã QR (8 ký tự)</label><input id="code" name="code" autocapitalize="characters" autocomplete="off" placeholder="BCDF 2345">
+<div class="row"><button style="background:#0b4f8a">Tiếp tục</button></div></form>
+<div id="checkin" style="display:${safe ? 'block' : 'none'}">
 <label for="phone">Số điện thoại</label><input id="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="0912 345 678">
 <div class="row"><button id="in">Vào</button><button id="out">Ra</button></div>
-<div id="done" role="status" aria-live="polite"></div>
+<div id="done" role="status" aria-live="polite"></div></div>
 <script>
 const code=${JSON.stringify(code)},$=(id)=>document.getElementById(id),phone=$('phone'),done=$('done');
 phone.value=localStorage.getItem('vaora.phone')||'';
-fetch('/v1/checkpoints/by-code/'+encodeURIComponent(code)).then(r=>r.ok?r.json():Promise.reject(r.status)).then(c=>{
+if(code)fetch('/v1/checkpoints/by-code/'+encodeURIComponent(code)).then(r=>r.ok?r.json():Promise.reject(r.status)).then(c=>{
   $('name').textContent=c.name;$('unit').textContent=c.unitName;
 }).catch(()=>show('err','Mã điểm kiểm soát không hợp lệ: '+code));
 function show(kind,text){done.className=kind;done.textContent=text;done.style.display='block';}

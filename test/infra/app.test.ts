@@ -48,6 +48,15 @@ describe('the CDK app', () => {
     expect(() => buildApp({ provinces: [{ id: 'a', name: 'A', retentionDay: 3 }] })).toThrow(/retentionDay/);
   });
 
+  it('rejects a naming rule without {placeName} or with a field the rule does not know', () => {
+    expect(() => buildApp({ provinces: [{ id: 'a', name: 'A', namingRule: '{kind} - {address}' }] })).toThrow(
+      /provinces\[0\].*namingRule/,
+    );
+    expect(() =>
+      buildApp({ provinces: [{ id: 'a', name: 'A', namingRule: '{placeName} {owner}' }] }),
+    ).toThrow(/namingRule/);
+  });
+
   it('fails the synth when the runtime config parser would refuse a province value', () => {
     expect(() => buildApp({ provinces: [{ id: 'a', name: 'A', retentionDays: 400 }] })).toThrow(
       /Province "a".*RETENTION_DAYS/,
@@ -58,7 +67,7 @@ describe('the CDK app', () => {
   });
 
   it(
-    'takes PUBLIC_BASE_URL, retention, link lifetime and throttling from the province context',
+    'takes PUBLIC_BASE_URL, retention, link lifetime, naming rule and throttling from the province context',
     () => {
       const { stacks } = buildApp({
         provinces: [
@@ -68,6 +77,7 @@ describe('the CDK app', () => {
             publicBaseUrl: 'https://checkin.quangninh.example',
             retentionDays: 14,
             reportLinkTtlSeconds: 300,
+            namingRule: '{unit} - {kind} {placeName}',
             throttle: { rateLimit: 20, burstLimit: 40 },
           },
         ],
@@ -79,6 +89,7 @@ describe('the CDK app', () => {
       expect(vars[ENV.publicBaseUrl]).toBe('https://checkin.quangninh.example');
       expect(vars[ENV.retentionDays]).toBe('14');
       expect(vars[ENV.reportLinkTtlSeconds]).toBe('300');
+      expect(vars[ENV.namingRule]).toBe('{unit} - {kind} {placeName}');
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
       });

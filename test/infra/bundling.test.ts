@@ -1,12 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, VaoraFunction } from '../../lib/vaora-function.ts';
-import { ENV } from '../../src/config.ts';
+import { ESM_REQUIRE_BANNER, REPO_ROOT, RUNTIME_FILES, VaoraFunction } from '../../lib/vaora-function.ts';
+import { DEFAULTS, ENV } from '../../src/config.ts';
+import { POSTER_FONT_FILES } from '../../src/render/fonts.ts';
 import { FUNCTIONS, type FunctionName } from '../../src/routes.ts';
 
 const RUNTIME_ENV = {
@@ -18,6 +23,7 @@ const RUNTIME_ENV = {
   [ENV.publicBaseUrl]: 'https://checkin.example',
   [ENV.retentionDays]: '28',
   [ENV.reportLinkTtlSeconds]: '900',
+  [ENV.namingRule]: DEFAULTS.namingRule,
 };
 
 /** Real esbuild bundling of one function; returns the path of its index.mjs. */
@@ -32,7 +38,12 @@ function bundle(name: FunctionName): string {
 
 describe('esbuild bundles', () => {
   // qrcode and exceljs are CommonJS: the ESM bundle must define `require` for them.
-  it.each(['get-checkpoint-qr', 'run-weekly-report'] as const)(
+  it.each([
+    'get-checkpoint-qr',
+    'run-weekly-report',
+    'get-checkpoint-poster',
+    'create-unit-posters',
+  ] as const)(
     'bundles %s to an ESM module that Node 20 loads, CommonJS dependencies included',
     (name) => {
       const file = bundle(name);
@@ -51,4 +62,117 @@ describe('esbuild bundles', () => {
     },
     60_000,
   );
+});
+
+/** Every file under `dir`, relative to it. */
+const filesUnder = (dir: string, prefix = ''): string[] =>
+  readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path, `${prefix}${entry}/`) : [`${prefix}${entry}`];
+  });
+
+describe('the poster bundles', () => {
+  it.each(['get-checkpoint-poster', 'create-unit-posters'] as const)(
+    'ship %s with exactly its fonts beside the bundle, where the code resolves them',
+    (name) => {
+      const asset = dirname(bundle(name));
+      expect(RUNTIME_FILES[name]).toEqual(Object.values(POSTER_FONT_FILES));
+      expect(filesUnder(asset).sort()).toEqual(
+        [
+          'index.mjs',
+          'index.mjs.map',
+          ...Object.values(POSTER_FONT_FILES).map((f) => `node_modules/${f}`),
+        ].sort(),
+      );
+    },
+    60_000,
+  );
+
+  it('gives no other function a font file', () => {
+    expect(Object.keys(RUNTIME_FILES).sort()).toEqual(['create-unit-posters', 'get-checkpoint-poster']);
+    const asset = dirname(bundle('get-checkpoint-qr'));
+    expect(existsSync(join(asset, 'node_modules'))).toBe(false);
+  }, 60_000);
+
+  it('renders a poster PDF in the Lambda bundle of get-checkpoint-poster, with the bundled font', async () => {
+    const file = bundle('get-checkpoint-poster');
+    // Outside the repository (the App's own temporary cdk.out), so Node cannot fall back to the repository's
+    // node_modules: the fonts the bundle loads are the ones copied beside it.
+    expect(file.startsWith(REPO_ROOT)).toBe(false);
+    const checkpoint = {
+      id: randomUUID(),
+      code: 'BCDF2345',
+      name: 'Chợ Quảng Hà - Khu 3',
+      unitId: 'quang-ha',
+      unitName: 'Thị trấn Quảng Hà',
+      unitPath: ['quang-ninh', 'hai-ha', 'quang-ha'],
+    };
+    // A stand-in for DynamoDB's GetItem (the bundle's only call), in DynamoDB's JSON.
+    const item = {
+      pk: { S: `cp#${checkpoint.id}` },
+      sk: { S: 'cp' },
+      id: { S: checkpoint.id },
+      code: { S: checkpoint.code },
+      name: { S: checkpoint.name },
+      kind: { S: 'market' },
+      placeName: { S: 'Chợ Quảng Hà' },
+      address: { S: 'Khu 3' },
+      unitId: { S: checkpoint.unitId },
+      unitName: { S: checkpoint.unitName },
+      unitPath: { L: checkpoint.unitPath.map((S) => ({ S })) },
+      active: { BOOL: true },
+      createdAt: { S: '2026-11-01T00:00:00.000Z' },
+    };
+    const targets: string[] = [];
+    const dynamodb = createServer((req, res) => {
+      targets.push(String(req.headers['x-amz-target']));
+      req.resume().on('end', () => {
+        res.setHeader('content-type', 'application/x-amz-json-1.0');
+        res.end(JSON.stringify({ Item: item }));
+      });
+    });
+    await new Promise<void>((ok) => dynamodb.listen(0, '127.0.0.1', ok));
+    const { port } = dynamodb.address() as AddressInfo;
+    const event = {
+      rawPath: `/v1/checkpoints/${checkpoint.id}/poster.pdf`,
+      pathParameters: { id: checkpoint.id },
+      queryStringParameters: { copies: '2' },
+      headers: {},
+      requestContext: {
+        authorizer: {
+          jwt: { claims: { sub: 'probe', 'custom:role': 'admin', 'custom:unit': 'quang-ninh' } },
+        },
+      },
+    };
+    const script = [
+      `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+      `const res = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 10000 });`,
+      'process.stdout.write(JSON.stringify(res));',
+    ].join('\n');
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          ...process.env,
+          ...RUNTIME_ENV,
+          [ENV.dynamodbEndpoint]: `http://127.0.0.1:${port}`,
+          AWS_REGION: 'ap-southeast-1',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        maxBuffer: 10 * 1024 * 1024,
+      });
+      const res = JSON.parse(stdout);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.isBase64Encoded).toBe(true);
+      const pdf = Buffer.from(res.body, 'base64');
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.toString('latin1').match(/\/Type \/Page\b/g)).toHaveLength(2);
+      // The embedded subsets of the bundled Be Vietnam Pro, regular and bold.
+      expect(pdf.toString('latin1')).toMatch(/\/FontName \/[A-Z]{6}\+BeVietnamPro-Regular/);
+      expect(pdf.toString('latin1')).toMatch(/\/FontName \/[A-Z]{6}\+BeVietnamPro-Bold/);
+      expect(targets).toEqual(['DynamoDB_20120810.GetItem']);
+    } finally {
+      dynamodb.close();
+    }
+  }, 60_000);
 });

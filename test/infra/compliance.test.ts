@@ -1,9 +1,13 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BINDINGS, grantBindings } from '../../lib/bindings.ts';
 import { addComplianceChecks } from '../../lib/compliance.ts';
+import { Tables } from '../../lib/tables.ts';
+import type { Binding } from '../../src/routes.ts';
 import { type BuiltApp, buildApp } from './synth.ts';
 
 const SYNTH_TIMEOUT = 60_000;
@@ -77,6 +81,8 @@ describe('acknowledged findings', () => {
     expect(ids.sort()).toEqual(
       [
         'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/posters/quang-ninh/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/posters/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>:*]',
@@ -106,6 +112,7 @@ describe('acknowledged findings', () => {
       .filter((a) => a.id === 'AwsSolutions-APIG4')
       .map((a) => a.path.replace(/^vaora-[^/]+\//, ''));
     expect([...new Set(routes)].sort()).toEqual([
+      'Api/GET-c',
       'Api/GET-c-code',
       'Api/GET-v1-checkpoints-by-code-code',
       'Api/POST-v1-checkins',
@@ -129,7 +136,66 @@ describe('acknowledged findings', () => {
     expect(reasons['Functions/RunWeeklyReportRole']).toMatch(/^reports:write: /);
   });
 
+  it('acknowledge the poster-object wildcard (IAM5) once on create-unit-posters, and on no other role', () => {
+    const posterObjects = acks().filter((a) =>
+      /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/posters\//.test(a.id),
+    );
+    expect(posterObjects.map((a) => a.path).sort()).toEqual([
+      'vaora-quang-ninh/Functions/CreateUnitPostersRole',
+      'vaora-vinh-phuc/Functions/CreateUnitPostersRole',
+    ]);
+    for (const ack of posterObjects) {
+      expect(ack.id).toContain(`/posters/${ack.path.split('/')[0]!.replace(/^vaora-/, '')}/*]`);
+      expect(ack.reason).toMatch(/^posters:write: poster files are addressed by key under posters\//);
+    }
+  });
+
   it('carry a real reason', () => {
     for (const ack of acks()) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(80);
+  });
+});
+
+describe('wildcard grants (lib/bindings.ts grantBindings)', () => {
+  const probe = () => {
+    const stack = new Stack(new App(), 'Probe');
+    const targets = {
+      provinceId: 'quang-ninh',
+      tables: new Tables(stack, 'Tables'),
+      reports: new Bucket(stack, 'Reports'),
+    };
+    const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    return { targets, role };
+  };
+
+  it('acknowledges each allowed prefix once per role, naming the bindings that need it', () => {
+    const { targets, role } = probe();
+    grantBindings(role, ['reports:write', 'reports:sign', 'posters:write', 'registry:get'], targets);
+    const ids = acknowledgementsUnder(role)
+      .map((a) => `${a.id.replace(/<\w+\.Arn>/, '<X.Arn>')} ${a.reason.split(':')[0]}`)
+      .sort();
+    expect(ids).toEqual([
+      'AwsSolutions-IAM5[Resource::<X.Arn>/posters/quang-ninh/*] posters',
+      'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*] reports',
+    ]);
+    const reasons = acknowledgementsUnder(role)
+      .map((a) => a.reason.split(': ')[0])
+      .sort();
+    expect(reasons).toEqual(['posters:write', 'reports:write, reports:sign']);
+  });
+
+  it('refuses any other wildcard resource, even in the same bucket', () => {
+    const { targets, role } = probe();
+    const binding: Binding = 'registry:get';
+    const original = BINDINGS[binding];
+    (BINDINGS as Record<Binding, (typeof BINDINGS)[Binding]>)[binding] = ({ reports }) => [
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [reports.arnForObjects('reports/*')] }),
+    ];
+    try {
+      expect(() => grantBindings(role, [binding], targets)).toThrow(
+        /Binding "registry:get" grants the wildcard resource .*\/reports\/\*: list the ARNs instead/,
+      );
+    } finally {
+      (BINDINGS as Record<Binding, (typeof BINDINGS)[Binding]>)[binding] = original;
+    }
   });
 });

@@ -2,8 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { ENV } from '../../src/config.ts';
-import { KEY, reportKeys, TABLES } from '../../src/keys.ts';
+import { DEFAULTS, ENV } from '../../src/config.ts';
+import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
   actionsOf,
@@ -185,6 +185,13 @@ describe('reports bucket', () => {
     });
   });
 
+  it("grants posters under the same prefix that src/keys.ts posterKeys writes a province's posters to", () => {
+    expect(posterKeys.provincePrefix('quang-ninh')).toBe('posters/quang-ninh/');
+    const key = posterKeys.file('quang-ninh', 'u1', new Date('2026-11-20T08:00:00Z'));
+    expect(key.startsWith('posters/quang-ninh/')).toBe(true);
+    expect(key.startsWith(provinceReportsPrefix('quang-ninh'))).toBe(false);
+  });
+
   it("grants under the same prefix that src/keys.ts reportKeys writes a province's reports to", () => {
     const prefix = provinceReportsPrefix('quang-ninh');
     expect(prefix).toBe('reports/quang-ninh/');
@@ -230,11 +237,27 @@ describe('HTTP API routes', () => {
       .filter(([, r]) => r.Properties.AuthorizationType === 'NONE')
       .map(([k]) => k);
     expect(publicKeys.sort()).toEqual([
+      'GET /c',
       'GET /c/{code}',
       'GET /v1/checkpoints/by-code/{code}',
       'POST /v1/checkins',
     ]);
-    expect(routes.size).toBe(12);
+    expect(routes.size).toBe(20);
+  });
+
+  it.each([
+    'GET /v1/checkpoints/{id}/poster.pdf',
+    'POST /v1/units/{unitId}/posters',
+    'POST /v1/units/import',
+    'POST /v1/units/{unitId}/checkpoints/import',
+    'POST /v1/checkpoints/{id}/rotate-code',
+    'POST /v1/checkpoints/{id}/deactivate',
+    'GET /v1/units/{unitId}/naming-violations',
+  ])('puts the new route %s behind the staff JWT authorizer', (key) => {
+    const { stack } = firstProvince();
+    const route = routesByKey().get(key);
+    expect(route?.Properties.AuthorizationType).toBe('JWT');
+    expect(route?.Properties.AuthorizerId).toEqual({ Ref: staffAuthorizerId(stack) });
   });
 
   it('serves the QR landing page GET /c/{code} publicly from checkin-page', () => {
@@ -361,7 +384,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(12);
+    expect(NAMES).toHaveLength(19);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -379,20 +402,50 @@ describe('Lambda functions', () => {
     }
   });
 
-  it.each(NAMES)('sizes %s for its kind (API 256 MB/10 s, heavy 1024 MB/5 min)', (name) => {
+  /** Written out: API 256 MB/10 s; heavy behind a route 1024 MB/29 s (under API Gateway's 30 s); scheduled 5 min. */
+  const SIZES: Readonly<Record<FunctionName, { MemorySize: number; Timeout: number }>> = {
+    'create-unit': { MemorySize: 256, Timeout: 10 },
+    'get-unit': { MemorySize: 256, Timeout: 10 },
+    'create-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'list-checkpoints': { MemorySize: 256, Timeout: 10 },
+    'get-checkpoint-by-code': { MemorySize: 256, Timeout: 10 },
+    'get-checkpoint-qr': { MemorySize: 256, Timeout: 10 },
+    'create-checkin': { MemorySize: 256, Timeout: 10 },
+    'checkin-page': { MemorySize: 256, Timeout: 10 },
+    'run-weekly-report': { MemorySize: 1024, Timeout: 29 },
+    'list-reports': { MemorySize: 256, Timeout: 10 },
+    'get-report-link': { MemorySize: 256, Timeout: 10 },
+    'scheduled-weekly-report': { MemorySize: 1024, Timeout: 300 },
+    'import-units': { MemorySize: 256, Timeout: 10 },
+    'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
+    'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
+    'deactivate-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'list-naming-violations': { MemorySize: 256, Timeout: 10 },
+    'get-checkpoint-poster': { MemorySize: 256, Timeout: 10 },
+    'create-unit-posters': { MemorySize: 1024, Timeout: 29 },
+  };
+
+  it.each(NAMES)('sizes %s for its kind', (name) => {
     const { stack, resources } = firstProvince();
-    const fn = resources[functionId(stack, name)]!;
-    const expected = FUNCTIONS[name].heavy
-      ? { MemorySize: 1024, Timeout: 300 }
-      : { MemorySize: 256, Timeout: 10 };
-    expect(fn.Properties).toMatchObject(expected);
+    expect(resources[functionId(stack, name)]!.Properties).toMatchObject(SIZES[name]);
   });
 
-  it('gives the report generators the heavy sizing', () => {
+  it('gives the report generators, the checkpoint import and the unit posters the heavy sizing', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
+      'create-unit-posters',
+      'import-checkpoints',
       'run-weekly-report',
       'scheduled-weekly-report',
     ]);
+  });
+
+  it('stops every function behind an API route before API Gateway gives up on it (30 s)', () => {
+    const { stack, resources } = firstProvince();
+    const routed = new Set(ROUTES.map((r) => r.fn));
+    expect(routed.has('scheduled-weekly-report')).toBe(false);
+    for (const name of routed) {
+      expect(resources[functionId(stack, name)]!.Properties.Timeout, name).toBeLessThanOrEqual(29);
+    }
   });
 
   it.each(NAMES)('logs %s to its own log group with a retention', (name) => {
@@ -457,15 +510,46 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'sqs:GetQueueAttributes dead-letter-queue',
     'sqs:GetQueueUrl dead-letter-queue',
   ],
+  'import-units': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
+  // Refs are looked up a hundred at a time before any write.
+  'import-checkpoints': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:BatchGetItem registry',
+    'dynamodb:PutItem registry',
+  ],
+  // The rotation transaction: delete the old code item, put the new one, update the checkpoint.
+  'rotate-checkpoint-code': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:PutItem registry',
+    'dynamodb:UpdateItem registry',
+    'dynamodb:DeleteItem registry',
+  ],
+  'deactivate-checkpoint': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:UpdateItem registry',
+    'dynamodb:DeleteItem registry',
+  ],
+  'list-naming-violations': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+  ],
+  'get-checkpoint-poster': () => ['dynamodb:GetItem registry'],
+  'create-unit-posters': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    's3:PutObject posters-objects',
+    's3:AbortMultipartUpload posters-objects',
+    's3:GetObject posters-objects',
+  ],
 };
 
-/** Actions no function may have, whatever its bindings. */
+/** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
 const FORBIDDEN_ACTIONS = [
   'dynamodb:*',
   'dynamodb:Scan',
-  'dynamodb:BatchGetItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
   's3:*',
   's3:DeleteObject',
@@ -483,6 +567,7 @@ describe('function permissions', () => {
       [json(table('activity')), 'activity'],
       [json(bucket), 'reports-bucket'],
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
+      [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
     ]);
   };
@@ -576,6 +661,40 @@ describe('function permissions', () => {
       grantsNamed(province, name).filter((g) => g.includes('/index/') || g.includes('registry/gsi1')),
     );
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
+  });
+
+  it('lets only code rotation and deactivation update or delete registry items, and nothing else anywhere', () => {
+    const holders = (action: string) =>
+      cases()
+        .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
+        .map(([id, name]) => `${id}/${name}`)
+        .sort();
+    const expected = ['quang-ninh', 'vinh-phuc']
+      .flatMap((id) => [`${id}/deactivate-checkpoint`, `${id}/rotate-checkpoint-code`])
+      .sort();
+    expect(holders('dynamodb:DeleteItem')).toEqual(expected);
+    // UpdateItem: those two on the registry, and the check-in's daily counter on the activity table.
+    const updates = cases().flatMap(([id, name, province]) =>
+      grantsNamed(province, name)
+        .filter((g) => g.startsWith('dynamodb:UpdateItem') || g.startsWith('dynamodb:DeleteItem'))
+        .map((g) => `${id}/${name} ${g}`),
+    );
+    expect(updates.filter((u) => !u.includes('create-checkin')).every((u) => u.endsWith(' registry'))).toBe(
+      true,
+    );
+    expect(updates.filter((u) => u.includes('create-checkin'))).toEqual([
+      'quang-ninh/create-checkin dynamodb:UpdateItem activity',
+      'vinh-phuc/create-checkin dynamodb:UpdateItem activity',
+    ]);
+  });
+
+  it('lets create-unit-posters write and read posters only, never a report, and list nothing', () => {
+    const grants = grantsNamed(firstProvince(), 'create-unit-posters').filter((g) => g.startsWith('s3:'));
+    expect(grants).toEqual([
+      's3:AbortMultipartUpload posters-objects',
+      's3:GetObject posters-objects',
+      's3:PutObject posters-objects',
+    ]);
   });
 
   it.each(FORBIDDEN_ACTIONS)('grants %s to no function of any province', (action) => {
@@ -708,8 +827,18 @@ describe('function environment', () => {
         [ENV.publicBaseUrl]: getAtt(logicalId(stack.api.httpApi.node.defaultChild!), 'ApiEndpoint'),
         [ENV.retentionDays]: '28',
         [ENV.reportLinkTtlSeconds]: '900',
+        [ENV.namingRule]: DEFAULTS.namingRule,
       }),
     );
+  });
+
+  it('sets NAMING_RULE on every function, the default rule when cdk.json names none', () => {
+    for (const { stack, resources } of synthedProvinces().provinces) {
+      for (const name of NAMES) {
+        const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
+        expect(vars[ENV.namingRule], `${stack.province.id}/${name}`).toBe(DEFAULTS.namingRule);
+      }
+    }
   });
 });
 

@@ -110,6 +110,16 @@ describe('units and checkpoints', () => {
     expect(html).toContain('>Vào</button>');
   });
 
+  it('serves the page where a person types the printed code', async () => {
+    const res = await fetch(`${stack.url}/c`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Nhập mã điểm kiểm soát');
+    expect(html).toContain('const code=""');
+    const junk = await (await fetch(`${stack.url}/c/%3C%2Fscript%3E`)).text();
+    expect(junk).not.toContain('</script>"');
+  });
+
   it('refuses a duplicate unit id with 409, a unit without a parent with 400', async () => {
     const dup = await api.call('POST', '/v1/units', {
       token: admin,

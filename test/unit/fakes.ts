@@ -10,7 +10,6 @@ import type {
 import type {
   ActivityStore,
   CheckinStore,
-  CheckpointFilter,
   CheckpointStore,
   CreateResult,
   Events,
@@ -43,6 +42,14 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
     if (all.some((c) => c.code === cp.code)) return { status: 'code-taken' };
     this.checkpoints.set(cp.id, cp);
     return { status: 'created' };
+  }
+  async checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]) {
+    const found = new Map<string, string>();
+    for (const { unitId, ref } of refs) {
+      const cp = [...this.checkpoints.values()].find((c) => c.unitId === unitId && c.ref === ref);
+      if (cp) found.set(`${unitId}\u0000${ref}`, cp.id);
+    }
+    return found;
   }
   async rotateCode(id: string, code: string) {
     const cp = this.checkpoints.get(id);
