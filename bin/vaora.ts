@@ -149,4 +149,41 @@ program
     }
   });
 
+for (const what of ['checkpoints', 'units'] as const) {
+  const command = program
+    .command(what === 'units' ? 'import-units' : 'import')
+    .description(
+      what === 'units'
+        ? 'Import a unit tree (id, name, parentId, kind, code) from a CSV or XLSX file'
+        : 'Import checkpoints (unitId, kind, placeName, address, name, ref, createdAt) from a CSV or XLSX file',
+    )
+    .argument('<file>', 'a .csv or .xlsx file with a header row')
+    .option('--url <url>', 'the API base URL', `http://127.0.0.1:${env.PORT || 3000}`)
+    .option('--token <token>', `a staff token (default: a local admin token for ${province})`);
+  if (what === 'checkpoints') command.requiredOption('--unit <unitId>', 'the unit the checkpoints go under');
+  command.action(async (file: string, options: { unit?: string; url: string; token?: string }) => {
+    const { importFile } = await import('../src/local/import-cli.ts');
+    const token =
+      options.token ?? (await mintToken(localSecret(dataDir), { role: 'admin', unitId: province }));
+    try {
+      const result = await importFile({
+        url: options.url,
+        token,
+        file,
+        what,
+        ...(options.unit ? { unitId: options.unit } : {}),
+      });
+      console.log(
+        `${result.created.length} created, ${result.existing.length} already there, ${result.rejected.length} rejected` +
+          (result.pending.length ? `, ${result.pending.length} not done: run the same command again` : ''),
+      );
+      for (const r of result.rejected) console.log(`  row ${r.row}, ${r.column}: ${r.message}`);
+      if (result.rejected.length || result.pending.length) process.exitCode = 1;
+    } catch (error) {
+      console.error(`vaora ${command.name()}: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 await program.parseAsync();
