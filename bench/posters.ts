@@ -104,6 +104,11 @@ export async function savePoster(): Promise<string[]> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const n = Number(process.argv[2] ?? 200);
+  // `--line`: one run, one JSON line (what bench/run.ts reads).
+  if (process.argv.includes('--line')) {
+    console.log(JSON.stringify(await benchPosters(n)));
+    process.exit(0);
+  }
   const small = await benchPosters(n);
   const large = await benchPosters(10 * n);
   console.log(JSON.stringify({ [n]: small, [10 * n]: large, files: await savePoster() }, null, 2));

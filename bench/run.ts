@@ -207,6 +207,17 @@ async function main() {
   results.xlsx100kRows = JSON.parse(xlsx.trim().split('\n').pop()!);
   console.error('(c)', JSON.stringify(results.xlsx100kRows));
 
+  // (f) posters: 1,000 streamed into one PDF, in their own process.
+  const posters = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/posters.ts'), '1000', '--line'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  results.posters = JSON.parse(posters.trim().split('\n').pop()!);
+  console.error('(f)', JSON.stringify(results.posters));
+
   // (d) bundle sizes, with the CDK stack's esbuild settings.
   const bundles: Record<string, number> = {};
   for (const [name, spec] of Object.entries(FUNCTIONS)) {
@@ -282,6 +293,12 @@ request(s) to create ${r.import7000.created} (${r.import7000.rowsPerSecond} rows
 **${r.import7000.peakRssAboveBaselineMb} MB** above the server's RSS before (the function has 1024 MB). DynamoDB Local runs
 about 100 transactions a second whatever the concurrency (measured: 9–13 ms a row at 1, 4 or 16 in flight);
 DynamoDB itself takes them in parallel, so on AWS one request is expected to hold far more rows.
+
+## (f) Posters
+
+${r.posters.checkpoints} A4 posters (one per checkpoint) streamed into one PDF: ${(r.posters.ms / 1000).toFixed(1)} s, **${r.posters.msPerPoster} ms
+per poster**, ${(r.posters.bytes / 1024 / 1024).toFixed(1)} MB; peak RSS ${r.posters.peakRssMb} MB against ${r.posters.baselineRssMb} MB before (the
+writer streams: memory does not grow with pages).
 
 ## (d) Lambda bundles (esbuild, minified ESM, AWS SDK bundled at its pinned version)
 
