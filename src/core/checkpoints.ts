@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertAllowed } from './access.ts';
+import { assertAllowed, type Permission } from './access.ts';
 import { newCode } from './codes.ts';
 import { CheckpointNotFoundError, NotFoundError, ValidationError } from './errors.ts';
 import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal, Unit } from './model.ts';
@@ -17,22 +17,11 @@ export interface NewCheckpoint {
 }
 
 /** The public view of a checkpoint, as the API returns it. */
-export interface CheckpointView {
-  id: string;
-  code: string;
-  name: string;
-  kind: CheckpointKind;
-  placeName: string;
-  address: string;
-  ref?: string;
-  unitId: string;
-  createdAt: string;
-  active: boolean;
+export type CheckpointView = Omit<Checkpoint, 'unitName' | 'unitPath' | 'canonicalName'> & {
   qrUrl: string;
-  followsNamingRule: boolean;
   /** Present when the name breaks the rule: what the rule would call it. */
   canonicalName?: string;
-}
+};
 
 /** The URL in the QR: a plain phone camera opens the check-in page for this code. */
 export function checkinUrl(publicBaseUrl: string, code: string): string {
@@ -167,10 +156,11 @@ export async function checkpointInScope(
   checkpoints: CheckpointStore,
   principal: Principal,
   checkpointId: string,
+  permission: Permission = 'viewRegistry',
 ): Promise<Checkpoint> {
   const cp = await checkpoints.getCheckpoint(checkpointId);
   if (!cp) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
-  assertAllowed(principal, 'viewRegistry', cp.unitPath);
+  assertAllowed(principal, permission, cp.unitPath);
   return cp;
 }
 
@@ -180,8 +170,7 @@ export async function rotateCheckpointCode(
   principal: Principal,
   checkpointId: string,
 ): Promise<CheckpointView> {
-  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId);
-  assertAllowed(principal, 'manageCheckpoints', cp.unitPath);
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const rotated = await deps.checkpoints.rotateCode(cp.id, newCode());
     if (rotated === undefined) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
@@ -196,8 +185,7 @@ export async function deactivateCheckpoint(
   principal: Principal,
   checkpointId: string,
 ): Promise<CheckpointView> {
-  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId);
-  assertAllowed(principal, 'manageCheckpoints', cp.unitPath);
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
   const off = cp.active ? await deps.checkpoints.deactivate(cp.id) : cp;
   if (!off) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
   return toView(off, deps.publicBaseUrl);
