@@ -119,6 +119,10 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
   'create-checkin':
     'Citizens check in anonymously at a gate (no account by design). The request carries a client-generated ' +
     'id, so a retry stores one check-in; the stage is throttled.',
+  'create-checkin-batch':
+    'Offline phones and gate tablets upload the check-ins they kept, anonymously like single check-ins: each ' +
+    'item carries its client id, so a replayed batch stores nothing twice; at most 100 items; the stage is ' +
+    'throttled.',
   'checkin-page':
     'The URL printed in every checkpoint QR code (and, without a code, the page where a person types the ' +
     'code printed on the poster): a phone camera opens it with no app and no account. It serves static HTML ' +

@@ -11,6 +11,7 @@ export type FunctionName =
   | 'get-checkpoint-by-code'
   | 'get-checkpoint-qr'
   | 'create-checkin'
+  | 'create-checkin-batch'
   | 'checkin-page'
   | 'run-weekly-report'
   | 'list-reports'
@@ -66,6 +67,10 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
   'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
   'create-checkin': { entry: 'functions/create-checkin.ts', bindings: ['registry:get', 'checkins:write'] },
+  'create-checkin-batch': {
+    entry: 'functions/create-checkin-batch.ts',
+    bindings: ['registry:get', 'checkins:write'],
+  },
   'checkin-page': { entry: 'functions/checkin-page.ts', bindings: [] },
   'run-weekly-report': {
     entry: 'functions/run-weekly-report.ts',
@@ -124,6 +129,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.svg', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.png', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'POST', path: '/v1/checkins', fn: 'create-checkin', access: 'public' },
+  { method: 'POST', path: '/v1/checkins/batch', fn: 'create-checkin-batch', access: 'public' },
   { method: 'GET', path: '/c/{code}', fn: 'checkin-page', access: 'public' },
   // Where a poster sends someone whose camera cannot scan: type the printed code.
   { method: 'GET', path: '/c', fn: 'checkin-page', access: 'public' },

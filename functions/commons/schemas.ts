@@ -73,3 +73,6 @@ export const CheckinBody = z.strictObject({
 export const WeeklyReportBody = z.strictObject({ start: localDate.optional() });
 
 export const ReportLinkQuery = z.object({ format: z.enum(REPORT_FORMATS).default('xlsx') });
+
+/** A batch: each item is checked against CheckinBody on its own, so one bad item is rejected alone. */
+export const CheckinBatchBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });

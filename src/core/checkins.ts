@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { checkpointByCode } from './checkpoints.ts';
 import { normaliseCode } from './codes.ts';
-import { CheckpointNotFoundError, ConflictError, type ErrorDetail, ValidationError } from './errors.ts';
+import {
+  AppError,
+  CheckpointNotFoundError,
+  ConflictError,
+  type ErrorDetail,
+  ValidationError,
+} from './errors.ts';
 import type { Checkin, CheckpointRef, Direction, Method } from './model.ts';
 import { normalisePhone } from './phone.ts';
+import { mapLimit } from './pool.ts';
 import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
 import { type Clock, localDay } from './time.ts';
 
@@ -125,4 +132,42 @@ function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): Che
     direction: stored.direction,
     at: stored.at,
   };
+}
+
+/** One item's answer in a batch. */
+export type BatchResult =
+  | { index: number; id: string; status: 'created' | 'duplicate' }
+  | {
+      index: number;
+      id?: string;
+      status: 'rejected';
+      error: { code: string; message: string; details?: ErrorDetail[] };
+    };
+
+const BATCH_CONCURRENCY = 8;
+
+/**
+ * Offline phones and gate tablets upload what they kept, up to 100 at a time: each item is recorded on its own,
+ * so one bad item never sinks the others, and a replayed batch stores nothing twice (each item's id).
+ * Items that failed their shape check arrive as errors and are answered as rejected, in place.
+ */
+export async function recordCheckinBatch(
+  deps: CheckinDeps,
+  items: readonly (CheckinRequest | AppError)[],
+): Promise<BatchResult[]> {
+  return mapLimit([...items.entries()], BATCH_CONCURRENCY, async ([index, item]): Promise<BatchResult> => {
+    const id = item instanceof AppError ? undefined : item.id;
+    try {
+      if (item instanceof AppError) throw item;
+      const outcome = await recordCheckin(deps, item);
+      return { index, id: outcome.receipt.id, status: outcome.created ? 'created' : 'duplicate' };
+    } catch (err) {
+      // Only this item failed; a database failure is answered too (send it again), never the whole batch.
+      const error =
+        err instanceof AppError
+          ? { code: err.code, message: err.message, ...(err.details.length ? { details: err.details } : {}) }
+          : { code: 'internal_error', message: 'Not stored this time: send this item again' };
+      return { index, ...(id ? { id } : {}), status: 'rejected', error };
+    }
+  });
 }

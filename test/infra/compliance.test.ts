@@ -116,6 +116,7 @@ describe('acknowledged findings', () => {
       'Api/GET-c-code',
       'Api/GET-v1-checkpoints-by-code-code',
       'Api/POST-v1-checkins',
+      'Api/POST-v1-checkins-batch',
     ]);
   });
 

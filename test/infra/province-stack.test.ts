@@ -241,8 +241,9 @@ describe('HTTP API routes', () => {
       'GET /c/{code}',
       'GET /v1/checkpoints/by-code/{code}',
       'POST /v1/checkins',
+      'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(20);
+    expect(routes.size).toBe(21);
   });
 
   it.each([
@@ -384,7 +385,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(19);
+    expect(NAMES).toHaveLength(20);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -411,6 +412,7 @@ describe('Lambda functions', () => {
     'get-checkpoint-by-code': { MemorySize: 256, Timeout: 10 },
     'get-checkpoint-qr': { MemorySize: 256, Timeout: 10 },
     'create-checkin': { MemorySize: 256, Timeout: 10 },
+    'create-checkin-batch': { MemorySize: 256, Timeout: 10 },
     'checkin-page': { MemorySize: 256, Timeout: 10 },
     'run-weekly-report': { MemorySize: 1024, Timeout: 29 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
@@ -476,6 +478,12 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   ],
   'get-checkpoint-by-code': () => ['dynamodb:GetItem registry'],
   'get-checkpoint-qr': () => ['dynamodb:GetItem registry'],
+  'create-checkin-batch': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:PutItem checkins',
+    'dynamodb:GetItem checkins',
+    'dynamodb:UpdateItem activity',
+  ],
   'create-checkin': () => [
     'dynamodb:GetItem registry',
     'dynamodb:PutItem checkins',
@@ -682,9 +690,11 @@ describe('function permissions', () => {
     expect(updates.filter((u) => !u.includes('create-checkin')).every((u) => u.endsWith(' registry'))).toBe(
       true,
     );
-    expect(updates.filter((u) => u.includes('create-checkin'))).toEqual([
+    expect(updates.filter((u) => u.includes('create-checkin')).sort()).toEqual([
       'quang-ninh/create-checkin dynamodb:UpdateItem activity',
+      'quang-ninh/create-checkin-batch dynamodb:UpdateItem activity',
       'vinh-phuc/create-checkin dynamodb:UpdateItem activity',
+      'vinh-phuc/create-checkin-batch dynamodb:UpdateItem activity',
     ]);
   });
 

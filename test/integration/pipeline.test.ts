@@ -456,3 +456,62 @@ describe('the weekly report', () => {
     expect([bad.status, bad.json.error.details[0].path]).toEqual([400, 'start']);
   });
 });
+
+describe('batch check-ins', () => {
+  it('answers each item, stores only the good ones once, and a replayed batch stores nothing', async () => {
+    const before = await countCheckins();
+    const good = { id: randomUUID(), code: checkpoints.newShop!.code, phone: '0911111111', at: during(6, 1) };
+    const goodToo = {
+      id: randomUUID(),
+      code: checkpoints.newShop!.code,
+      phone: '0922222222',
+      at: during(6, 2),
+    };
+    const batch = {
+      checkins: [
+        good,
+        { ...good }, // the same id again in the same batch
+        { code: checkpoints.newShop!.code, phone: '12345' },
+        { code: 'ZZZZ2222', phone: '0912345678' },
+        'not an object',
+        goodToo,
+      ],
+    };
+    const first = await api.call('POST', '/v1/checkins/batch', { body: batch });
+    expect(first.status).toBe(200);
+    const results = first.json.results as { index: number; status: string; error?: { code: string } }[];
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [0, expect.stringMatching(/^(created|duplicate)$/)],
+      [1, expect.stringMatching(/^(created|duplicate)$/)],
+      [2, 'rejected'],
+      [3, 'rejected'],
+      [4, 'rejected'],
+      [5, 'created'],
+    ]);
+    expect(
+      results
+        .slice(0, 2)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual(['created', 'duplicate']);
+    expect(results[3]!.error!.code).toBe('unknown_checkpoint');
+    expect(await countCheckins()).toBe(before + 2);
+
+    const replay = await api.call('POST', '/v1/checkins/batch', { body: batch });
+    expect(replay.json.results.map((r: { status: string }) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'rejected',
+      'rejected',
+      'rejected',
+      'duplicate',
+    ]);
+    expect(await countCheckins()).toBe(before + 2);
+  });
+
+  it('refuses more than 100 items with a 400', async () => {
+    const items = Array.from({ length: 101 }, () => ({ code: checkpoints.shop!.code, phone: '0912345678' }));
+    const res = await api.call('POST', '/v1/checkins/batch', { body: { checkins: items } });
+    expect([res.status, res.json.error.details[0].path]).toEqual([400, 'checkins']);
+  });
+});

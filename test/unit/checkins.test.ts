@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { recordCheckin } from '../../src/core/checkins.ts';
+import { recordCheckin, recordCheckinBatch } from '../../src/core/checkins.ts';
 import { createCheckpoint } from '../../src/core/checkpoints.ts';
-import { AppError } from '../../src/core/errors.ts';
+import { AppError, ValidationError } from '../../src/core/errors.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { MemoryCheckins, MemoryRegistry, RecordedEvents } from './fakes.ts';
 
@@ -167,5 +167,34 @@ describe('recording a check-in', () => {
     await recordCheckin({ ...deps, events }, { code, phone: '0912345678', direction: 'in' });
     expect(JSON.stringify(events.events)).not.toContain('912345678');
     expect(events.events[0]).toMatchObject({ event: 'CheckinRecorded', duplicate: false });
+  });
+});
+
+describe('recording a batch', () => {
+  it('answers each item in place; one bad item or one database failure sinks nothing else', async () => {
+    const flaky = {
+      ...checkins,
+      record: async (c: Parameters<MemoryCheckins['record']>[0]) => {
+        if (c.phone === '+84977777777')
+          throw new Error('ProvisionedThroughputExceeded, after the SDK gave up');
+        return checkins.record(c);
+      },
+      get: (id: string) => checkins.get(id),
+    };
+    const results = await recordCheckinBatch({ ...deps, checkins: flaky }, [
+      { id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b', code, phone: '0912345678', direction: 'in' },
+      new ValidationError([{ path: 'phone', message: 'Required' }]),
+      { code, phone: '0977777777', direction: 'out' },
+      { id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b', code, phone: '0912345678', direction: 'in' },
+    ]);
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [0, expect.stringMatching(/created|duplicate/)],
+      [1, 'rejected'],
+      [2, 'rejected'],
+      [3, expect.stringMatching(/created|duplicate/)],
+    ]);
+    expect(results[2]).toMatchObject({ error: { code: 'internal_error' } });
+    expect(JSON.stringify(results)).not.toContain('977777777');
+    expect(checkins.stored.size).toBe(1);
   });
 });

@@ -1,0 +1,18 @@
+import { recordCheckinBatch } from '../src/core/checkins.ts';
+import { ValidationError } from '../src/core/errors.ts';
+import { checkins, registry } from './commons/dynamo.ts';
+import { CheckinBatchBody, CheckinBody } from './commons/schemas.ts';
+import { clock, config, events } from './commons/services.ts';
+import { zodDetails } from './http/errors.ts';
+import { publicRoute } from './http/route.ts';
+
+const deps = { checkpoints: registry, checkins, clock, events, retentionDays: config.retentionDays };
+
+/** POST /v1/checkins/batch: up to 100 check-ins, a result per item (created, duplicate or rejected). */
+export const handler = publicRoute(events, { body: CheckinBatchBody }, async ({ body }) => {
+  const items = body.checkins.map((item) => {
+    const parsed = CheckinBody.safeParse(item);
+    return parsed.success ? parsed.data : new ValidationError(zodDetails(parsed.error), 'invalid_checkin');
+  });
+  return { status: 200, json: { results: await recordCheckinBatch(deps, items) } };
+});
