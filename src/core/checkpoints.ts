@@ -190,3 +190,21 @@ export async function deactivateCheckpoint(
   if (!off) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
   return toView(off, deps.publicBaseUrl);
 }
+
+/** Every checkpoint of a unit (that passes `filter`), page by page from the store: never the whole list at once. */
+export async function* eachCheckpoint(
+  store: CheckpointStore,
+  unitId: string,
+  options: { pageSize: number; filter?: CheckpointFilter },
+): AsyncGenerator<Checkpoint> {
+  let nextToken: string | undefined;
+  do {
+    const page = await store.listCheckpoints(
+      unitId,
+      { limit: options.pageSize, ...(nextToken ? { nextToken } : {}) },
+      options.filter,
+    );
+    yield* page.items;
+    nextToken = page.nextToken;
+  } while (nextToken);
+}

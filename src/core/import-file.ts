@@ -15,10 +15,6 @@ export interface ImportRow {
 export const CSV_TYPE = 'text/csv';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export function isSpreadsheet(contentType: string): boolean {
-  return contentType.startsWith(CSV_TYPE) || contentType.startsWith(XLSX_TYPE);
-}
-
 const fold = (s: string) =>
   s
     .normalize('NFD')

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { posterKeys } from '../keys.ts';
+import { eachCheckpoint } from './checkpoints.ts';
 import { ConflictError } from './errors.ts';
 import type { Checkpoint, Principal } from './model.ts';
 import type { CheckpointStore, LinkSigner, ReportStore, UnitStore } from './ports.ts';
@@ -41,19 +42,10 @@ export async function* activeCheckpoints(
   unitId: string,
   pageSize = POSTER_PAGE_SIZE,
 ): AsyncGenerator<Checkpoint> {
-  let nextToken: string | undefined;
-  do {
-    const page = await store.listCheckpoints(
-      unitId,
-      { limit: pageSize, ...(nextToken ? { nextToken } : {}) },
-      {
-        active: true,
-      },
-    );
+  for await (const checkpoint of eachCheckpoint(store, unitId, { pageSize, filter: { active: true } })) {
     // Checked here too: a store may page before it filters.
-    for (const checkpoint of page.items) if (checkpoint.active) yield checkpoint;
-    nextToken = page.nextToken;
-  } while (nextToken);
+    if (checkpoint.active) yield checkpoint;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { reportKeys } from '../keys.ts';
+import { eachCheckpoint } from './checkpoints.ts';
 import { ValidationError } from './errors.ts';
 import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
@@ -135,12 +136,7 @@ async function loadTree(units: UnitStore, unit: Unit, all: UnitNode[]): Promise<
 
 async function allCheckpoints(store: CheckpointStore, unitId: string): Promise<Checkpoint[]> {
   const all: Checkpoint[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await store.listCheckpoints(unitId, { limit: PAGE, ...(nextToken ? { nextToken } : {}) });
-    all.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for await (const checkpoint of eachCheckpoint(store, unitId, { pageSize: PAGE })) all.push(checkpoint);
   return all;
 }
 

@@ -10,6 +10,7 @@ import type {
 import type {
   ActivityStore,
   CheckinStore,
+  CheckpointFilter,
   CheckpointStore,
   CreateResult,
   Events,
@@ -82,8 +83,15 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
+    filter: CheckpointFilter = {},
   ): Promise<Page<Checkpoint>> {
-    const all = [...this.checkpoints.values()].filter((c) => c.unitId === unitId);
+    const all = [...this.checkpoints.values()].filter(
+      (c) =>
+        c.unitId === unitId &&
+        (filter.kind === undefined || c.kind === filter.kind) &&
+        (filter.active === undefined || c.active === filter.active) &&
+        (filter.followsNamingRule === undefined || c.followsNamingRule === filter.followsNamingRule),
+    );
     const start = Number(page.nextToken ?? 0);
     const items = all.slice(start, start + page.limit);
     const next = start + page.limit < all.length ? String(start + page.limit) : undefined;

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { eachCheckpoint } from '../../src/core/checkpoints.ts';
 import type { Checkpoint, Unit } from '../../src/core/model.ts';
 import { activeRatio, sumFigures } from '../../src/core/report.ts';
 import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
@@ -217,5 +218,20 @@ describe('the period a run reports on', () => {
     expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
       expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
     );
+  });
+});
+
+describe('reading a unit’s checkpoints', () => {
+  it('follows the store’s pages to the last one, and passes the filter on', async () => {
+    const qn = unit('qn');
+    const made = Array.from({ length: 5 }, () => checkpoint(qn, BEFORE));
+    made[3]!.active = false;
+    const all: string[] = [];
+    for await (const cp of eachCheckpoint(registry, 'qn', { pageSize: 2 })) all.push(cp.id);
+    expect(all).toEqual(made.map((c) => c.id));
+    const active: string[] = [];
+    for await (const cp of eachCheckpoint(registry, 'qn', { pageSize: 2, filter: { active: true } }))
+      active.push(cp.id);
+    expect(active).toEqual(made.filter((c) => c.active).map((c) => c.id));
   });
 });
