@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../src/config.ts';
+import { normaliseCode } from '../src/core/codes.ts';
 import { ROLES, type Role } from '../src/core/model.ts';
 import { runDemo } from '../src/local/demo.ts';
 import { startS3rver } from '../src/local/s3.ts';
@@ -108,8 +109,20 @@ program
   .description('Print a staff token the local server accepts')
   .addOption(new Option('--role <role>', 'staff role').choices(ROLES).makeOptionMandatory())
   .requiredOption('--unit <unitId>', 'the unit the token is scoped to (it reaches everything below)')
-  .action(async (options: { role: Role; unit: string }) => {
-    console.log(await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit }));
+  .option(
+    '--gate <code>',
+    "print instead the gate page's link for this checkpoint, the token inside",
+    (value) => {
+      const code = normaliseCode(value);
+      if (!code) throw new InvalidArgumentError('Expected a checkpoint code (the 8 characters under its QR)');
+      return code;
+    },
+  )
+  .option('--url <url>', 'the base URL of the gate link', `http://127.0.0.1:${env.PORT || 3000}`)
+  .action(async (options: { role: Role; unit: string; gate?: string; url: string }) => {
+    const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
+    // The token rides in the fragment, which the browser never sends: the gate page keeps it and drops it.
+    console.log(options.gate ? `${options.url.replace(/\/+$/, '')}/g/${options.gate}#token=${token}` : token);
   });
 
 program

@@ -1,22 +1,29 @@
 import * as z from 'zod';
 import { normaliseCode } from '../src/core/codes.ts';
 import { checkinPage } from '../src/render/checkin-page.ts';
+import { gatePage } from '../src/render/gate-page.ts';
+import { SERVICE_WORKER } from '../src/render/service-worker.ts';
 import { events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 
+const HTML = 'text/html; charset=utf-8';
+
 /**
- * GET /c/{code}: the URL inside every QR, so a phone camera needs no app; GET /c: the page where a person types
- * the code printed on the poster. A code that cannot be one renders the code field: nothing typed in the URL
- * reaches the page.
+ * The pages people and gate staff open, all static (no data store): GET /c/{code}, the URL inside every QR, so a
+ * phone camera needs no app; GET /c, where a person types the code printed on the poster; GET /g/{code}, the gate
+ * staff's page for assisted check-ins and personal cards (its token stays in the browser); GET /sw.js, the
+ * service worker that lets those pages open offline. A code that cannot be one renders the code field: nothing
+ * typed in the URL reaches the page.
  */
 export const handler = publicRoute(
   events,
   { params: z.object({ code: z.string().max(64).optional() }) },
-  async ({ params }) => ({
-    status: 200,
-    file: {
-      body: checkinPage(normaliseCode(params.code ?? '') ?? ''),
-      contentType: 'text/html; charset=utf-8',
-    },
-  }),
+  async ({ params, event }) => {
+    if (event.routeKey === 'GET /sw.js') {
+      return { status: 200, file: { body: SERVICE_WORKER, contentType: 'text/javascript; charset=utf-8' } };
+    }
+    const code = normaliseCode(params.code ?? '') ?? '';
+    const body = event.routeKey === 'GET /g/{code}' ? gatePage(code) : checkinPage(code);
+    return { status: 200, file: { body, contentType: HTML } };
+  },
 );

@@ -123,10 +123,16 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
     'Offline phones and gate tablets upload the check-ins they kept, anonymously like single check-ins: each ' +
     'item carries its client id, so a replayed batch stores nothing twice; at most 100 items; the stage is ' +
     'throttled.',
+  'create-card':
+    'A person without a smartphone prints a personal QR card for their phone number, anonymously like a ' +
+    'check-in (whoever may type a number at a gate may print its card). The card carries a random code, not ' +
+    'the number; one live card per phone, so repeating the request prints the same code; the stage is throttled.',
   'checkin-page':
     'The URL printed in every checkpoint QR code (and, without a code, the page where a person types the ' +
-    'code printed on the poster): a phone camera opens it with no app and no account. It serves static HTML ' +
-    'and touches no data store (the function has no bindings); the stage is throttled.',
+    'code printed on the poster): a phone camera opens it with no app and no account. The same function serves ' +
+    "the gate staff's page /g/{code} (its staff token stays in the browser and goes only to the staff routes) " +
+    'and the service worker /sw.js that lets these pages open offline. It serves static HTML and script and ' +
+    'touches no data store (the function has no bindings); the stage is throttled.',
 };
 
 function missingReason(spec: RouteSpec): never {

@@ -96,6 +96,24 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('activity').tableArn],
     }),
   ],
+  // Personal cards share the check-ins table (src/keys.ts): these grants reach only their items, by partition
+  // key prefix, so a card function can read no check-in and a gate function no phone's card by phone.
+  'cards:read': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CardsRead',
+      actions: ['dynamodb:GetItem'],
+      resources: [tables.table('checkins').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*'] } },
+    }),
+  ],
+  'cards:issue': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CardsIssue',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [tables.table('checkins').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'cardphone#*'] } },
+    }),
+  ],
   'activity:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'ActivityRead',

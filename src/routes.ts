@@ -12,6 +12,8 @@ export type FunctionName =
   | 'get-checkpoint-qr'
   | 'create-checkin'
   | 'create-checkin-batch'
+  | 'create-assisted-checkins'
+  | 'create-card'
   | 'checkin-page'
   | 'run-weekly-report'
   | 'list-reports'
@@ -37,6 +39,10 @@ export type Binding =
   | 'registry:write'
   /** The check-in transaction: a conditional put of the check-in (read back on a retry) and its day's counter. */
   | 'checkins:write'
+  /** A personal card's phone, by the card's code (GetItem on `card#` keys only). */
+  | 'cards:read'
+  /** A phone's card: read it, or claim a new code and the phone together (`card#`/`cardphone#` keys only). */
+  | 'cards:issue'
   | 'activity:read'
   /** UpdateItem and DeleteItem too, inside transactions (a code rotated, a checkpoint deactivated). */
   | 'registry:update'
@@ -71,6 +77,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/create-checkin-batch.ts',
     bindings: ['registry:get', 'checkins:write'],
   },
+  'create-assisted-checkins': {
+    entry: 'functions/create-assisted-checkins.ts',
+    bindings: ['registry:get', 'checkins:write', 'cards:read'],
+  },
+  'create-card': { entry: 'functions/create-card.ts', bindings: ['cards:issue'] },
   'checkin-page': { entry: 'functions/checkin-page.ts', bindings: [] },
   'run-weekly-report': {
     entry: 'functions/run-weekly-report.ts',
@@ -130,9 +141,16 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/checkpoints/{id}/qr.png', fn: 'get-checkpoint-qr', access: 'staff' },
   { method: 'POST', path: '/v1/checkins', fn: 'create-checkin', access: 'public' },
   { method: 'POST', path: '/v1/checkins/batch', fn: 'create-checkin-batch', access: 'public' },
+  // Gate staff record check-ins for people without a smartphone: a phone typed in, or a personal card scanned.
+  { method: 'POST', path: '/v1/checkpoints/{id}/checkins', fn: 'create-assisted-checkins', access: 'staff' },
+  { method: 'POST', path: '/v1/cards', fn: 'create-card', access: 'public' },
   { method: 'GET', path: '/c/{code}', fn: 'checkin-page', access: 'public' },
   // Where a poster sends someone whose camera cannot scan: type the printed code.
   { method: 'GET', path: '/c', fn: 'checkin-page', access: 'public' },
+  // The gate staff's page (assisted check-ins, personal cards): static; its staff token stays in the browser.
+  { method: 'GET', path: '/g/{code}', fn: 'checkin-page', access: 'public' },
+  // The service worker that lets /c/ and /g/ pages open without a connection.
+  { method: 'GET', path: '/sw.js', fn: 'checkin-page', access: 'public' },
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },

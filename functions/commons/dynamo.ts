@@ -1,5 +1,6 @@
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { DynamoActivity } from '../../src/adapters/dynamo-activity.ts';
+import { DynamoCards } from '../../src/adapters/dynamo-cards.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
 import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
 import { config, events } from './services.ts';
@@ -13,3 +14,4 @@ export const checkins = new DynamoCheckins(
   events,
 );
 export const activity = new DynamoActivity(db, config.activityTable);
+export const cards = new DynamoCards(db, config.checkinsTable);

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { MAX_COMPANIONS } from '../../src/core/checkins.ts';
+import { CARD_CODE_LENGTH, normaliseCode } from '../../src/core/codes.ts';
 import { CHECKPOINT_KINDS, DIRECTIONS, METHODS, UNIT_KINDS } from '../../src/core/model.ts';
 import { normalisePhone } from '../../src/core/phone.ts';
 import { REPORT_FORMATS } from '../../src/core/report.ts';
@@ -59,6 +61,8 @@ const importItem = z.record(z.string(), z.union([z.string(), z.number(), z.null(
 export const ImportCheckpointsBody = z.strictObject({ checkpoints: z.array(importItem).min(1) });
 export const ImportUnitsBody = z.strictObject({ units: z.array(importItem).min(1) });
 
+const companions = z.number().int().min(0).max(MAX_COMPANIONS).optional();
+
 export const CheckinBody = z.strictObject({
   id: z.uuid().optional(),
   code: text(32),
@@ -68,7 +72,35 @@ export const CheckinBody = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
   // 'assisted' check-ins are recorded by gate staff with a token, not through this public route.
   method: z.enum(METHODS.filter((m) => m !== 'assisted') as ['app', 'web']).optional(),
+  companions,
 });
+
+/**
+ * One check-in gate staff record for a person: a phone number typed in, or a personal card's code scanned
+ * (exactly one of the two). The checkpoint is the route's.
+ */
+export const AssistedItem = z
+  .strictObject({
+    id: z.uuid().optional(),
+    phone: text(32)
+      .refine((p) => normalisePhone(p) !== null, 'Not a Vietnamese mobile number')
+      .optional(),
+    card: text(32)
+      .refine((c) => normaliseCode(c, CARD_CODE_LENGTH) !== undefined, 'Not a personal card code')
+      .optional(),
+    direction: z.enum(DIRECTIONS).default('in'),
+    at: z.iso.datetime({ offset: true }).optional(),
+    companions,
+  })
+  .refine((item) => (item.phone === undefined) !== (item.card === undefined), {
+    message: 'Send a phone number or a card code, not both',
+    path: ['phone'],
+  });
+
+/** A list of assisted check-ins (a gate tablet's queue): each item checked on its own, like the batch. */
+export const AssistedListBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });
+
+export const CardBody = z.strictObject({ phone: text(32) });
 
 export const WeeklyReportBody = z.strictObject({ start: localDate.optional() });
 

@@ -1,8 +1,16 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Checkin } from '../core/model.ts';
+import { mapLimit } from '../core/pool.ts';
 import type { CheckinStore, Events, RecordResult } from '../core/ports.ts';
-import { keys } from '../keys.ts';
+import { daysOf, localDay } from '../core/time.ts';
+import { CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE, counterSlot, type IndexDef, keys } from '../keys.ts';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.ts';
 
 /**
@@ -16,6 +24,8 @@ export class DynamoCheckins implements CheckinStore {
     private readonly tables: { checkins: string; activity: string },
     private readonly events: Events,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
+    /** Items per Query page; DynamoDB's 1 MB page when unset. Tests set it small to cross page boundaries. */
+    private readonly pageSize?: number,
   ) {}
 
   async record(checkin: Checkin): Promise<RecordResult> {
@@ -38,10 +48,41 @@ export class DynamoCheckins implements CheckinStore {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tables.checkins, Key: keys.checkin(checkinId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { id, checkpointId, unitId, phone, direction, method, at, day, receivedAt, expiresAt } =
-      Item as Checkin;
-    return { id, checkpointId, unitId, phone, direction, method, at, day, receivedAt, expiresAt };
+    return Item && toCheckin(Item);
+  }
+
+  async checkinsOfPhone(phone: string, from: Date, to: Date): Promise<Checkin[]> {
+    if (from >= to) return [];
+    return this.query(CHECKINS_BY_PHONE, keys.checkinsOfPhone(phone), from, to);
+  }
+
+  /** One Query per local day (the index is partitioned per checkpoint-day), a few days at a time. */
+  async checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date): Promise<Checkin[]> {
+    if (from >= to) return [];
+    const days = localDaysOf(from, to);
+    const pieces = await mapLimit(days, DAY_QUERIES_IN_FLIGHT, (day) =>
+      this.query(CHECKINS_BY_CHECKPOINT, keys.checkinsAtCheckpointOn(checkpointId, day), from, to),
+    );
+    return pieces.flat();
+  }
+
+  /** Every item of one index partition with its sort key in [from, to), oldest first, through all pages. */
+  private async query(index: IndexDef, partition: string, from: Date, to: Date): Promise<Checkin[]> {
+    const range = keys.checkinTimeRange(from, to);
+    const input: QueryCommandInput = {
+      TableName: this.tables.checkins,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+      ExpressionAttributeValues: { ':pk': partition, ':from': range.from, ':to': range.to },
+    };
+    const found: Checkin[] = [];
+    const pages = paginateQuery(
+      { client: this.db, ...(this.pageSize ? { pageSize: this.pageSize } : {}) },
+      input,
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) found.push(toCheckin(item));
+    return found;
   }
 
   private transaction(c: Checkin): TransactWriteCommand {
@@ -62,13 +103,61 @@ export class DynamoCheckins implements CheckinStore {
         {
           Update: {
             TableName: this.tables.activity,
-            Key: keys.activity(c.unitId, c.day, c.checkpointId),
-            UpdateExpression: 'ADD checkins :one SET unitId = :unit, checkpointId = :cp, #day = :day',
+            Key: keys.activity(c.unitId, c.day, c.checkpointId, counterSlot(c.id)),
+            // `people` counts the holder and their companions: a family of three scanning once is one check-in.
+            UpdateExpression:
+              'ADD checkins :one, people :people SET unitId = :unit, checkpointId = :cp, #day = :day',
             ExpressionAttributeNames: { '#day': 'day' },
-            ExpressionAttributeValues: { ':one': 1, ':unit': c.unitId, ':cp': c.checkpointId, ':day': c.day },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':people': 1 + (c.companions ?? 0),
+              ':unit': c.unitId,
+              ':cp': c.checkpointId,
+              ':day': c.day,
+            },
           },
         },
       ],
     });
   }
+}
+
+/** A month of days at a busy gate: enough parallel Queries to be quick, few enough not to throttle. */
+const DAY_QUERIES_IN_FLIGHT = 4;
+
+/** The local days that [from, to) touches, in order. */
+function localDaysOf(from: Date, to: Date): string[] {
+  return daysOf({ start: localDay(from), end: localDay(new Date(to.getTime() - 1)) });
+}
+
+/** The stored item without its key attributes. */
+function toCheckin(item: Record<string, unknown>): Checkin {
+  const {
+    id,
+    checkpointId,
+    unitId,
+    phone,
+    direction,
+    method,
+    companions,
+    assistedBy,
+    at,
+    day,
+    receivedAt,
+    expiresAt,
+  } = item as unknown as Checkin;
+  return {
+    id,
+    checkpointId,
+    unitId,
+    phone,
+    direction,
+    method,
+    ...(companions !== undefined ? { companions } : {}),
+    ...(assistedBy !== undefined ? { assistedBy } : {}),
+    at,
+    day,
+    receivedAt,
+    expiresAt,
+  };
 }

@@ -6,6 +6,8 @@ export const PERMISSIONS = {
   manageUnits: ['admin'],
   manageCheckpoints: ['admin', 'unit-manager'],
   viewRegistry: ['admin', 'unit-manager', 'tracer'],
+  /** Record check-ins for people at a gate (assisted, personal cards). */
+  assistCheckins: ['admin', 'unit-manager'],
   runReports: ['admin'],
   viewReports: ['admin', 'unit-manager'],
 } as const satisfies Record<string, readonly Role[]>;

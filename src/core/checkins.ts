@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { checkpointByCode } from './checkpoints.ts';
+import { type CardDeps, phoneOfCard } from './cards.ts';
+import { checkpointByCode, checkpointInScope } from './checkpoints.ts';
 import { normaliseCode } from './codes.ts';
 import {
   AppError,
@@ -8,7 +9,7 @@ import {
   type ErrorDetail,
   ValidationError,
 } from './errors.ts';
-import type { Checkin, CheckpointRef, Direction, Method } from './model.ts';
+import type { Checkin, CheckpointRef, Direction, Method, Principal } from './model.ts';
 import { normalisePhone } from './phone.ts';
 import { mapLimit } from './pool.ts';
 import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
@@ -24,6 +25,8 @@ export interface CheckinRequest {
   direction: Direction;
   at?: string;
   method?: Method;
+  /** People who came with the phone's holder (children, elderly relatives). */
+  companions?: number;
 }
 
 export interface CheckinReceipt {
@@ -31,6 +34,7 @@ export interface CheckinReceipt {
   checkpoint: { id: string; name: string; unitId: string };
   direction: Direction;
   at: string;
+  companions: number;
 }
 
 export interface CheckinOutcome {
@@ -47,11 +51,83 @@ export interface CheckinDeps {
   retentionDays: number;
 }
 
+/** The most companions one check-in may carry: a family, not a coach party (those scan one by one). */
+export const MAX_COMPANIONS = 20;
+
 export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest): Promise<CheckinOutcome> {
+  const { phone, at } = checkRequest(deps, request.phone, request);
+  let checkpoint: CheckpointRef;
+  try {
+    checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+  } catch (err) {
+    return replayOrThrow(deps, err, { id: request.id, phone, direction: request.direction });
+  }
+  return store(deps, checkpoint, { ...request, phone, at, method: request.method ?? 'web' });
+}
+
+/** What gate staff send for a person: a phone number typed in, or the code of a personal card scanned. */
+export interface AssistedRequest {
+  id?: string;
+  phone?: string;
+  card?: string;
+  direction: Direction;
+  at?: string;
+  companions?: number;
+}
+
+/**
+ * The checkpoint a gate's staff record check-ins at: it must be in their token's unit (or below), and a role
+ * that runs gates. A deactivated checkpoint is answered as for a phone (unknown_checkpoint), after a replay check.
+ */
+export async function gateCheckpoint(
+  deps: Pick<CheckinDeps, 'checkpoints'>,
+  principal: Principal,
+  checkpointId: string,
+): Promise<CheckpointRef> {
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'assistCheckins');
+  const { id, name, unitId, unitName, active, createdAt } = cp;
+  return { id, name, unitId, unitName, active, createdAt };
+}
+
+/**
+ * A check-in gate staff record for someone without a smartphone (`method: assisted`, with the staff member's
+ * token subject). A card's code is looked up here and its phone used as if it had been typed.
+ */
+export async function recordAssisted(
+  deps: CheckinDeps & CardDeps,
+  checkpoint: CheckpointRef,
+  principal: Principal,
+  request: AssistedRequest,
+): Promise<CheckinOutcome> {
+  const phoneInput =
+    request.card !== undefined ? await phoneOfCard(deps, request.card) : (request.phone ?? '');
+  const { phone, at } = checkRequest(deps, phoneInput, request);
+  if (!checkpoint.active) {
+    return replayOrThrow(deps, new CheckpointNotFoundError(), {
+      id: request.id,
+      phone,
+      direction: request.direction,
+    });
+  }
+  return store(deps, checkpoint, {
+    ...request,
+    phone,
+    at,
+    method: 'assisted',
+    ...(principal.subject ? { assistedBy: principal.subject } : {}),
+  });
+}
+
+/** The checks every check-in passes before anything is read or stored: its phone, its time, its group. */
+function checkRequest(
+  deps: CheckinDeps,
+  phoneInput: string,
+  request: { at?: string; companions?: number },
+): { phone: string; at: Date } {
   const now = deps.clock.now();
-  const phone = normalisePhone(request.phone);
+  const phone = normalisePhone(phoneInput);
   const at = request.at ? new Date(request.at) : now;
-  const problems = [];
+  const problems: ErrorDetail[] = [];
   if (!phone) problems.push({ path: 'phone', message: 'Not a Vietnamese mobile number' });
   if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     problems.push({ path: 'at', message: 'The check-in time is in the future' });
@@ -60,10 +136,28 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   if (at.getTime() < oldest) {
     problems.push({ path: 'at', message: `The check-in time is older than ${deps.retentionDays} days` });
   }
+  const companions = request.companions ?? 0;
+  if (!Number.isInteger(companions) || companions < 0 || companions > MAX_COMPANIONS) {
+    problems.push({ path: 'companions', message: `A whole number from 0 to ${MAX_COMPANIONS}` });
+  }
   if (problems.length > 0) throw validationError(problems);
+  return { phone: phone!, at };
+}
 
-  const checkpoint = await findCheckpoint(deps, request);
-  if ('replayed' in checkpoint) return checkpoint.replayed;
+async function store(
+  deps: CheckinDeps,
+  checkpoint: CheckpointRef,
+  request: {
+    id?: string;
+    phone: string;
+    direction: Direction;
+    at: Date;
+    method: Method;
+    companions?: number;
+    assistedBy?: string;
+  },
+): Promise<CheckinOutcome> {
+  const { at } = request;
   if (at.getTime() < Date.parse(checkpoint.createdAt) - CLOCK_SKEW_MS) {
     throw validationError([
       { path: 'at', message: 'The check-in time is before the checkpoint was registered' },
@@ -73,12 +167,14 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
     id: request.id ?? randomUUID(),
     checkpointId: checkpoint.id,
     unitId: checkpoint.unitId,
-    phone: phone!,
+    phone: request.phone,
     direction: request.direction,
-    method: request.method ?? 'web',
+    method: request.method,
+    ...(request.companions ? { companions: request.companions } : {}),
+    ...(request.assistedBy ? { assistedBy: request.assistedBy } : {}),
     at: at.toISOString(),
     day: localDay(at),
-    receivedAt: now.toISOString(),
+    receivedAt: deps.clock.now().toISOString(),
     expiresAt: Math.floor(at.getTime() / 1000) + deps.retentionDays * 86_400,
   };
 
@@ -98,23 +194,26 @@ function validationError(problems: ErrorDetail[]): ValidationError {
 }
 
 /**
- * The checkpoint the code names. A phone that was acknowledged once and resends after the code was rotated or
- * the checkpoint deactivated must still get its 200: so an unknown code with a known id answers the stored one.
+ * A phone that was acknowledged once and resends after the code was rotated or the checkpoint deactivated must
+ * still get its 200: so an unknown checkpoint with a known id answers the stored check-in. Anything else throws.
  */
-async function findCheckpoint(
+async function replayOrThrow(
   deps: CheckinDeps,
-  request: CheckinRequest,
-): Promise<CheckpointRef | { replayed: CheckinOutcome }> {
-  try {
-    return await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
-  } catch (err) {
-    if (!(err instanceof CheckpointNotFoundError) || !request.id) throw err;
-    const stored = await deps.checkins.get(request.id);
-    if (!stored) throw err;
-    const sent = { ...stored, phone: normalisePhone(request.phone) ?? '', direction: request.direction };
-    const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
-    return { replayed: { created: false, receipt: receiptFor(stored, sent, checkpoint?.name ?? '') } };
-  }
+  err: unknown,
+  sent: { id?: string; phone: string; direction: Direction },
+): Promise<CheckinOutcome> {
+  if (!(err instanceof CheckpointNotFoundError) || !sent.id) throw err;
+  const stored = await deps.checkins.get(sent.id);
+  if (!stored) throw err;
+  const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
+  return {
+    created: false,
+    receipt: receiptFor(
+      stored,
+      { ...stored, phone: sent.phone, direction: sent.direction },
+      checkpoint?.name ?? '',
+    ),
+  };
 }
 
 /** What the phone is told. An id reused for someone else's check-in reveals nothing about the stored one. */
@@ -131,6 +230,7 @@ function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): Che
     checkpoint: { id: stored.checkpointId, name: checkpointName, unitId: stored.unitId },
     direction: stored.direction,
     at: stored.at,
+    companions: stored.companions ?? 0,
   };
 }
 
@@ -155,11 +255,28 @@ export async function recordCheckinBatch(
   deps: CheckinDeps,
   items: readonly (CheckinRequest | AppError)[],
 ): Promise<BatchResult[]> {
+  return recordEach(items, (item) => recordCheckin(deps, item));
+}
+
+/** A gate's list of assisted check-ins (a tablet's offline queue, a list typed in): a result per item. */
+export async function recordAssistedBatch(
+  deps: CheckinDeps & CardDeps,
+  checkpoint: CheckpointRef,
+  principal: Principal,
+  items: readonly (AssistedRequest | AppError)[],
+): Promise<BatchResult[]> {
+  return recordEach(items, (item) => recordAssisted(deps, checkpoint, principal, item));
+}
+
+async function recordEach<T extends { id?: string }>(
+  items: readonly (T | AppError)[],
+  record: (item: T) => Promise<CheckinOutcome>,
+): Promise<BatchResult[]> {
   return mapLimit([...items.entries()], BATCH_CONCURRENCY, async ([index, item]): Promise<BatchResult> => {
     const id = item instanceof AppError ? undefined : item.id;
     try {
       if (item instanceof AppError) throw item;
-      const outcome = await recordCheckin(deps, item);
+      const outcome = await record(item);
       return { index, id: outcome.receipt.id, status: outcome.created ? 'created' : 'duplicate' };
     } catch (err) {
       // Only this item failed; a database failure is answered too (send it again), never the whole batch.

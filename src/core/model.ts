@@ -74,6 +74,10 @@ export interface Checkin {
   phone: string;
   direction: Direction;
   method: Method;
+  /** People who came with the phone's holder (children, elderly relatives), 0–20; absent is none. */
+  companions?: number;
+  /** The staff member (token subject) who recorded an assisted check-in. */
+  assistedBy?: string;
   /** When it was scanned (UTC ISO). */
   at: string;
   /** The local day (Asia/Ho_Chi_Minh) the scan belongs to, YYYY-MM-DD. */

@@ -1,49 +1,207 @@
+import { PAGE_CSS, pageShell } from './page-script.ts';
+
 /**
- * The page a plain phone camera opens from the QR (`/c/<code>`): the checkpoint's name, a phone field the
- * device remembers, big Vào / Ra buttons and a confirmation a guard can read from a metre away. No framework,
- * a few hundred bytes of script; it talks to the same public API as the apps.
+ * The page a plain phone camera opens from the QR (`/c/<code>`), and `/c` where a person types the code printed
+ * on the poster. What a person at a factory gate on a small, slow phone needs: the checkpoint's name, a phone
+ * field the device remembers, two big buttons, a confirmation a guard can read from a metre away, and no lost
+ * check-in when the gate has no signal (kept on the phone, sent by `/v1/checkins/batch` later).
  */
-/** `code` must already be a normalised code (src/core/codes.ts alphabet only): it goes into the page verbatim. */
+const SCRIPT = `
+var code = pathCode(8);
+var typed = location.pathname.split('/')[2] || '';
+try { typed = decodeURIComponent(typed); } catch (e) { /* shown as it came */ }
+var phone = $('phone'), result = $('result'), phoneError = $('phone-error');
+var sending = false, checkpoint = code ? load('vaora.cp.' + code, null) : null;
+
+function placeName() { return checkpoint ? checkpoint.name : 'Điểm kiểm soát ' + code; }
+function showCheckpoint() {
+  $('name').textContent = placeName();
+  $('unit').textContent = checkpoint ? checkpoint.unitName : '';
+}
+function askForCode(message) {
+  $('checkin').hidden = true;
+  $('codeform').hidden = false;
+  $('bad').hidden = !message;
+  $('bad').textContent = message || '';
+  $('name').textContent = 'Nhập mã điểm kiểm soát';
+  $('unit').textContent = '';
+}
+
+$('codeform').addEventListener('submit', function (e) {
+  e.preventDefault();
+  var c = normCode($('code').value, 8);
+  if (!c) {
+    $('code').setAttribute('aria-invalid', 'true');
+    $('code-error').hidden = false;
+    return;
+  }
+  location.href = '/c/' + c;
+});
+
+if (!code) {
+  askForCode(typed ? 'Mã "' + typed.slice(0, 20) + '" không đúng. Mã gồm 8 ký tự in dưới mã QR.' : '');
+} else {
+  $('codeform').hidden = true;
+  $('checkin').hidden = false;
+  $('code').value = code;
+  showCheckpoint();
+  getJson('/v1/checkpoints/by-code/' + code).then(function (res) {
+    if (res.status === 200 && res.body) {
+      checkpoint = res.body;
+      if (!checkpoint.active) {
+        askForCode('Điểm kiểm soát "' + checkpoint.name + '" đã ngừng hoạt động. Hãy quét mã QR khác hoặc nhập mã khác.');
+        return;
+      }
+      save('vaora.cp.' + code, { id: checkpoint.id, name: checkpoint.name, unitName: checkpoint.unitName, active: true });
+      showCheckpoint();
+    } else if (res.status === 404) {
+      save('vaora.cp.' + code, null);
+      checkpoint = null;
+      askForCode('Không tìm thấy điểm kiểm soát có mã ' + code + '. Hãy kiểm tra mã in dưới mã QR và nhập lại.');
+    }
+  }, function () {
+    // No connection: a check-in is still kept on the phone; the server checks the code when it gets it.
+    if (!checkpoint) $('unit').textContent = 'Chưa kiểm tra được mã vì không có mạng.';
+  });
+}
+
+phone.value = load('vaora.phone', '');
+var companions = stepper($('less'), $('more'), $('companions'));
+
+function fieldError(text) {
+  phoneError.textContent = text;
+  phoneError.hidden = !text;
+  if (text) phone.setAttribute('aria-invalid', 'true'); else phone.removeAttribute('aria-invalid');
+}
+phone.addEventListener('input', function () { fieldError(''); });
+
+var outbox = new Outbox('vaora.queue', function (items) {
+  return postJson('/v1/checkins/batch', { checkins: items }).then(function (res) {
+    if (res.status === 200 && res.body && res.body.results) return res.body.results;
+    throw { status: res.status };
+  });
+}, {
+  change: function (n) {
+    $('waiting-count').textContent = String(n);
+    $('waiting').hidden = n === 0;
+  },
+  sent: function () {},
+  held: function () {},
+  rejected: function (item, error) {
+    var notices = load('vaora.notices', []);
+    notices.push((item.direction === 'out' ? 'Lượt RA' : 'Lượt VÀO') + ' lúc ' + localTime(item.at) + ' (' + mask(item.phone) +
+      ') không được ghi nhận: ' + problem(400, { error: error }).text);
+    save('vaora.notices', notices.slice(-10));
+    showNotices();
+  },
+});
+
+function showNotices() {
+  var notices = load('vaora.notices', []), list = $('notices');
+  list.textContent = '';
+  notices.forEach(function (text) {
+    var li = document.createElement('li');
+    li.className = 'notice';
+    li.textContent = text;
+    list.appendChild(li);
+  });
+  $('notices-box').hidden = notices.length === 0;
+}
+$('notices-ok').addEventListener('click', function () { save('vaora.notices', []); showNotices(); });
+showNotices();
+
+function busy(on) {
+  sending = on;
+  $('in').disabled = on;
+  $('out').disabled = on;
+}
+
+function keep(item, view) {
+  if (!outbox.add(item)) return showError(result, NOT_KEPT);
+  recorded(item, view, true);
+}
+
+function recorded(item, view, queued) {
+  save('vaora.phone', phone.value.trim());
+  companions.reset();
+  view.queued = queued;
+  confirmation(result, view);
+}
+
+function checkIn(direction) {
+  if (sending) return;
+  fieldError('');
+  var number = phone.value.trim();
+  if (!looksLikePhone(number)) {
+    fieldError(WRONG_PHONE);
+    phone.focus();
+    return;
+  }
+  var item = { id: newId(), code: code, phone: number, direction: direction, at: new Date().toISOString(), method: 'web' };
+  var n = companions.get();
+  if (n > 0) item.companions = n;
+  var view = { direction: direction, at: item.at, place: placeName(), who: mask(number), companions: n };
+  if (navigator.onLine === false) return keep(item, view);
+  busy(true);
+  postJson('/v1/checkins', item).then(function (res) {
+    if (res.status === 200 || res.status === 201) {
+      view.at = res.body.at;
+      view.place = res.body.checkpoint.name;
+      recorded(item, view, false);
+      outbox.flush();
+    } else if (retryable(res.status)) {
+      keep(item, view);
+    } else {
+      var p = problem(res.status, res.body);
+      if (p.field === 'phone') fieldError(p.text);
+      if (p.field === 'code') askForCode(p.text);
+      else showError(result, p.text);
+    }
+  }, function () {
+    keep(item, view);
+  }).then(function () { busy(false); });
+}
+
+$('in').addEventListener('click', function () { checkIn('in'); });
+$('out').addEventListener('click', function () { checkIn('out'); });
+$('checkin').addEventListener('submit', function (e) { e.preventDefault(); });
+outbox.flush();
+offlineCopy('/c/');
+`;
+
+const render = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCRIPT });
+
+/** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
 export function checkinPage(code: string): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('checkinPage takes a normalised code');
-  const safe = code;
-  return `<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Khai báo vào/ra</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:30rem;margin:auto;color:#111}
-h1{font-size:1.3rem;margin:.2rem 0}#unit{color:#555;margin:0 0 1rem}
-label{display:block;font-weight:600;margin:.5rem 0}input{font-size:1.4rem;width:100%;box-sizing:border-box;padding:.6rem}
-.row{display:flex;gap:.8rem;margin:1rem 0}button{flex:1;font-size:1.6rem;padding:1.2rem;border:0;border-radius:.6rem;color:#fff}
-#in{background:#0a7d32}#out{background:#b3261e}#done{font-size:1.6rem;padding:1rem;border-radius:.6rem;display:none}
-.ok{background:#d8f5df;border:3px solid #0a7d32}.err{background:#fde0dd;border:3px solid #b3261e}
-</style></head><body>
-<h1 id="name">${safe ? `Điểm kiểm soát ${safe}` : 'Nhập mã điểm kiểm soát'}</h1><p id="unit"></p>
-<form id="codeform" style="display:${safe ? 'none' : 'block'}" onsubmit="location.href='/c/'+encodeURIComponent(this.code.value.replace(/[s-]/g,'').toUpperCase());return false">
-<label for="code">Mã in dưới mã QR (8 ký tự)</label><input id="code" name="code" autocapitalize="characters" autocomplete="off" placeholder="BCDF 2345">
-<div class="row"><button style="background:#0b4f8a">Tiếp tục</button></div></form>
-<div id="checkin" style="display:${safe ? 'block' : 'none'}">
-<label for="phone">Số điện thoại</label><input id="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="0912 345 678">
-<div class="row"><button id="in">Vào</button><button id="out">Ra</button></div>
-<div id="done" role="status" aria-live="polite"></div></div>
-<script>
-const code=${JSON.stringify(code)},$=(id)=>document.getElementById(id),phone=$('phone'),done=$('done');
-phone.value=localStorage.getItem('vaora.phone')||'';
-if(code)fetch('/v1/checkpoints/by-code/'+encodeURIComponent(code)).then(r=>r.ok?r.json():Promise.reject(r.status)).then(c=>{
-  $('name').textContent=c.name;$('unit').textContent=c.unitName;
-}).catch(()=>show('err','Mã điểm kiểm soát không hợp lệ: '+code));
-function show(kind,text){done.className=kind;done.textContent=text;done.style.display='block';}
-async function send(direction){
-  localStorage.setItem('vaora.phone',phone.value);
-  const body={id:crypto.randomUUID?crypto.randomUUID():undefined,code,phone:phone.value,direction,method:'web'};
-  try{
-    const r=await fetch('/v1/checkins',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body)});
-    const j=await r.json();
-    if(!r.ok)return show('err',(j.error&&j.error.details&&j.error.details[0]?'Sai '+j.error.details[0].path+': ':'')+(j.error?j.error.message:r.status));
-    const t=new Date(j.at).toLocaleTimeString('vi-VN',{timeZone:'Asia/Ho_Chi_Minh'});
-    show('ok',(direction==='in'?'✔ VÀO':'✔ RA')+' — '+j.checkpoint.name+' — '+t);
-  }catch(e){show('err','Không gửi được, hãy thử lại.');}
-}
-$('in').onclick=()=>send('in');$('out').onclick=()=>send('out');
-</script></body></html>`;
+  const hasCode = code !== '';
+  return render(`<header>
+<p class="kicker">Khai báo vào/ra</p>
+<h1 id="name">${hasCode ? `Điểm kiểm soát ${code}` : 'Nhập mã điểm kiểm soát'}</h1>
+<p id="unit" class="unit"></p>
+</header>
+<main>
+<p id="bad" class="banner" role="alert" hidden></p>
+<form id="codeform"${hasCode ? ' hidden' : ''}>
+<label for="code">Mã in dưới mã QR (8 ký tự)</label>
+<input id="code" name="code" autocapitalize="characters" autocomplete="off" spellcheck="false" placeholder="BCDF 2345" aria-describedby="code-error">
+<p id="code-error" class="field-error" hidden>Mã gồm 8 ký tự, chỉ có chữ và số in dưới mã QR.</p>
+<div class="row"><button class="plain">Tiếp tục</button></div>
+</form>
+<form id="checkin"${hasCode ? '' : ' hidden'}>
+<label for="phone">Số điện thoại của bạn</label>
+<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="0912 345 678" aria-describedby="phone-error">
+<p id="phone-error" class="field-error" role="alert" hidden></p>
+<p class="hint" id="companions-label">Người đi cùng (trẻ em, người già):</p>
+<div class="stepper" role="group" aria-labelledby="companions-label">
+<button type="button" id="less" aria-label="Bớt một người">−</button>
+<output id="companions" aria-live="polite">0</output>
+<button type="button" id="more" aria-label="Thêm một người">+</button>
+</div>
+<div class="row"><button type="button" id="in" class="big in-bg">Vào</button><button type="button" id="out" class="big out-bg">Ra</button></div>
+</form>
+<div id="result" role="status" aria-live="polite" hidden></div>
+<p id="waiting" class="waiting" hidden>Đang chờ gửi: <b id="waiting-count">0</b> lượt (đã lưu trên máy, sẽ gửi khi có mạng)</p>
+<div id="notices-box" hidden><ul id="notices"></ul><button type="button" id="notices-ok" class="quiet">Đã hiểu</button></div>
+</main>`);
 }

@@ -224,8 +224,18 @@ function drawHeader(doc: PDFKit.PDFDocument) {
 /** Draws the QR centred under the header; returns the y of its bottom edge. */
 function drawQr(doc: PDFKit.PDFDocument, modules: PreparedPoster['modules']): number {
   const side = POSTER_LAYOUT.qrSide;
-  const x0 = (A4.width - side) / 2;
-  const y0 = POSTER_LAYOUT.qrTop;
+  drawQrModules(doc, modules, (A4.width - side) / 2, POSTER_LAYOUT.qrTop, side);
+  return POSTER_LAYOUT.qrTop + side;
+}
+
+/** A QR symbol's modules as vector squares, `side` points wide with its top left corner at (x0, y0). */
+export function drawQrModules(
+  doc: PDFKit.PDFDocument,
+  modules: { size: number; data: Uint8Array },
+  x0: number,
+  y0: number,
+  side: number,
+): void {
   const step = side / modules.size;
   // One rectangle per horizontal run of dark modules, all in one path filled once: no seams between modules.
   for (let row = 0; row < modules.size; row++) {
@@ -241,7 +251,6 @@ function drawQr(doc: PDFKit.PDFDocument, modules: PreparedPoster['modules']): nu
     }
   }
   doc.fillColor('#000000').fill('nonzero');
-  return y0 + side;
 }
 
 /** The code, for a camera that fails: grouped, big, in a box with its label. Returns the box's bottom. */

@@ -114,7 +114,10 @@ describe('acknowledged findings', () => {
     expect([...new Set(routes)].sort()).toEqual([
       'Api/GET-c',
       'Api/GET-c-code',
+      'Api/GET-g-code',
+      'Api/GET-sw.js',
       'Api/GET-v1-checkpoints-by-code-code',
+      'Api/POST-v1-cards',
       'Api/POST-v1-checkins',
       'Api/POST-v1-checkins-batch',
     ]);

@@ -180,6 +180,8 @@ describe('recording a batch', () => {
         return checkins.record(c);
       },
       get: (id: string) => checkins.get(id),
+      checkinsOfPhone: checkins.checkinsOfPhone.bind(checkins),
+      checkinsAtCheckpoint: checkins.checkinsAtCheckpoint.bind(checkins),
     };
     const results = await recordCheckinBatch({ ...deps, checkins: flaky }, [
       { id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b', code, phone: '0912345678', direction: 'in' },

@@ -88,13 +88,14 @@ describe('create-checkin handler', () => {
       checkpoint: { id: 'cp-1', name: 'Chợ Quảng Hà', unitId: 'quang-ha' },
       direction: 'in',
       at: '2022-01-10T02:00:00.000Z',
+      companions: 0,
     });
     const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(tx[0]!.Put!.Item).toMatchObject({ pk: `checkin#${ID}`, phone: '+84912345678', day: '2022-01-10' });
     expect(tx[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(tx[1]!.Update!.Key).toEqual({
       pk: expect.stringMatching(/^unit#quang-ha#day#2022-01-10#s[0-7]$/),
-      sk: 'cp#cp-1',
+      sk: expect.stringMatching(/^cp#cp-1#([0-9]|1[0-5])$/),
     });
     // The counter holds counts and ids only: no phone number reaches the aggregates.
     expect(JSON.stringify(tx[1]!.Update)).not.toContain('912345678');

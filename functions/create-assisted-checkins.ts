@@ -1,0 +1,38 @@
+import * as z from 'zod';
+import { gateCheckpoint, recordAssisted, recordAssistedBatch } from '../src/core/checkins.ts';
+import { ValidationError } from '../src/core/errors.ts';
+import { cards, checkins, registry } from './commons/dynamo.ts';
+import { AssistedItem, AssistedListBody, CheckpointIdParams } from './commons/schemas.ts';
+import { clock, config, events } from './commons/services.ts';
+import { zodDetails } from './http/errors.ts';
+import { staffRoute } from './http/route.ts';
+
+const deps = { checkpoints: registry, checkins, cards, clock, events, retentionDays: config.retentionDays };
+
+/**
+ * POST /v1/checkpoints/{id}/checkins: gate staff (a unit-manager of the checkpoint's unit, or above) record
+ * check-ins for people without a smartphone, by phone number or personal card. One item → 201 (200 for an id
+ * already stored), as POST /v1/checkins; `{"checkins": [...]}` (up to 100, a tablet's offline queue) → 200
+ * with a result per item, as the batch route.
+ */
+export const handler = staffRoute(
+  events,
+  { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()) },
+  async ({ params, body, principal }) => {
+    const checkpoint = await gateCheckpoint(deps, principal, params.id);
+    if ('checkins' in body) {
+      const items = AssistedListBody.parse(body).checkins.map((item) => {
+        const parsed = AssistedItem.safeParse(item);
+        return parsed.success
+          ? parsed.data
+          : new ValidationError(zodDetails(parsed.error), 'invalid_checkin');
+      });
+      return {
+        status: 200,
+        json: { results: await recordAssistedBatch(deps, checkpoint, principal, items) },
+      };
+    }
+    const { created, receipt } = await recordAssisted(deps, checkpoint, principal, AssistedItem.parse(body));
+    return { status: created ? 201 : 200, json: receipt };
+  },
+);

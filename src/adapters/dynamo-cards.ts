@@ -1,0 +1,66 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Card, CardCreateResult, CardStore } from '../core/cards.ts';
+import { keys } from '../keys.ts';
+
+/**
+ * Personal cards in the check-ins table (src/keys.ts): `card#<code>` → phone and `cardphone#<phone>` → code,
+ * written together so a code has one holder and a phone one live card. Both carry `expiresAt`, the table's TTL.
+ */
+export class DynamoCards implements CardStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(code: string): Promise<Card | undefined> {
+    return this.read(keys.card(code));
+  }
+
+  async ofPhone(phone: string): Promise<Card | undefined> {
+    return this.read(keys.cardOfPhone(phone));
+  }
+
+  async create(card: Card, now: Date): Promise<CardCreateResult> {
+    const item = { code: card.code, phone: card.phone, issuedAt: card.issuedAt, expiresAt: card.expiresAt };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.card(card.code), ...item },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              // A phone's expired card (TTL deletes lazily) may be replaced; a live one may not.
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.cardOfPhone(card.phone), ...item },
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+                ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+              },
+            },
+          ],
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [code, phone] = (err.CancellationReasons ?? []).map((r) => r.Code);
+      if (code === 'ConditionalCheckFailed') return 'code-taken';
+      if (phone === 'ConditionalCheckFailed') return 'phone-has-card';
+      throw err;
+    }
+  }
+
+  private async read(key: { pk: string; sk: string }): Promise<Card | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return { code: Item.code, phone: Item.phone, issuedAt: Item.issuedAt, expiresAt: Item.expiresAt };
+  }
+}

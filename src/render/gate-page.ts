@@ -1,0 +1,340 @@
+import { PAGE_CSS, pageShell } from './page-script.ts';
+
+/**
+ * The gate page (`/g/<code>`): gate staff record check-ins for people without a smartphone, by a phone number
+ * they type or a personal QR card a keyboard-wedge scanner types (its code and Enter), through
+ * `POST /v1/checkpoints/{id}/checkins` with a unit-manager's token. The manager opens
+ * `/g/<code>#token=<jwt>` once on the gate tablet: the fragment never reaches a server or a log; the page keeps
+ * the token in localStorage and takes it out of the address bar.
+ *
+ * The page holds no data of its own (it is public); what it records waits on the tablet when the network is down
+ * and goes in batches, through the same route's list form.
+ */
+const SCRIPT = `
+var code = pathCode(8);
+var TOKEN = 'vaora.gate.token', DIRECTION = 'vaora.gate.direction', LOG = 'vaora.gate.log';
+var entry = $('entry'), entryError = $('entry-error'), result = $('result');
+var checkpoint = code ? load('vaora.cp.' + code, null) : null;
+
+(function takeToken() {
+  var m = /[#&]token=([^&]+)/.exec(location.hash);
+  if (!m) return;
+  save(TOKEN, decodeURIComponent(m[1]));
+  history.replaceState(null, '', location.pathname + location.search);
+})();
+function token() { return load(TOKEN, ''); }
+function claims(t) {
+  try {
+    var p = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    while (p.length % 4) p += '=';
+    return JSON.parse(atob(p));
+  } catch (e) { return null; }
+}
+function auth() { return { authorization: 'Bearer ' + token() }; }
+
+function banner(text) { $('banner').textContent = text; $('banner').hidden = !text; }
+(function showStaff() {
+  var c = claims(token());
+  if (!c) return banner('Chưa có mã truy cập. Quản lý hãy mở đường liên kết của cổng (có #token=…) trên máy này.');
+  var until = c.exp ? new Date(c.exp * 1000) : null;
+  $('staff').textContent = 'Quản lý đơn vị ' + (c['custom:unit'] || '?') + (until ? ' · mã truy cập hết hạn lúc ' + localTime(until.toISOString()) + ' ngày ' + localDate(until.toISOString()) : '');
+  if (until && until.getTime() < Date.now()) banner('Mã truy cập đã hết hạn. Quản lý hãy mở đường liên kết mới.');
+})();
+
+function placeName() { return checkpoint ? checkpoint.name : 'Điểm kiểm soát ' + code; }
+function showCheckpoint() {
+  $('name').textContent = placeName();
+  $('unit').textContent = checkpoint ? checkpoint.unitName : '';
+}
+/** The checkpoint's id, from the tablet's copy or by its code; null when the code is unknown. */
+function checkpointId(c) {
+  var known = load('vaora.cp.' + c, null);
+  if (known && known.id) return Promise.resolve(known.id);
+  return getJson('/v1/checkpoints/by-code/' + c).then(function (res) {
+    if (res.status === 404) return null;
+    if (res.status !== 200 || !res.body) throw { status: res.status };
+    save('vaora.cp.' + c, { id: res.body.id, name: res.body.name, unitName: res.body.unitName, active: res.body.active });
+    return res.body.id;
+  });
+}
+
+if (!code) {
+  $('name').textContent = 'Mã điểm kiểm soát không đúng';
+  $('gate').hidden = true;
+} else {
+  showCheckpoint();
+  getJson('/v1/checkpoints/by-code/' + code).then(function (res) {
+    if (res.status === 200 && res.body) {
+      checkpoint = res.body;
+      save('vaora.cp.' + code, { id: checkpoint.id, name: checkpoint.name, unitName: checkpoint.unitName, active: checkpoint.active });
+      showCheckpoint();
+      if (!checkpoint.active) banner('Điểm kiểm soát này đã ngừng hoạt động.');
+    } else if (res.status === 404) {
+      save('vaora.cp.' + code, null);
+      checkpoint = null;
+      banner('Không tìm thấy điểm kiểm soát có mã ' + code + '.');
+    }
+  }, function () {});
+}
+
+// The direction stays as staff left it: a morning shift records arrivals for hours.
+var direction = load(DIRECTION, 'in');
+function setDirection(d) {
+  direction = d;
+  save(DIRECTION, d);
+  $('dir-in').setAttribute('aria-pressed', String(d === 'in'));
+  $('dir-out').setAttribute('aria-pressed', String(d === 'out'));
+  $('dir-in').className = 'big ' + (d === 'in' ? 'in-bg' : 'off');
+  $('dir-out').className = 'big ' + (d === 'out' ? 'out-bg' : 'off');
+  $('send').className = 'big ' + (d === 'in' ? 'in-bg' : 'out-bg');
+  $('send').textContent = d === 'in' ? 'Ghi VÀO' : 'Ghi RA';
+  entry.focus();
+}
+$('dir-in').addEventListener('click', function () { setDirection('in'); });
+$('dir-out').addEventListener('click', function () { setDirection('out'); });
+setDirection(direction);
+var companions = stepper($('less'), $('more'), $('companions'), function () { entry.focus(); });
+
+// One field, always focused: a wedge scanner types into whatever has focus.
+entry.addEventListener('blur', function () {
+  setTimeout(function () {
+    var a = document.activeElement;
+    if (!a || a === document.body) entry.focus();
+  }, 0);
+});
+document.addEventListener('visibilitychange', function () { if (!document.hidden) entry.focus(); });
+
+/** A phone number typed by staff, or a card's code (10 characters) typed by a scanner; decided by shape. */
+function classify(raw) {
+  var text = String(raw || '').trim();
+  // A scanner reading a QR that holds a link types the link: the code is its last segment.
+  if (text.indexOf('/') >= 0) text = text.slice(text.lastIndexOf('/') + 1);
+  if (!text) return { error: '' };
+  if (looksLikePhone(text)) return { kind: 'phone', value: phoneDigits(text) };
+  var card = normCode(text, 10);
+  if (card) return { kind: 'card', value: card };
+  if (normCode(text, 8)) return { error: 'Đây là mã của điểm kiểm soát, không phải thẻ cá nhân.' };
+  if (/^[+\\d][\\d\\s.()-]*$/.test(text)) return { error: WRONG_PHONE };
+  return { error: 'Không nhận ra: hãy nhập số điện thoại, hoặc quét thẻ cá nhân (10 ký tự).' };
+}
+
+function fieldError(text) {
+  entryError.textContent = text;
+  entryError.hidden = !text;
+  if (text) entry.setAttribute('aria-invalid', 'true'); else entry.removeAttribute('aria-invalid');
+}
+entry.addEventListener('input', function () { fieldError(''); });
+
+// The last check-ins, newest first; masked, so a shared tablet shows no one's number.
+var log = load(LOG, []);
+var STATE = { ok: '\\u2714 Đã ghi', queued: '\\u23F3 Chờ gửi', error: '\\u2716 Không ghi', sending: '\\u2026 Đang gửi' };
+function renderLog() {
+  var list = $('log');
+  list.textContent = '';
+  log.forEach(function (e) {
+    var li = document.createElement('li');
+    li.className = 'entry ' + e.state + ' ' + e.direction;
+    li.setAttribute('data-id', e.id);
+    li.textContent = localTime(e.at) + ' · ' + (e.direction === 'out' ? 'RA' : 'VÀO') + ' · ' + e.who +
+      (e.companions ? ' +' + e.companions : '') + ' · ' + STATE[e.state] + (e.text ? ': ' + e.text : '');
+    list.appendChild(li);
+  });
+  $('log-box').hidden = log.length === 0;
+}
+function logEntry(e) {
+  log.unshift(e);
+  log = log.slice(0, 30);
+  save(LOG, log);
+  renderLog();
+}
+function setState(id, state, text) {
+  log.forEach(function (e) { if (e.id === id) { e.state = state; e.text = text || ''; } });
+  save(LOG, log);
+  renderLog();
+}
+renderLog();
+
+function bodyOf(item) {
+  var b = { id: item.id, direction: item.direction, at: item.at };
+  if (item.phone) b.phone = item.phone; else b.card = item.card;
+  if (item.companions) b.companions = item.companions;
+  return b;
+}
+
+var outbox = new Outbox('vaora.gate.queue', function (items) {
+  // Items may belong to several checkpoints (the tablet moved gates): one request per checkpoint.
+  var groups = {};
+  items.forEach(function (item, index) { (groups[item.checkpoint] = groups[item.checkpoint] || []).push(index); });
+  var results = [];
+  return Object.keys(groups).reduce(function (previous, c) {
+    return previous.then(function () {
+      var indexes = groups[c];
+      return checkpointId(c).then(function (id) {
+        if (!id) {
+          indexes.forEach(function (i) { results.push({ index: i, status: 'rejected', error: { code: 'unknown_checkpoint' } }); });
+          return;
+        }
+        var body = { checkins: indexes.map(function (i) { return bodyOf(items[i]); }) };
+        return postJson('/v1/checkpoints/' + id + '/checkins', body, auth()).then(function (res) {
+          if (res.status === 401 || res.status === 403) throw { held: problem(res.status, res.body).text + ' Các lượt chờ gửi vẫn được giữ trên máy.' };
+          if (res.status !== 200 || !res.body || !res.body.results) throw { status: res.status };
+          res.body.results.forEach(function (r) { results.push({ index: indexes[r.index], status: r.status, error: r.error }); });
+        });
+      });
+    });
+  }, Promise.resolve()).then(function () { return results; });
+}, {
+  change: function (n) {
+    $('waiting-count').textContent = String(n);
+    $('waiting').hidden = n === 0;
+  },
+  sent: function (item) { setState(item.id, 'ok'); },
+  rejected: function (item, error) { setState(item.id, 'error', problem(400, { error: error }).text); },
+  held: function (text) { banner(text); },
+});
+
+var lastRead = { value: '', direction: '', time: 0 };
+function submit(raw) {
+  var read = classify(raw);
+  if (read.error !== undefined) {
+    fieldError(read.error);
+    entry.select();
+    return;
+  }
+  // A scanner that reads the same card twice in a breath is one person, not two.
+  var now = Date.now();
+  if (read.value === lastRead.value && direction === lastRead.direction && now - lastRead.time < 5000) {
+    entry.value = '';
+    fieldError('Vừa ghi thẻ/số này rồi.');
+    return;
+  }
+  lastRead = { value: read.value, direction: direction, time: now };
+  entry.value = '';
+  fieldError('');
+  var item = { id: newId(), checkpoint: code, direction: direction, at: new Date(now).toISOString() };
+  item[read.kind] = read.value;
+  var n = companions.get();
+  if (n > 0) item.companions = n;
+  companions.reset();
+  var view = { direction: direction, at: item.at, place: placeName(), who: (read.kind === 'card' ? 'Thẻ ' : '') + mask(read.value), companions: n };
+  logEntry({ id: item.id, at: item.at, direction: direction, who: view.who, companions: n, state: 'sending' });
+  function keep() {
+    if (!outbox.add(item)) {
+      setState(item.id, 'error', NOT_KEPT);
+      return showError(result, NOT_KEPT);
+    }
+    setState(item.id, 'queued');
+    view.queued = true;
+    confirmation(result, view);
+  }
+  var known = checkpoint && checkpoint.id;
+  if (navigator.onLine === false || !known) return keep();
+  postJson('/v1/checkpoints/' + checkpoint.id + '/checkins', bodyOf(item), auth()).then(function (res) {
+    if (res.status === 200 || res.status === 201) {
+      setState(item.id, 'ok');
+      view.at = res.body.at;
+      confirmation(result, view);
+      outbox.flush();
+    } else if (retryable(res.status)) {
+      keep();
+    } else {
+      var p = problem(res.status, res.body);
+      setState(item.id, 'error', p.text);
+      showError(result, p.text);
+      if (p.field === 'phone') { fieldError(p.text); entry.value = read.value; entry.select(); }
+      if (p.field === 'token') banner(p.text);
+    }
+  }, keep);
+}
+
+$('gate').addEventListener('submit', function (e) {
+  e.preventDefault();
+  submit(entry.value);
+  entry.focus();
+});
+
+// Android Chrome reads QR codes with the camera itself; elsewhere the button stays hidden.
+if ('BarcodeDetector' in window && navigator.mediaDevices) {
+  var scanning = null;
+  $('camera').hidden = false;
+  $('camera').addEventListener('click', function () {
+    if (scanning) return scanning();
+    var video = $('video'), detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(function (stream) {
+      var stopAt = Date.now() + 60000;
+      scanning = function () {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        video.hidden = true;
+        scanning = null;
+        $('camera').textContent = 'Quét thẻ bằng camera';
+        entry.focus();
+      };
+      video.srcObject = stream;
+      video.hidden = false;
+      $('camera').textContent = 'Dừng camera';
+      video.play();
+      (function look() {
+        if (!scanning) return;
+        if (Date.now() > stopAt) return scanning();
+        detector.detect(video).then(function (codes) {
+          if (codes.length && scanning) { scanning(); submit(codes[0].rawValue); } else setTimeout(look, 250);
+        }, function () { setTimeout(look, 250); });
+      })();
+    }, function () { fieldError('Không mở được camera.'); });
+  });
+}
+
+entry.focus();
+outbox.flush();
+offlineCopy('/g/');
+`;
+
+const GATE_CSS = `${PAGE_CSS}
+.toggle{display:flex;gap:.6rem;margin:.6rem 0}
+.off{background:#e6e6e6;color:#333}
+.toggle .big{padding:1rem .5rem}
+#entry{font-size:2rem;text-transform:uppercase}
+#log{list-style:none;padding:0;margin:0;font-size:1.15rem;font-variant-numeric:tabular-nums}
+#log li{padding:.45rem .5rem;border-bottom:1px solid #ddd}
+#log li.ok{border-left:.45rem solid #0a7d32}#log li.queued{border-left:.45rem solid #f2b705}
+#log li.error{border-left:.45rem solid #b3261e;background:#fff5f4}#log li.sending{border-left:.45rem solid #999}
+video{width:100%;max-height:50vh;background:#000;border-radius:.45rem}
+.staff{color:#555;margin:0;font-size:.95rem}
+`;
+
+const render = pageShell({ title: 'Cổng kiểm soát: ghi vào/ra', css: GATE_CSS, script: SCRIPT });
+
+/** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
+export function gatePage(code: string): string {
+  if (!/^[A-Z0-9]*$/.test(code)) throw new Error('gatePage takes a normalised code');
+  return render(`<header>
+<p class="kicker">Cổng kiểm soát · ghi hộ vào/ra</p>
+<h1 id="name">${code ? `Điểm kiểm soát ${code}` : 'Mã điểm kiểm soát không đúng'}</h1>
+<p id="unit" class="unit"></p>
+<p id="staff" class="staff"></p>
+</header>
+<main>
+<p id="banner" class="banner" role="alert" hidden></p>
+<div class="toggle" role="group" aria-label="Chiều">
+<button type="button" id="dir-in" class="big in-bg" aria-pressed="true">Vào</button>
+<button type="button" id="dir-out" class="big off" aria-pressed="false">Ra</button>
+</div>
+<form id="gate"${code ? '' : ' hidden'}>
+<label for="entry">Số điện thoại, hoặc quét thẻ cá nhân</label>
+<input id="entry" name="entry" autocomplete="off" autocapitalize="characters" spellcheck="false" enterkeyhint="send" aria-describedby="entry-error">
+<p id="entry-error" class="field-error" role="alert" hidden></p>
+<p class="hint" id="companions-label">Người đi cùng (trẻ em, người già):</p>
+<div class="stepper" role="group" aria-labelledby="companions-label">
+<button type="button" id="less" aria-label="Bớt một người">−</button>
+<output id="companions" aria-live="polite">0</output>
+<button type="button" id="more" aria-label="Thêm một người">+</button>
+</div>
+<div class="row"><button id="send" class="big in-bg">Ghi VÀO</button></div>
+<button type="button" id="camera" class="plain" hidden>Quét thẻ bằng camera</button>
+<video id="video" playsinline muted hidden></video>
+</form>
+<div id="result" role="status" aria-live="polite" hidden></div>
+<p id="waiting" class="waiting" hidden>Đang chờ gửi: <b id="waiting-count">0</b> lượt (đã lưu trên máy, sẽ gửi khi có mạng)</p>
+<section id="log-box" hidden><h2>Lượt vừa ghi</h2><ol id="log"></ol></section>
+</main>`);
+}

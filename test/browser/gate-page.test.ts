@@ -1,0 +1,224 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { keys } from '../../src/keys.ts';
+import type { LocalStack } from '../../src/local/stack.ts';
+import { type Client, client, testStack } from '../integration/stack.ts';
+import {
+  countedCheckins,
+  hanoiTime,
+  launchChromium,
+  type Seeded,
+  seedCheckpoint,
+  storedCheckins,
+  visibleText,
+} from './browser.ts';
+
+/**
+ * The gate page (/g/<code>) in headless Chromium: a unit-manager's link on the gate tablet, a phone number typed
+ * by staff, a personal card typed by a keyboard-wedge scanner (its code, then Enter), and refusals.
+ */
+let stack: LocalStack;
+let api: Client;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let unitCount = 0;
+/** Errors the page threw (a script refused by the page's own policy would throw here too). */
+let problems: string[] = [];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([testStack(), launchChromium()]);
+  api = client(stack);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+afterEach(async () => {
+  await page?.unrouteAll({ behavior: 'ignoreErrors' });
+  await context?.close();
+});
+
+/** A checkpoint in a commune of its own, and the gate tablet opened with a unit-manager's link for `tokenUnit`. */
+async function openGate(tokenUnit?: (cp: Seeded) => string): Promise<Seeded> {
+  unitCount += 1;
+  const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+  const token = await api.as('unit-manager', tokenUnit ? tokenUnit(cp) : cp.unitId);
+  context = await browser.newContext({ timezoneId: 'America/New_York', locale: 'vi-VN' });
+  page = await context.newPage();
+  problems = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(`${stack.url}/g/${cp.code}#token=${token}`);
+  await page.locator('#name', { hasText: cp.name }).waitFor();
+  return cp;
+}
+
+/** What a keyboard-wedge scanner does: types the QR's content into the focused field, then Enter. */
+async function scan(text: string) {
+  await page.keyboard.type(text, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+/** A personal card printed through the API (POST /v1/cards); its code read from the store, as its QR holds it. */
+async function cardOf(phone: string, e164: string): Promise<string> {
+  const card = await api.call('POST', '/v1/cards', { body: { phone } });
+  expect(card.status).toBe(201);
+  expect(card.headers.get('content-type')).toBe('application/pdf');
+  const db = makeDynamoClient(stack.config);
+  try {
+    const { Item } = await db.send(
+      new GetCommand({ TableName: stack.config.checkinsTable, Key: keys.cardOfPhone(e164) }),
+    );
+    const code = Item!.code as string;
+    expect(code).toMatch(/^[23456789BCDFGHJKMNPQRSTVWXZ]{10}$/);
+    return code;
+  } finally {
+    db.destroy();
+  }
+}
+
+const activeId = () => page.evaluate('document.activeElement && document.activeElement.id');
+
+describe('the gate page /g/<code>', () => {
+  it('takes the token out of the address, records a phone typed by staff and keeps the field focused', async () => {
+    const cp = await openGate();
+    expect(new URL(page.url()).hash).toBe('');
+    expect(page.url()).not.toContain('token');
+    expect(
+      await page.evaluate(`JSON.parse(localStorage.getItem('vaora.gate.token')).split('.').length`),
+    ).toBe(3);
+    expect(await page.locator('#staff').textContent()).toContain(cp.unitId);
+    expect(await activeId()).toBe('entry');
+    expect(await page.locator('#camera').isVisible()).toBe(false); // no BarcodeDetector on desktop Chromium
+
+    await scan('0987 654 321');
+    const confirmation = await visibleText(page, '#result.in');
+    const [stored] = await storedCheckins(stack, cp.id);
+    expect(stored).toMatchObject({ phone: '+84987654321', direction: 'in', method: 'assisted' });
+    expect(confirmation).toContain('VÀO');
+    expect(confirmation).toContain(hanoiTime(stored!.at));
+    expect(confirmation).toContain('•••••••321');
+    expect(await visibleText(page, '#log li')).toContain('Đã ghi');
+    expect(await page.inputValue('#entry')).toBe('');
+    expect(await activeId()).toBe('entry');
+
+    // The direction stays as staff left it, across a reload.
+    await page.click('#dir-out');
+    expect(await activeId()).toBe('entry');
+    await page.reload();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.getAttribute('#dir-out', 'aria-pressed')).toBe('true');
+    await scan('0903123456');
+    await page.locator('#result.out').waitFor();
+    const all = await storedCheckins(stack, cp.id);
+    expect(all.map((c) => [c.phone, c.direction]).sort()).toEqual([
+      ['+84903123456', 'out'],
+      ['+84987654321', 'in'],
+    ]);
+    expect(await countedCheckins(stack, cp.id)).toBe(2);
+    expect(problems).toEqual([]);
+  });
+
+  it('checks in the holder of a personal card its scanner types, with companions', async () => {
+    const code = await cardOf('0779 123 456', '+84779123456');
+    const cp = await openGate();
+    await page.click('#more');
+    await scan(code);
+    const confirmation = await visibleText(page, '#result.in');
+    expect(confirmation).toContain(`Thẻ •••••••${code.slice(-3)}`);
+    expect(confirmation).toContain('+ 1 người đi cùng');
+    const stored = await storedCheckins(stack, cp.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ phone: '+84779123456', method: 'assisted', companions: 1 });
+
+    // The same card read twice in a breath is one person.
+    await scan(code.toLowerCase());
+    expect(await visibleText(page, '#entry-error')).toContain('Vừa ghi');
+    expect(await storedCheckins(stack, cp.id)).toHaveLength(1);
+  });
+
+  it('reads a card with the camera where the browser has BarcodeDetector (Android Chrome)', async () => {
+    const code = await cardOf('0868 123 456', '+84868123456');
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+    const token = await api.as('unit-manager', cp.unitId);
+    context = await browser.newContext();
+    // Desktop Chromium has no BarcodeDetector and no camera here: a detector that sees what the test shows it,
+    // and a camera that films a blank canvas.
+    await context.addInitScript(`
+      window.BarcodeDetector = class { detect() { return Promise.resolve(window.shown ? [{ rawValue: window.shown }] : []); } };
+      navigator.mediaDevices.getUserMedia = () => {
+        const canvas = document.createElement('canvas');
+        canvas.getContext('2d').fillRect(0, 0, 8, 8);
+        return Promise.resolve(canvas.captureStream(5));
+      };`);
+    page = await context.newPage();
+    await page.goto(`${stack.url}/g/${cp.code}#token=${token}`);
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    await page.click('#camera');
+    await page.locator('#video').waitFor({ state: 'visible' });
+    await page.evaluate(`window.shown = ${JSON.stringify(code)}`);
+    await page.locator('#result.in').waitFor();
+    expect(await page.locator('#video').isVisible()).toBe(false);
+    expect((await storedCheckins(stack, cp.id)).map((c) => [c.phone, c.method])).toEqual([
+      ['+84868123456', 'assisted'],
+    ]);
+  });
+
+  it('refuses what is neither a phone nor a card, and a card nobody holds', async () => {
+    const cp = await openGate();
+    await scan('hello');
+    expect(await visibleText(page, '#entry-error')).toContain('Không nhận ra');
+    await page.fill('#entry', '');
+    await scan(cp.code);
+    expect(await visibleText(page, '#entry-error')).toContain('mã của điểm kiểm soát');
+    await page.fill('#entry', '');
+    await scan('BBBBBBBBBB');
+    expect(await visibleText(page, '#result.error')).toContain('Thẻ này không có trong hệ thống');
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('shows a refusal when the token belongs to another unit (403), and records nothing', async () => {
+    const other = await seedCheckpoint(api, 'cong-khac', 'Nhà máy khác');
+    const cp = await openGate(() => other.unitId);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/v1/checkpoints/${cp.id}/checkins`)),
+      scan('0912 345 678'),
+    ]);
+    expect(answer.status()).toBe(403);
+    expect(await visibleText(page, '#result.error')).toContain('không có quyền');
+    expect(await visibleText(page, '#banner')).toContain('không có quyền');
+    expect(await visibleText(page, '#log li.error')).toContain('Không ghi');
+    expect(await page.locator('#waiting').isVisible()).toBe(false);
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('keeps check-ins made without a network on the tablet and sends them in one list, once', async () => {
+    const cp = await openGate();
+    const tap = new Date(Date.now() - 2 * 60_000);
+    await page.clock.setFixedTime(tap);
+    await context.setOffline(true);
+    await scan('0868 123 456');
+    expect(await visibleText(page, '#result.in.queued')).toContain('Đã lưu trên máy');
+    await scan('0388 111 222');
+    await page.locator('#waiting-count', { hasText: /^2$/ }).waitFor();
+    expect(await visibleText(page, '#log li.queued:first-child')).toContain('Chờ gửi');
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+
+    const [list] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith(`/v1/checkpoints/${cp.id}/checkins`)),
+      context.setOffline(false),
+    ]);
+    expect(list.postDataJSON().checkins).toHaveLength(2);
+    await page.locator('#waiting-count', { hasText: /^0$/ }).waitFor({ state: 'attached' });
+    const stored = await storedCheckins(stack, cp.id);
+    expect(stored.map((c) => [c.phone, c.at, c.method]).sort()).toEqual([
+      ['+84388111222', tap.toISOString(), 'assisted'],
+      ['+84868123456', tap.toISOString(), 'assisted'],
+    ]);
+    expect(await countedCheckins(stack, cp.id)).toBe(2);
+    expect(await page.locator('#log li.ok').count()).toBe(2);
+  });
+});

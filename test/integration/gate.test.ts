@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
+import type { LocalStack } from '../../src/local/stack.ts';
+import { CARD_SIZE } from '../../src/render/card.ts';
+import { type Client, client, testStack } from './stack.ts';
+
+/**
+ * People without a smartphone, through the local stack's HTTP API: gate staff record check-ins by phone number
+ * (one, or a tablet's list), and a personal card printed as a PDF is scanned at the gate: its QR, decoded from
+ * the rendered PDF with poppler and jsQR, checks its holder in.
+ */
+
+let stack: LocalStack;
+let api: Client;
+let manager: string;
+let gate: { id: string; code: string; name: string };
+let checkins: DynamoCheckins;
+const dir = mkdtempSync(join(tmpdir(), 'vaora-gate-it-'));
+
+beforeAll(async () => {
+  stack = await testStack();
+  api = client(stack);
+  const admin = await api.as('admin', 'quang-ninh');
+  for (const body of [
+    { id: 'hai-ha', name: 'Huyện Hải Hà', parentId: 'quang-ninh', kind: 'district' },
+    { id: 'quang-ha', name: 'Thị trấn Quảng Hà', parentId: 'hai-ha', kind: 'commune' },
+    { id: 'cai-chien', name: 'Xã Cái Chiên', parentId: 'hai-ha', kind: 'commune' },
+  ]) {
+    expect((await api.call('POST', '/v1/units', { token: admin, body })).status).toBe(201);
+  }
+  const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
+    token: admin,
+    body: { kind: 'factory', placeName: 'Nhà máy may Quảng Hà', address: 'KCN Texhong' },
+  });
+  expect(res.status).toBe(201);
+  gate = res.json;
+  manager = await api.as('unit-manager', 'quang-ha');
+  checkins = new DynamoCheckins(
+    makeDynamoClient(stack.config),
+    { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },
+    { emit: () => {} },
+  );
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const assisted = (body: unknown, token?: string) =>
+  api.call('POST', `/v1/checkpoints/${gate.id}/checkins`, { body, ...(token ? { token } : {}) });
+
+describe('POST /v1/checkpoints/{id}/checkins (assisted)', () => {
+  it('needs a token (401, as API Gateway answers) and a unit-manager of that unit (403 for another)', async () => {
+    const none = await assisted({ phone: '0912345678', direction: 'in' });
+    expect([none.status, none.json]).toEqual([401, { message: 'Unauthorized' }]);
+    const elsewhere = await assisted(
+      { phone: '0912345678', direction: 'in' },
+      await api.as('unit-manager', 'cai-chien'),
+    );
+    expect([elsewhere.status, elsewhere.json.error.code]).toEqual([403, 'forbidden']);
+    const tracer = await assisted(
+      { phone: '0912345678', direction: 'in' },
+      await api.as('tracer', 'quang-ha'),
+    );
+    expect(tracer.status).toBe(403);
+    const unknown = await api.call('POST', `/v1/checkpoints/${randomUUID()}/checkins`, {
+      token: manager,
+      body: { phone: '0912345678', direction: 'in' },
+    });
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'unknown_checkpoint']);
+  });
+
+  it('records one check-in for a phone typed by staff, as assisted, with the group', async () => {
+    const id = randomUUID();
+    const res = await assisted({ id, phone: '0912 345 678', direction: 'in', companions: 2 }, manager);
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ id, direction: 'in', companions: 2, checkpoint: { id: gate.id } });
+    expect(await checkins.get(id)).toMatchObject({
+      phone: '+84912345678',
+      method: 'assisted',
+      companions: 2,
+      checkpointId: gate.id,
+    });
+    const again = await assisted({ id, phone: '0912345678', direction: 'in', companions: 2 }, manager);
+    expect(again.status).toBe(200);
+  });
+
+  it('answers a list with a result per item and stores only the good ones, once', async () => {
+    const good = randomUUID();
+    const body = {
+      checkins: [
+        { id: good, phone: '+84987654321', direction: 'out' },
+        { id: randomUUID(), phone: '12345', direction: 'in' },
+        { id: randomUUID(), card: 'BCDFGHJKMN', direction: 'in' },
+        { id: good, phone: '+84987654321', direction: 'out' },
+      ],
+    };
+    const res = await assisted(body, manager);
+    expect(res.status).toBe(200);
+    const statuses = res.json.results.map((r: { status: string }) => r.status);
+    // The two sends of one id race inside the batch: one is stored, the other answered as its duplicate.
+    expect([statuses[0], statuses[3]].sort()).toEqual(['created', 'duplicate']);
+    expect(statuses.slice(1, 3)).toEqual(['rejected', 'rejected']);
+    expect(res.json.results[1].error.details[0].path).toBe('phone');
+    expect(res.json.results[2].error.code).toBe('unknown_card');
+    expect(await checkins.get(body.checkins[1]!.id)).toBeUndefined();
+    expect(await checkins.get(body.checkins[2]!.id)).toBeUndefined();
+  });
+
+  it('refuses a body with both a phone and a card, naming the field', async () => {
+    const res = await assisted({ phone: '0912345678', card: 'BCDFGHJKMN', direction: 'in' }, manager);
+    expect(res.status).toBe(400);
+    expect(res.json.error.details[0].path).toBe('phone');
+  });
+});
+
+describe('personal QR cards', () => {
+  let pdf: Buffer;
+
+  it('are printed card-sized for a phone: 201 the first time, 200 with the same card after', async () => {
+    const first = await fetch(`${stack.url}/v1/cards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '0931 234 567' }),
+    });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('content-type')).toBe('application/pdf');
+    pdf = Buffer.from(await first.arrayBuffer());
+    const again = await fetch(`${stack.url}/v1/cards`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '+84931234567' }),
+    });
+    expect(again.status).toBe(200);
+    expect(qrOf(Buffer.from(await again.arrayBuffer()))).toBe(qrOf(pdf));
+
+    const file = join(dir, 'card.pdf');
+    writeFileSync(file, pdf);
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    const [, w, h] = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info)!;
+    // ID-1, 85.6 × 54 mm, to a hundredth of a point.
+    expect(Number(w)).toBeCloseTo(CARD_SIZE.width, 1);
+    expect(Number(h)).toBeCloseTo(CARD_SIZE.height, 1);
+  });
+
+  it('carry a QR that reveals no phone number, and check their holder in at the gate', async () => {
+    const code = qrOf(pdf)!;
+    expect(code).toMatch(/^[23456789BCDFGHJKMNPQRSTVWXZ]{10}$/);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'card.pdf'), '-'], {
+      encoding: 'utf8',
+    });
+    expect(text.replace(/\s/g, '')).not.toMatch(/931234567|0931|\+84/);
+
+    const id = randomUUID();
+    const res = await assisted({ id, card: code, direction: 'in' }, manager);
+    expect(res.status).toBe(201);
+    expect(await checkins.get(id)).toMatchObject({ phone: '+84931234567', method: 'assisted' });
+  });
+
+  it('are refused for a number that is not a Vietnamese mobile, and nothing is stored', async () => {
+    const res = await api.call('POST', '/v1/cards', { body: { phone: '12345' } });
+    expect([res.status, res.json.error.code]).toEqual([400, 'invalid_phone']);
+    const db = makeDynamoClient(stack.config);
+    const stored = await db.send(
+      new GetCommand({ TableName: stack.config.checkinsTable, Key: { pk: 'cardphone#12345', sk: 'card' } }),
+    );
+    expect(stored.Item).toBeUndefined();
+  });
+});
+
+let rendered = 0;
+function qrOf(card: Buffer): string | undefined {
+  const file = join(dir, `qr-${++rendered}.pdf`);
+  writeFileSync(file, card);
+  execFileSync('pdftoppm', ['-r', '300', '-png', '-singlefile', file, file]);
+  const png = PNG.sync.read(readFileSync(`${file}.png`));
+  return jsQR.default(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
