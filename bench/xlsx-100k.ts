@@ -1,7 +1,7 @@
 /**
- * Proves renderXlsx streams: a 100k-row report goes into a Writable that only counts bytes, and peak RSS
- * must stay tens of MB above the baseline taken after the report itself is built (an in-memory exceljs
- * workbook needs ~1.2 GB for the same rows).
+ * Proves renderXlsx streams: a report of 100k rows (its main table; So sánh and Xếp hạng as long, 10k in each
+ * list) goes into a Writable that only counts bytes, and peak RSS must stay tens of MB above the baseline taken
+ * after the report itself is built (an in-memory exceljs workbook needs ~1.2 GB for the main table alone).
  *
  *   npx tsx bench/xlsx-100k.ts [rows]   → one JSON line
  */
@@ -9,7 +9,15 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { type ReportRow, sumFigures, type UnitReport } from '../src/core/report.ts';
+import {
+  activeRatio,
+  type IdleCheckpoint,
+  type RankedUnit,
+  type ReportFigures,
+  type ReportRow,
+  sumFigures,
+  type UnitReport,
+} from '../src/core/report.ts';
 import { renderXlsx } from '../src/render/xlsx.ts';
 
 export interface XlsxBenchResult {
@@ -63,34 +71,72 @@ export async function benchXlsx100k(rows = 100_000): Promise<XlsxBenchResult> {
   };
 }
 
-/** Deterministic rows (a fixed LCG): the same report, and so the same file size, on every run. */
+/**
+ * Deterministic rows (a fixed LCG): the same report, and so the same file size, on every run. A report on units
+ * as the weekly run builds it: 100k rows with their previous figures, so So sánh and Xếp hạng are 100k rows too,
+ * and a checkpoint in the idle, new and misnamed lists for every tenth row.
+ */
 export function syntheticReport(rows: number): UnitReport {
   let seed = 0x2022_0106;
   const next = (max: number) => {
     seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
     return seed % max;
   };
-  const list: ReportRow[] = [];
-  for (let i = 1; i <= rows; i++) {
+  const figures = (): ReportFigures => {
     const checkpointsTotal = next(3000);
-    list.push({
-      unitId: `unit-${i}`,
-      namingViolations: next(50),
-      // join() builds a flat string, as JSON.parse does for rows read from DynamoDB; a template literal
-      // would be a V8 cons string, flattened (and grown) when the writer reads it, blamed on the writer.
-      unitName: ['Xã Quảng Thịnh', String(i).padStart(6, '0')].join(' '),
+    return {
       checkpointsTotal,
       checkpointsNew: next(20),
       checkins: next(70_000),
       activeCheckpoints: checkpointsTotal === 0 ? 0 : next(checkpointsTotal + 1),
-    });
+      namingViolations: next(50),
+    };
+  };
+  const list: ReportRow[] = [];
+  const listed: IdleCheckpoint[] = [];
+  for (let i = 1; i <= rows; i++) {
+    // join() builds a flat string, as JSON.parse does for rows read from DynamoDB; a template literal
+    // would be a V8 cons string, flattened (and grown) when the writer reads it, blamed on the writer.
+    const unitName = ['Xã Quảng Thịnh', String(i).padStart(6, '0')].join(' ');
+    list.push({ unitId: `unit-${i}`, unitName, ...figures(), previous: figures() });
+    if (i % 10 === 0) {
+      listed.push({
+        checkpointId: ['cp', String(i)].join('-'),
+        code: String(i).padStart(8, 'B'),
+        name: ['Cửa hàng - Tạp hóa', unitName].join(' - '),
+        kind: 'shop',
+        unitId: `unit-${i}`,
+        unitName,
+        createdAt: '2021-11-02T03:00:00.000Z',
+        canonicalName: ['Cửa hàng - Tạp hóa - Thôn', String(i)].join(' '),
+        lastActiveDay: i % 20 === 0 ? null : '2021-12-24',
+      });
+    }
   }
+  const ranking: RankedUnit[] = list
+    .map((r) => ({
+      unitId: r.unitId,
+      unitName: r.unitName,
+      checkpointsTotal: r.checkpointsTotal,
+      activeCheckpoints: r.activeCheckpoints,
+      ratio: activeRatio(r),
+    }))
+    .sort((a, b) => (a.ratio ?? Number.POSITIVE_INFINITY) - (b.ratio ?? Number.POSITIVE_INFINITY));
   return {
     provinceId: 'quang-ninh',
     unit: { id: 'hai-ha', name: 'huyện Hải Hà' },
     period: { start: '2022-01-06', end: '2022-01-12' },
+    previousPeriod: { start: '2021-12-30', end: '2022-01-05' },
+    level: 'units',
     rows: list,
+    checkpoints: [],
     totals: sumFigures(list),
+    previousTotals: sumFigures(list.map((r) => r.previous)),
+    idle: listed,
+    ranking,
+    newCheckpoints: listed,
+    misnamed: listed,
+    daily: { days: [], series: [] },
     generatedAt: '2022-01-14T01:00:00.000Z',
   };
 }

@@ -41,7 +41,7 @@ export class Tables extends Construct {
           indexName: index.name,
           partitionKey: { name: index.pk, type: AttributeType.STRING },
           sortKey: { name: index.sk, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          projectionType: index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         });
       }
       byId[def.id] = table;

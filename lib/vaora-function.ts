@@ -8,6 +8,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
 import { type FunctionName, type FunctionSpec, ROUTES } from '../src/routes.ts';
 
@@ -52,11 +53,15 @@ export function sizingOf(name: FunctionName, spec: FunctionSpec) {
 /**
  * Files a function reads at run time besides its bundle, as package specifiers. Each is copied into the bundle's
  * asset at `node_modules/<specifier>`, so the code resolves it from the bundle exactly as from the repository
- * (src/render/fonts.ts). Only the functions that draw posters carry the poster fonts.
+ * (src/render/fonts.ts). Only the functions that draw posters or cards carry the fonts; the weekly report's
+ * carry the chart's rasteriser and its TrueType fonts (src/render/chart-assets.ts).
  */
 export const RUNTIME_FILES: Partial<Record<FunctionName, readonly string[]>> = {
   'get-checkpoint-poster': Object.values(POSTER_FONT_FILES),
   'create-unit-posters': Object.values(POSTER_FONT_FILES),
+  'create-card': Object.values(POSTER_FONT_FILES),
+  'run-weekly-report': Object.values(CHART_RUNTIME_FILES),
+  'scheduled-weekly-report': Object.values(CHART_RUNTIME_FILES),
 };
 
 const resolveFromRepo = createRequire(join(REPO_ROOT, 'package.json'));

@@ -8,11 +8,14 @@
  * - checkins: a check-in by its client id (idempotency: the primary key IS the client id, so a conditional
  *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
  *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
- *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`.
- * - activity: one counter per checkpoint and local day, written in the same transaction as the check-in. A
- *   report reads at most checkpoints × days small items, never the check-ins themselves. Partitioned per unit,
- *   day and one of ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8
- *   partitions and the hottest key is one gate's counter on one day.
+ *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`. Personal cards live here
+ *   too (`card#<code>` and `cardphone#<phone>`), beside the other personal data, under the same TTL.
+ * - activity: per checkpoint and local day, COUNTER_SLOTS counter items, each check-in adding one to the slot its
+ *   id hashes to, in the same transaction as the check-in. A report reads at most checkpoints × days × slots small
+ *   items (only the slots used), never the check-ins themselves. Partitioned per unit, day and one of
+ *   ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8 partitions; the
+ *   slots spread one gate's rush over 16 items, since DynamoDB cancels concurrent transactions on one item
+ *   (TransactionConflict) and a factory gate takes thousands of check-ins a minute.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -21,6 +24,8 @@ export interface IndexDef {
   name: string;
   pk: string;
   sk: string;
+  /** What the index copies of each item: everything (default), or only the keys (cheap to keep up to date). */
+  projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDef {
@@ -33,24 +38,48 @@ export interface TableDef {
 export const REGISTRY_BY_PARENT: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
 export const CHECKINS_BY_CHECKPOINT: IndexDef = { name: 'byCheckpointDay', pk: 'gsi1pk', sk: 'gsi1sk' };
 export const CHECKINS_BY_PHONE: IndexDef = { name: 'byPhone', pk: 'gsi2pk', sk: 'gsi2sk' };
+/**
+ * A checkpoint's active days, newest first: where a report finds when an idle checkpoint was last used. Keys
+ * only, on the counters' own attributes, so a check-in's counter update (ADD on a non-key attribute) writes
+ * nothing to it; only a counter slot's first check-in of a day adds an index entry.
+ */
+export const ACTIVITY_BY_CHECKPOINT: IndexDef = {
+  name: 'byCheckpoint',
+  pk: 'checkpointId',
+  sk: 'day',
+  projection: 'KEYS_ONLY',
+};
 
 export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
-  { id: 'activity', indexes: [] },
+  { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
 ];
 
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
 
-/** A checkpoint's shard: fixed (FNV-1a of its id), so each checkpoint-day is exactly one counter item. */
-export function activityShard(checkpointId: string): number {
+/** Counter items per checkpoint-day: one gate's simultaneous check-ins update different items. */
+export const COUNTER_SLOTS = 16;
+
+/** FNV-1a: a fixed, evenly spread hash of a short id. */
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < checkpointId.length; i++) {
-    hash ^= checkpointId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % ACTIVITY_SHARDS;
+  return hash >>> 0;
+}
+
+/** A checkpoint's shard: fixed, so all of a checkpoint-day's counter items share one partition. */
+export function activityShard(checkpointId: string): number {
+  return fnv1a(checkpointId) % ACTIVITY_SHARDS;
+}
+
+/** A check-in's counter slot: fixed by its id, so a resent check-in names the same item (and is not counted). */
+export function counterSlot(checkinId: string): number {
+  return fnv1a(checkinId) % COUNTER_SLOTS;
 }
 
 export const keys = {
@@ -75,17 +104,33 @@ export const keys = {
 
   checkin: (checkinId: string) => ({ pk: `checkin#${checkinId}`, sk: 'checkin' }),
   checkinByCheckpoint: (checkpointId: string, day: string, at: string, checkinId: string) => ({
-    gsi1pk: `cp#${checkpointId}#day#${day}`,
+    gsi1pk: keys.checkinsAtCheckpointOn(checkpointId, day),
     gsi1sk: `${at}#${checkinId}`,
   }),
   checkinByPhone: (phone: string, at: string, checkinId: string) => ({
-    gsi2pk: `phone#${phone}`,
+    gsi2pk: keys.checkinsOfPhone(phone),
     gsi2sk: `${at}#${checkinId}`,
   }),
+  /** The gsi1 partition of one checkpoint's check-ins on one local day. */
+  checkinsAtCheckpointOn: (checkpointId: string, day: string) => `cp#${checkpointId}#day#${day}`,
+  /** The gsi2 partition of one phone's check-ins. */
+  checkinsOfPhone: (phone: string) => `phone#${phone}`,
+  /**
+   * The sort-key bounds of check-ins scanned in [from, to): sort keys are `<UTC ISO at>#<id>`, so BETWEEN the two
+   * bare instants takes every id at `from` and none at `to`.
+   */
+  checkinTimeRange: (from: Date, to: Date) => ({ from: from.toISOString(), to: to.toISOString() }),
 
-  activity: (unitId: string, day: string, checkpointId: string) => ({
+  /**
+   * Personal cards, in the check-ins table beside the other personal data (src/core/cards.ts): the code's item
+   * holds the phone, the phone's item the code; both expire through the table's TTL with the card.
+   */
+  card: (code: string) => ({ pk: `card#${code}`, sk: 'card' }),
+  cardOfPhone: (phone: string) => ({ pk: `cardphone#${phone}`, sk: 'card' }),
+
+  activity: (unitId: string, day: string, checkpointId: string, slot: number) => ({
     pk: keys.activityPartition(unitId, day, activityShard(checkpointId)),
-    sk: `cp#${checkpointId}`,
+    sk: `cp#${checkpointId}#${slot}`,
   }),
   activityPartition: (unitId: string, day: string, shard: number) => `unit#${unitId}#day#${day}#s${shard}`,
 };

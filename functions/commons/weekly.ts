@@ -1,6 +1,7 @@
 import type { Period } from '../../src/core/report.ts';
 import { runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
+import { renderReportChart } from '../../src/render/report-chart.ts';
 import { activity, registry } from './dynamo.ts';
 import { reports } from './s3.ts';
 import { clock, config, events } from './services.ts';
@@ -14,6 +15,7 @@ export function runWeekly(period: Period) {
       activity,
       reports,
       render: renderReport,
+      chart: renderReportChart,
       clock,
       events,
       provinceId: config.provinceId,

@@ -1,7 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DailyActivity } from '../core/model.ts';
+import { mapLimit } from '../core/pool.ts';
 import type { ActivityStore } from '../core/ports.ts';
-import { ACTIVITY_SHARDS, keys } from '../keys.ts';
+import { ACTIVITY_BY_CHECKPOINT, ACTIVITY_SHARDS, keys } from '../keys.ts';
+
+/** Idle checkpoints looked up at once: one small Query each on the keys-only index. */
+const LAST_ACTIVE_IN_FLIGHT = 16;
 
 /** Per-checkpoint daily counters: one Query per unit, day and shard, returning only checkpoints that were used. */
 export class DynamoActivity implements ActivityStore {
@@ -19,6 +23,28 @@ export class DynamoActivity implements ActivityStore {
     );
     const pieces = await Promise.all(partitions.map(({ day, shard }) => this.partition(unitId, day, shard)));
     return pieces.flat();
+  }
+
+  async lastActiveDays(checkpointIds: readonly string[], before: string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    await mapLimit([...checkpointIds], LAST_ACTIVE_IN_FLIGHT, async (checkpointId) => {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: ACTIVITY_BY_CHECKPOINT.name,
+          KeyConditionExpression: '#cp = :cp AND #day < :before',
+          ExpressionAttributeNames: { '#cp': ACTIVITY_BY_CHECKPOINT.pk, '#day': ACTIVITY_BY_CHECKPOINT.sk },
+          ExpressionAttributeValues: { ':cp': checkpointId, ':before': before },
+          ScanIndexForward: false,
+          Limit: 1,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.consumedReadCapacity += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      const day = page.Items?.[0]?.day;
+      if (typeof day === 'string') found.set(checkpointId, day);
+    });
+    return found;
   }
 
   private async partition(unitId: string, day: string, shard: number): Promise<DailyActivity[]> {

@@ -16,7 +16,7 @@ export class S3Reports implements ReportStore {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, body: Readable | string, contentType: string): Promise<void> {
+  async put(key: string, body: Readable | Buffer | string, contentType: string): Promise<void> {
     await new Upload({
       client: this.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },

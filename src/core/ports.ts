@@ -52,15 +52,21 @@ export interface CheckinStore {
    */
   record(checkin: Checkin): Promise<RecordResult>;
   get(checkinId: string): Promise<Checkin | undefined>;
+  /** Every check-in of one phone (E.164) scanned in [from, to), oldest first: all pages. */
+  checkinsOfPhone(phone: string, from: Date, to: Date): Promise<Checkin[]>;
+  /** Every check-in at one checkpoint scanned in [from, to), oldest first: all pages of every local day. */
+  checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date): Promise<Checkin[]>;
 }
 
 export interface ActivityStore {
   /** Every checkpoint-day of a unit with at least one check-in, over the given local days. */
   dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]>;
+  /** Each checkpoint's last local day with a check-in before `before` (YYYY-MM-DD); absent when none is stored. */
+  lastActiveDays(checkpointIds: readonly string[], before: string): Promise<Map<string, string>>;
 }
 
 export interface ReportStore {
-  put(key: string, body: Readable | string, contentType: string): Promise<void>;
+  put(key: string, body: Readable | Buffer | string, contentType: string): Promise<void>;
   /** Keys stored under a prefix. */
   list(prefix: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;

@@ -22,16 +22,106 @@ export interface ReportFigures {
 export interface ReportRow extends ReportFigures {
   unitId: string;
   unitName: string;
+  /** The same figures for the period before (the seven days before `period.start`). */
+  previous: ReportFigures;
+}
+
+/** A leaf unit's report lists its own checkpoints, one row each. */
+export interface CheckpointRow {
+  checkpointId: string;
+  code: string;
+  name: string;
+  kind: string;
+  /** UTC ISO */
+  createdAt: string;
+  /** Still registered (not deactivated). */
+  registered: boolean;
+  /** Check-ins in the period; active in the period means checkins > 0. */
+  checkins: number;
+  /** Check-ins in the period before. */
+  previousCheckins: number;
+  /** Created during the period. */
+  isNew: boolean;
+  followsNamingRule: boolean;
+}
+
+/** A checkpoint, with where it is, in the lists of a report (idle, new, misnamed). */
+export interface ListedCheckpoint {
+  checkpointId: string;
+  code: string;
+  name: string;
+  kind: string;
+  unitId: string;
+  /** The unit's name, with its parents below the report's unit: "Xã Quảng Đức, Huyện Hải Hà". */
+  unitName: string;
+  /** UTC ISO */
+  createdAt: string;
+  /** What the province's naming rule makes of the checkpoint's fields (differs from `name` when misnamed). */
+  canonicalName: string;
+}
+
+export interface IdleCheckpoint extends ListedCheckpoint {
+  /** The last local day (YYYY-MM-DD) with a check-in before the period; null when none is on record. */
+  lastActiveDay: string | null;
+}
+
+/** A unit of the report's rows, ranked by its active ratio (lowest first). */
+export interface RankedUnit {
+  unitId: string;
+  unitName: string;
+  checkpointsTotal: number;
+  activeCheckpoints: number;
+  /** activeRatio(), null when the unit has no checkpoint (listed last). */
+  ratio: number | null;
+}
+
+/** Check-ins per local day of the period, per child unit (a leaf: per checkpoint): the chart's data. */
+export interface DailyCheckins {
+  days: string[];
+  series: { id: string; name: string; values: number[] }[];
 }
 
 export interface UnitReport {
   provinceId: string;
   unit: { id: string; name: string };
   period: Period;
+  previousPeriod: Period;
+  /** 'units': one row per child unit (and the unit's own checkpoints); 'checkpoints': a leaf's checkpoints. */
+  level: 'units' | 'checkpoints';
+  /** level 'units': the rows; empty for a leaf. */
   rows: ReportRow[];
-  /** The totals row (Cộng): sums of the rows; its ratio is total active ÷ total created. */
+  /** level 'checkpoints': the rows; empty otherwise. */
+  checkpoints: CheckpointRow[];
+  /** The totals row (Cộng): equals this unit's row in its parent's report. */
   totals: ReportFigures;
+  previousTotals: ReportFigures;
+  /** Every checkpoint under this unit with no check-in in the period (existing at its end), by unit then name. */
+  idle: IdleCheckpoint[];
+  /** The rows' units by active ratio, lowest first (empty for a leaf). */
+  ranking: RankedUnit[];
+  /** Checkpoints under this unit created during the period. */
+  newCheckpoints: ListedCheckpoint[];
+  /** Checkpoints under this unit whose name breaks the province's naming rule, with their canonical names. */
+  misnamed: ListedCheckpoint[];
+  daily: DailyCheckins;
   generatedAt: string;
+}
+
+/** The difference this period minus the one before, figure by figure (ratio in percentage points). */
+export function changeOf(
+  now: ReportFigures,
+  before: ReportFigures,
+): ReportFigures & { ratio: number | null } {
+  const a = activeRatio(now);
+  const b = activeRatio(before);
+  return {
+    checkpointsTotal: now.checkpointsTotal - before.checkpointsTotal,
+    checkpointsNew: now.checkpointsNew - before.checkpointsNew,
+    checkins: now.checkins - before.checkins,
+    activeCheckpoints: now.activeCheckpoints - before.activeCheckpoints,
+    namingViolations: now.namingViolations - before.namingViolations,
+    ratio: a === null || b === null ? null : Math.round((a - b) * 100) / 100,
+  };
 }
 
 /** (6) = (5) / (2) × 100, rounded to two decimals; null when nothing was created (no ratio to show). */
@@ -74,11 +164,12 @@ export const REPORT_COLUMNS = [
 
 export const TOTALS_LABEL = 'Cộng';
 
-export const REPORT_FORMATS = ['xlsx', 'csv', 'json'] as const;
+export const REPORT_FORMATS = ['xlsx', 'csv', 'json', 'png'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8',
   json: 'application/json',
+  png: 'image/png',
 };

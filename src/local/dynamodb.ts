@@ -82,7 +82,7 @@ async function ensureTable(client: DynamoDBClient, prefix: string, table: TableD
                   { AttributeName: i.pk, KeyType: 'HASH' },
                   { AttributeName: i.sk, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection: { ProjectionType: i.projection ?? 'ALL' },
               })),
             }
           : {}),

@@ -1,18 +1,29 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, REPO_ROOT, RUNTIME_FILES, VaoraFunction } from '../../lib/vaora-function.ts';
 import { DEFAULTS, ENV } from '../../src/config.ts';
+import { CHART_RUNTIME_FILES } from '../../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../../src/render/fonts.ts';
-import { FUNCTIONS, type FunctionName } from '../../src/routes.ts';
+import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../src/routes.ts';
 
 const RUNTIME_ENV = {
   [ENV.provinceId]: 'quang-ninh',
@@ -26,11 +37,14 @@ const RUNTIME_ENV = {
   [ENV.namingRule]: DEFAULTS.namingRule,
 };
 
-/** Real esbuild bundling of one function; returns the path of its index.mjs. */
-function bundle(name: FunctionName): string {
+/**
+ * Real esbuild bundling of one function; returns the path of its index.mjs. `spec` stands in another entry for the
+ * function (its settings and RUNTIME_FILES stay the function's).
+ */
+function bundle(name: FunctionName, spec: FunctionSpec = FUNCTIONS[name]): string {
   const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new Stack(app, 'BundlingProbe');
-  const fn = new VaoraFunction(stack, 'Fn', { name, spec: FUNCTIONS[name], environment: RUNTIME_ENV });
+  const fn = new VaoraFunction(stack, 'Fn', { name, spec, environment: RUNTIME_ENV });
   const template = Template.fromStack(stack);
   const cfn = template.toJSON().Resources[stack.resolve(stack.getLogicalId(fn.node.defaultChild as never))];
   return join(app.outdir, cfn.Metadata['aws:asset:path'], 'index.mjs');
@@ -89,7 +103,13 @@ describe('the poster bundles', () => {
   );
 
   it('gives no other function a font file', () => {
-    expect(Object.keys(RUNTIME_FILES).sort()).toEqual(['create-unit-posters', 'get-checkpoint-poster']);
+    expect(Object.keys(RUNTIME_FILES).sort()).toEqual([
+      'create-card',
+      'create-unit-posters',
+      'get-checkpoint-poster',
+      'run-weekly-report',
+      'scheduled-weekly-report',
+    ]);
     const asset = dirname(bundle('get-checkpoint-qr'));
     expect(existsSync(join(asset, 'node_modules'))).toBe(false);
   }, 60_000);
@@ -175,4 +195,91 @@ describe('the poster bundles', () => {
       dynamodb.close();
     }
   }, 60_000);
+});
+
+describe('the weekly report bundles', () => {
+  it.each(['run-weekly-report', 'scheduled-weekly-report'] as const)(
+    'ship %s with exactly the chart rasteriser and fonts beside the bundle',
+    (name) => {
+      const asset = dirname(bundle(name));
+      expect(RUNTIME_FILES[name]).toEqual(Object.values(CHART_RUNTIME_FILES));
+      expect(filesUnder(asset).sort()).toEqual(
+        [
+          'index.mjs',
+          'index.mjs.map',
+          ...Object.values(CHART_RUNTIME_FILES).map((f) => `node_modules/${f}`),
+        ].sort(),
+      );
+    },
+    60_000,
+  );
+
+  it('renders the chart as a PNG in a Lambda bundle built like the weekly report, with its run-time files', async () => {
+    // A handler that only draws a chart stands in for the weekly report's entry (the real one needs DynamoDB and S3),
+    // bundled with its settings and RUNTIME_FILES. It lives in cdk.out/ (git- and lint-ignored) because CDK bundles
+    // only entries under the project root.
+    mkdirSync(join(REPO_ROOT, 'cdk.out'), { recursive: true });
+    const dir = mkdtempSync(join(REPO_ROOT, 'cdk.out', 'chart-probe-'));
+    try {
+      const entry = join(dir, 'chart-probe.ts');
+      const chartModule = relative(dir, join(REPO_ROOT, 'src', 'render', 'chart.ts'));
+      writeFileSync(
+        entry,
+        [
+          `import { type DailyChart, renderChartPng } from '${chartModule}';`,
+          'export const handler = async (event: { chart: DailyChart }) =>',
+          "  (await renderChartPng(event.chart, { width: 800, scale: 1 })).toString('base64');",
+        ].join('\n'),
+      );
+      const file = bundle('run-weekly-report', {
+        ...FUNCTIONS['run-weekly-report'],
+        entry: relative(REPO_ROOT, entry),
+      });
+      // Outside the repository, so Node cannot fall back to the repository's node_modules: the wasm and fonts the
+      // bundle loads are the ones copied beside it.
+      expect(file.startsWith(REPO_ROOT)).toBe(false);
+      expect(filesUnder(dirname(file))).toContain(`node_modules/${CHART_RUNTIME_FILES.wasm}`);
+      const chart = {
+        title: 'Số lượt vào/ra theo ngày',
+        days: [
+          '2022-01-06',
+          '2022-01-07',
+          '2022-01-08',
+          '2022-01-09',
+          '2022-01-10',
+          '2022-01-11',
+          '2022-01-12',
+        ],
+        series: [
+          { name: 'Thị trấn Quảng Hà', values: [9120, 9870, 8010, 7215, 9440, 9630, 9450] },
+          { name: 'Xã Quảng Đức', values: [510, 640, 380, 290, 700, 720, 660] },
+        ],
+      };
+      const script = [
+        `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+        `process.stdout.write(await handler({ chart: ${JSON.stringify(chart)} }));`,
+      ].join('\n');
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dirname(file),
+        env: { ...process.env, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
+        maxBuffer: 10 * 1024 * 1024,
+      });
+      const png = PNG.sync.read(Buffer.from(stdout, 'base64'));
+      expect([png.width, png.height]).toEqual([800, 450]);
+      const pixels = (hex: string) => {
+        const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+        let n = 0;
+        for (let i = 0; i < png.data.length; i += 4) {
+          if (png.data[i] === r && png.data[i + 1] === g && png.data[i + 2] === b) n++;
+        }
+        return n;
+      };
+      // The two units' lines (the chart's first two colours) and text in the title's ink.
+      expect(pixels('#1f77b4')).toBeGreaterThan(300);
+      expect(pixels('#ff7f0e')).toBeGreaterThan(300);
+      expect(pixels('#1f2937')).toBeGreaterThan(300);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -60,7 +60,7 @@ describe('DynamoDB tables', () => {
     );
   });
 
-  it.each(TABLES.map((t) => [t.id, t] as const))('gives %s its indexes with ALL projection', (id, def) => {
+  it.each(TABLES.map((t) => [t.id, t] as const))('gives %s its indexes with their projections', (id, def) => {
     const table = tableResource(id);
     const indexes = table.Properties.GlobalSecondaryIndexes ?? [];
     expect(indexes).toHaveLength(def.indexes.length);
@@ -71,7 +71,7 @@ describe('DynamoDB tables', () => {
           { AttributeName: index.pk, KeyType: 'HASH' },
           { AttributeName: index.sk, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection ?? 'ALL' },
       });
       expect(table.Properties.AttributeDefinitions).toEqual(
         expect.arrayContaining([
@@ -89,7 +89,9 @@ describe('DynamoDB tables', () => {
       );
     expect(names('registry')).toEqual(['gsi1']);
     expect(names('checkins').sort()).toEqual(['byCheckpointDay', 'byPhone']);
-    expect(names('activity')).toEqual([]);
+    expect(names('activity')).toEqual(['byCheckpoint']);
+    const [byCheckpoint] = tableResource('activity').Properties.GlobalSecondaryIndexes;
+    expect(byCheckpoint.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
   });
 
   it.each(TABLES.map((t) => [t.id] as const))(
@@ -239,11 +241,14 @@ describe('HTTP API routes', () => {
     expect(publicKeys.sort()).toEqual([
       'GET /c',
       'GET /c/{code}',
+      'GET /g/{code}',
+      'GET /sw.js',
       'GET /v1/checkpoints/by-code/{code}',
+      'POST /v1/cards',
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(21);
+    expect(routes.size).toBe(25);
   });
 
   it.each([
@@ -254,6 +259,7 @@ describe('HTTP API routes', () => {
     'POST /v1/checkpoints/{id}/rotate-code',
     'POST /v1/checkpoints/{id}/deactivate',
     'GET /v1/units/{unitId}/naming-violations',
+    'POST /v1/checkpoints/{id}/checkins',
   ])('puts the new route %s behind the staff JWT authorizer', (key) => {
     const { stack } = firstProvince();
     const route = routesByKey().get(key);
@@ -385,7 +391,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(20);
+    expect(NAMES).toHaveLength(22);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -413,6 +419,8 @@ describe('Lambda functions', () => {
     'get-checkpoint-qr': { MemorySize: 256, Timeout: 10 },
     'create-checkin': { MemorySize: 256, Timeout: 10 },
     'create-checkin-batch': { MemorySize: 256, Timeout: 10 },
+    'create-assisted-checkins': { MemorySize: 256, Timeout: 10 },
+    'create-card': { MemorySize: 256, Timeout: 10 },
     'checkin-page': { MemorySize: 256, Timeout: 10 },
     'run-weekly-report': { MemorySize: 1024, Timeout: 29 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
@@ -490,12 +498,27 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:GetItem checkins',
     'dynamodb:UpdateItem activity',
   ],
+  // The card lookup reads only `card#` items of the check-ins table.
+  'create-assisted-checkins': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:PutItem checkins',
+    'dynamodb:GetItem checkins',
+    'dynamodb:UpdateItem activity',
+    `dynamodb:GetItem checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*'] } })}`,
+  ],
+  // Cards only: no check-in item, no registry, no activity.
+  'create-card': () =>
+    ['dynamodb:GetItem', 'dynamodb:PutItem'].map(
+      (action) =>
+        `${action} checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'cardphone#*'] } })}`,
+    ),
   'checkin-page': () => [],
   'run-weekly-report': () => [
     'dynamodb:GetItem registry',
     'dynamodb:Query registry',
     'dynamodb:Query registry/gsi1',
     'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
   ],
@@ -510,6 +533,7 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:Query registry',
     'dynamodb:Query registry/gsi1',
     'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
     // Not a binding: the on-failure destination of its asynchronous (scheduled) runs, lib/schedule.ts.
@@ -573,6 +597,7 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [table('registry'), '/index/gsi1']] }), 'registry/gsi1'],
       [json(table('checkins')), 'checkins'],
       [json(table('activity')), 'activity'],
+      [json({ 'Fn::Join': ['', [table('activity'), '/index/byCheckpoint']] }), 'activity/byCheckpoint'],
       [json(bucket), 'reports-bucket'],
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
@@ -687,15 +712,15 @@ describe('function permissions', () => {
         .filter((g) => g.startsWith('dynamodb:UpdateItem') || g.startsWith('dynamodb:DeleteItem'))
         .map((g) => `${id}/${name} ${g}`),
     );
-    expect(updates.filter((u) => !u.includes('create-checkin')).every((u) => u.endsWith(' registry'))).toBe(
-      true,
+    const counting = /\/create-(assisted-)?checkins?(-batch)? /;
+    expect(updates.filter((u) => !counting.test(u)).every((u) => u.endsWith(' registry'))).toBe(true);
+    expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
+      ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
+        ['create-assisted-checkins', 'create-checkin', 'create-checkin-batch'].map(
+          (name) => `${id}/${name} dynamodb:UpdateItem activity`,
+        ),
+      ),
     );
-    expect(updates.filter((u) => u.includes('create-checkin')).sort()).toEqual([
-      'quang-ninh/create-checkin dynamodb:UpdateItem activity',
-      'quang-ninh/create-checkin-batch dynamodb:UpdateItem activity',
-      'vinh-phuc/create-checkin dynamodb:UpdateItem activity',
-      'vinh-phuc/create-checkin-batch dynamodb:UpdateItem activity',
-    ]);
   });
 
   it('lets create-unit-posters write and read posters only, never a report, and list nothing', () => {

@@ -106,7 +106,7 @@ describe('units and checkpoints', () => {
     const res = await fetch(checkpoints.today!.qrUrl);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();
-    expect(html).toContain(`const code="${checkpoints.today!.code}"`);
+    expect(html).toContain(`<h1 id="name">Điểm kiểm soát ${checkpoints.today!.code}</h1>`);
     expect(html).toContain('>Vào</button>');
   });
 
@@ -115,7 +115,7 @@ describe('units and checkpoints', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('Nhập mã điểm kiểm soát');
-    expect(html).toContain('const code=""');
+    expect(html).toContain('<form id="checkin" hidden>');
     const junk = await (await fetch(`${stack.url}/c/%3C%2Fscript%3E`)).text();
     expect(junk).not.toContain('</script>"');
   });
@@ -243,6 +243,7 @@ describe('check-ins', () => {
       checkpoint: { id: checkpoints.market!.id, name: 'market quang-ha - Khu 1', unitId: 'quang-ha' },
       direction: 'out',
       at: during(0),
+      companions: 0,
     });
   });
 
@@ -365,8 +366,11 @@ describe('the weekly report', () => {
 
     const run = await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start: period.start } });
     expect(run.status).toBe(200);
+    // Every unit: the province and the district list their units, the communes their checkpoints.
     expect(run.json.reports.map((r: { unitId: string }) => r.unitId).sort()).toEqual([
+      'cai-chien',
       'hai-ha',
+      'quang-ha',
       'quang-ninh',
     ]);
 
@@ -432,7 +436,15 @@ describe('the weekly report', () => {
     const { Items } = await db.send(new ScanCommand({ TableName: stack.config.activityTable }));
     expect(Items!.length).toBeGreaterThan(0);
     for (const item of Items!) {
-      expect(Object.keys(item).sort()).toEqual(['checkins', 'checkpointId', 'day', 'pk', 'sk', 'unitId']);
+      expect(Object.keys(item).sort()).toEqual([
+        'checkins',
+        'checkpointId',
+        'day',
+        'people',
+        'pk',
+        'sk',
+        'unitId',
+      ]);
     }
   });
 

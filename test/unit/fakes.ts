@@ -110,6 +110,25 @@ export class MemoryCheckins implements CheckinStore, ActivityStore {
   async get(checkinId: string) {
     return this.stored.get(checkinId);
   }
+  async checkinsOfPhone(phone: string, from: Date, to: Date) {
+    return this.between(from, to, (c) => c.phone === phone);
+  }
+  async checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date) {
+    return this.between(from, to, (c) => c.checkpointId === checkpointId);
+  }
+  private between(from: Date, to: Date, match: (c: Checkin) => boolean): Checkin[] {
+    return [...this.stored.values()]
+      .filter((c) => match(c) && Date.parse(c.at) >= from.getTime() && Date.parse(c.at) < to.getTime())
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+  async lastActiveDays(checkpointIds: readonly string[], before: string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const c of this.stored.values()) {
+      if (!checkpointIds.includes(c.checkpointId) || c.day >= before) continue;
+      if ((found.get(c.checkpointId) ?? '') < c.day) found.set(c.checkpointId, c.day);
+    }
+    return found;
+  }
   async dailyActivity(unitId: string, days: readonly string[]): Promise<DailyActivity[]> {
     const counts = new Map<string, DailyActivity>();
     for (const c of this.stored.values()) {
@@ -125,8 +144,8 @@ export class MemoryCheckins implements CheckinStore, ActivityStore {
 
 export class MemoryReports implements ReportStore {
   files = new Map<string, { body: string | Buffer; contentType: string }>();
-  async put(key: string, body: NodeJS.ReadableStream | string, contentType: string) {
-    if (typeof body === 'string') {
+  async put(key: string, body: NodeJS.ReadableStream | Buffer | string, contentType: string) {
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
       this.files.set(key, { body, contentType });
       return;
     }

@@ -1,8 +1,9 @@
+import { PNG } from 'pngjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eachCheckpoint } from '../../src/core/checkpoints.ts';
 import type { Checkpoint, Unit } from '../../src/core/model.ts';
 import { activeRatio, sumFigures } from '../../src/core/report.ts';
-import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
+import { daysOf, fixedClock, periodStartingAt } from '../../src/core/time.ts';
 import { reportPeriod, runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents } from './fakes.ts';
@@ -16,6 +17,11 @@ let registry: MemoryRegistry;
 let checkins: MemoryCheckins;
 let reports: MemoryReports;
 let cpSeq = 0;
+let charted: string[] = [];
+/** A real 1 × 1 PNG: the XLSX places it as the chart. */
+const TINY_PNG = PNG.sync.write(
+  Object.assign(new PNG({ width: 1, height: 1 }), { data: Buffer.from([0, 0, 0, 255]) }),
+);
 
 function unit(id: string, parent?: Unit): Unit {
   const u: Unit = {
@@ -69,7 +75,7 @@ function scans(cp: Checkpoint, day: string, n: number) {
   }
 }
 
-function run() {
+function run(period = PERIOD) {
   return runWeeklyReports(
     {
       units: registry,
@@ -77,20 +83,28 @@ function run() {
       activity: checkins,
       reports,
       render: renderReport,
+      // The chart's pixels are src/render/chart.ts's business (test/unit/chart.test.ts): here, which report it drew.
+      chart: async (report) => {
+        charted.push(report.unit.id);
+        return TINY_PNG;
+      },
       clock: fixedClock('2022-01-14T08:00:00Z'),
       events: new RecordedEvents(),
       provinceId: 'qn',
     },
-    PERIOD,
+    period,
   );
 }
 
-function stored(unitId: string) {
-  const key = [...reports.files.keys()].find((k) => k.includes(`/${unitId}/`) && k.endsWith('.json'))!;
+function stored(unitId: string, period = PERIOD) {
+  const key = [...reports.files.keys()].find(
+    (k) => k.includes(`/${unitId}/${period.start}_`) && k.endsWith('.json'),
+  )!;
   return JSON.parse(String(reports.files.get(key)!.body));
 }
 
 beforeEach(() => {
+  charted = [];
   registry = new MemoryRegistry();
   checkins = new MemoryCheckins();
   reports = new MemoryReports();
@@ -114,7 +128,8 @@ describe('the weekly aggregation', () => {
 
     const result = await run();
 
-    expect(result.map((r) => r.unitId).sort()).toEqual(['hh', 'qn']);
+    // Every unit has its report: the leaves list their checkpoints.
+    expect(result.map((r) => r.unitId).sort()).toEqual(['a', 'b', 'hh', 'qn']);
     const report = stored('hh');
     expect(report.rows).toEqual([
       expect.objectContaining({
@@ -163,16 +178,22 @@ describe('the weekly aggregation', () => {
     expect(province.totals.checkins).toBe(10);
   });
 
-  it('stores XLSX, CSV and JSON under keys naming the province, the unit and the period', async () => {
+  it('stores XLSX, CSV, JSON and the chart under keys naming the province, the unit and the period', async () => {
     const qn = unit('qn');
     unit('a', qn);
-    const [result] = await run();
+    const results = await run();
+    const result = results.find((r) => r.unitId === 'qn');
     expect(result!.keys).toEqual({
       xlsx: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.xlsx',
       csv: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.csv',
       json: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.json',
+      png: 'reports/qn/qn/2022-01-06_2022-01-12/bao-cao-qn-2022-01-06_2022-01-12.png',
     });
-    const xlsx = reports.files.get(result!.keys.xlsx)!.body as Buffer;
+    expect(reports.files.get(result!.keys.png!)!.body).toEqual(TINY_PNG);
+    // A chart of the child units' days for the province; none for the leaf, which has no child units.
+    expect(charted.sort()).toEqual(['qn']);
+    expect(results.find((r) => r.unitId === 'a')!.keys).not.toHaveProperty('png');
+    const xlsx = reports.files.get(result!.keys.xlsx!)!.body as Buffer;
     expect(xlsx.subarray(0, 2).toString()).toBe('PK');
   });
 
@@ -199,6 +220,156 @@ describe('the weekly aggregation', () => {
       }),
     ).toBe(13.51);
     expect(activeRatio(sumFigures([]))).toBeNull();
+  });
+});
+
+describe('a three-level province', () => {
+  /** qn → hh (district, with its own office) → a, b (communes); qn → tx (a sector with no children). */
+  function seed() {
+    const qn = unit('qn');
+    const hh = unit('hh', qn);
+    const tx = unit('tx', qn);
+    const a = unit('a', hh);
+    const b = unit('b', hh);
+    const cps = {
+      a1: checkpoint(a, BEFORE),
+      a2: checkpoint(a, DURING),
+      a3: checkpoint(a, BEFORE), // used the week before only
+      a4: checkpoint(a, BEFORE), // used a month before only
+      b1: checkpoint(b, BEFORE), // never used
+      b2: checkpoint(b, '2022-01-01T03:00:00.000Z'), // created the week before, used then and now
+      hh1: checkpoint(hh, BEFORE),
+      tx1: checkpoint(tx, BEFORE),
+    };
+    cps.a2.followsNamingRule = false;
+    cps.a2.canonicalName = 'Cửa hàng a2 - Unit a';
+    scans(cps.a1, '2022-01-06', 3);
+    scans(cps.a1, '2022-01-12', 4);
+    scans(cps.a2, '2022-01-09', 2);
+    scans(cps.a3, '2022-01-03', 5);
+    scans(cps.a4, '2021-12-10', 1);
+    scans(cps.b2, '2022-01-02', 6);
+    scans(cps.b2, '2022-01-11', 1);
+    scans(cps.hh1, '2022-01-07', 2);
+    scans(cps.tx1, '2021-12-31', 9);
+    return cps;
+  }
+
+  const FIGURES = ['checkpointsTotal', 'checkpointsNew', 'checkins', 'activeCheckpoints', 'namingViolations'];
+
+  it("gives each level totals equal to the sum of its rows and to its row in the parent's report", async () => {
+    seed();
+    await run();
+    const reportsById = Object.fromEntries(['qn', 'hh', 'a', 'b', 'tx'].map((id) => [id, stored(id)]));
+    for (const [parentId, childIds] of [
+      ['qn', ['hh', 'tx']],
+      ['hh', ['a', 'b']],
+    ] as const) {
+      const parent = reportsById[parentId];
+      for (const key of FIGURES) {
+        expect(parent.totals[key]).toBe(
+          parent.rows.reduce((t: number, r: Record<string, number>) => t + r[key]!, 0),
+        );
+        for (const childId of childIds) {
+          const row = parent.rows.find((r: { unitId: string }) => r.unitId === childId);
+          expect(row[key], `${parentId} row ${childId} ${key}`).toBe(reportsById[childId].totals[key]);
+          expect(row.previous[key], `${parentId} row ${childId} previous ${key}`).toBe(
+            reportsById[childId].previousTotals[key],
+          );
+        }
+      }
+    }
+    expect(reportsById.qn.totals).toMatchObject({
+      checkpointsTotal: 8,
+      checkpointsNew: 1,
+      checkins: 12,
+      activeCheckpoints: 4,
+    });
+  });
+
+  it('lists a leaf by its checkpoints: name, kind, check-ins, whether active, this week and the week before', async () => {
+    const cps = seed();
+    await run();
+    const leaf = stored('a');
+    expect(leaf.level).toBe('checkpoints');
+    expect(leaf.rows).toEqual([]);
+    expect(
+      leaf.checkpoints.map(
+        (r: { checkpointId: string; checkins: number; previousCheckins: number; isNew: boolean }) => [
+          r.checkpointId,
+          r.checkins,
+          r.previousCheckins,
+          r.isNew,
+        ],
+      ),
+    ).toEqual([
+      [cps.a1.id, 7, 0, false],
+      [cps.a2.id, 2, 0, true],
+      [cps.a3.id, 0, 5, false],
+      [cps.a4.id, 0, 0, false],
+    ]);
+    expect(leaf.totals).toMatchObject({ checkpointsTotal: 4, checkins: 9, activeCheckpoints: 2 });
+  });
+
+  it('lists exactly the checkpoints nobody scanned, with the last day anyone did', async () => {
+    const cps = seed();
+    await run();
+    const idle = (id: string) =>
+      stored(id).idle.map((c: { checkpointId: string; lastActiveDay: string | null }) => [
+        c.checkpointId,
+        c.lastActiveDay,
+      ]);
+    expect(idle('qn').sort()).toEqual(
+      [
+        [cps.a3.id, '2022-01-03'],
+        [cps.a4.id, '2021-12-10'],
+        [cps.b1.id, null],
+        [cps.tx1.id, '2021-12-31'],
+      ].sort(),
+    );
+    expect(idle('b')).toEqual([[cps.b1.id, null]]);
+    expect(
+      stored('qn').idle.find((c: { checkpointId: string }) => c.checkpointId === cps.a3.id).unitName,
+    ).toBe('Unit a, Unit hh');
+  });
+
+  it("puts beside each figure the week before's, as that week's own run reported it", async () => {
+    seed();
+    const week1 = periodStartingAt('2021-12-30');
+    await run(week1);
+    await run();
+    for (const id of ['qn', 'hh', 'a', 'b', 'tx']) {
+      expect(stored(id).previousPeriod).toEqual(week1);
+      expect(stored(id).previousTotals, id).toEqual(stored(id, week1).totals);
+    }
+    expect(stored('qn').previousTotals).toMatchObject({
+      checkins: 20,
+      activeCheckpoints: 3,
+      checkpointsNew: 1,
+    });
+  });
+
+  it('lists new and misnamed checkpoints, ranks the rows by active ratio, and charts the days per row', async () => {
+    const cps = seed();
+    await run();
+    const district = stored('hh');
+    expect(district.newCheckpoints.map((c: { checkpointId: string }) => c.checkpointId)).toEqual([cps.a2.id]);
+    expect(district.misnamed).toEqual([
+      expect.objectContaining({ checkpointId: cps.a2.id, canonicalName: 'Cửa hàng a2 - Unit a' }),
+    ]);
+    // a: 2 of 4 (50%), b: 1 of 2 (50%), hh's own office: 1 of 1 (100%).
+    expect(district.ranking.map((r: { unitId: string; ratio: number }) => [r.unitId, r.ratio])).toEqual([
+      ['a', 50],
+      ['b', 50],
+      ['hh', 100],
+    ]);
+    expect(district.daily.days).toEqual(daysOf(PERIOD));
+    const a = district.daily.series.find((s: { id: string }) => s.id === 'a');
+    expect(a.values).toEqual([3, 0, 0, 2, 0, 0, 4]);
+    const perDay = district.daily.days.map((_: string, i: number) =>
+      district.daily.series.reduce((t: number, s: { values: number[] }) => t + s.values[i]!, 0),
+    );
+    expect(perDay.reduce((t: number, n: number) => t + n, 0)).toBe(district.totals.checkins);
   });
 });
 
