@@ -52,7 +52,7 @@ export interface ListedCheckpoint {
   name: string;
   kind: string;
   unitId: string;
-  /** The unit's name, with its parents below the report's unit: "Xã Quảng Đức, Huyện Hải Hà". */
+  /** The unit's name with its parents below the province, the same in every report: "Xã Quảng Đức, Huyện Hải Hà". */
   unitName: string;
   /** UTC ISO */
   createdAt: string;

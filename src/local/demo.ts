@@ -95,6 +95,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         out(
           `  or: curl -s -X POST ${stack.url}/v1/checkins -H 'content-type: application/json' -d '{"code":"${cp.code}","phone":"0912 345 678","direction":"in"}'`,
         );
+        // The gate page's link carries a unit-manager token in its fragment (never sent to a server).
+        out(
+          `  its gate page for staff (assisted check-ins, personal cards): ${stack.url}/g/${cp.code}#token=${manager}`,
+        );
+        out(
+          `  a personal QR card (PDF): curl -s -X POST ${stack.url}/v1/cards -H 'content-type: application/json' -d '{"phone":"0912 345 678"}' -o card.pdf`,
+        );
       }
       out('Press Ctrl+C to stop.');
     }
