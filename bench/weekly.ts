@@ -9,8 +9,9 @@
  *
  *   node --openssl-legacy-provider --expose-gc --import tsx bench/weekly.ts   → one JSON line
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDynamoClient, makeS3Client } from '../src/adapters/clients.ts';
 import { DynamoActivity } from '../src/adapters/dynamo-activity.ts';
@@ -28,6 +29,7 @@ import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { renderReportChart } from '../src/render/report-chart.ts';
 
+const execFileAsync = promisify(execFile);
 const PROVINCE = 'bench-province';
 const DISTRICTS = 10;
 const COMMUNES_PER_DISTRICT = 15;
@@ -157,8 +159,9 @@ async function benchWeekly(stack: Awaited<ReturnType<typeof startLocalStack>>): 
 
   // Each run in its own process, as a Lambda runs it: its peak memory is the run's alone (not the seeding's,
   // not s3rver's, which serves from this process).
-  const run = (checkins: number) => {
-    const out = execFileSync(
+  // Asynchronously: s3rver answers the child's uploads from this process's event loop.
+  const run = async (checkins: number) => {
+    const { stdout: out } = await execFileAsync(
       process.execPath,
       [
         '--openssl-legacy-provider',
@@ -171,7 +174,7 @@ async function benchWeekly(stack: Awaited<ReturnType<typeof startLocalStack>>): 
       {
         encoding: 'utf8',
         env: { ...process.env, BENCH_WEEKLY: JSON.stringify({ config: stack.config, start: period.start }) },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 16 * 1024 * 1024,
       },
     );
     const result = JSON.parse(out.trim().split('\n').pop()!) as RunResult;
