@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three tiers, as in aws-samples/serverless-test-samples: unit (the core, pinned clocks, SDK mocked),
  * integration (the HTTP API against DynamoDB Local and s3rver, started once per run by the global setup),
- * infra (CDK assertions and cdk-nag); browser: the check-in and gate pages in Debian's headless Chromium against
- * a local stack (playwright-core drives it; no browser is downloaded).
+ * infra (CDK assertions and cdk-nag). test/browser runs with the integration tier: the check-in and gate pages in
+ * Debian's headless Chromium against a local stack (playwright-core drives it; no browser is downloaded).
  */
 export default defineConfig({
   test: {
@@ -15,23 +15,15 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // The check-in and gate pages in headless Chromium run against the same DynamoDB Local and s3rver:
+          // one start per run for both.
+          include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
-      {
-        extends: true,
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
     ],
   },
 });
