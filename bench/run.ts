@@ -29,6 +29,7 @@ import { runWeeklyReports } from '../src/core/weekly-report.ts';
 import { REPO_ROOT } from '../src/local/repo.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
+import { renderReportChart } from '../src/render/report-chart.ts';
 import { FUNCTIONS } from '../src/routes.ts';
 import { benchImport } from './import.ts';
 
@@ -170,8 +171,7 @@ async function main() {
           activity,
           reports: { put: async () => {}, list: async () => [], exists: async () => false },
           render: renderReport,
-          // (b) measures reads; the chart is drawn (and measured) in (h).
-          chart: async () => Buffer.alloc(0),
+          chart: renderReportChart,
           clock: fixedClock(new Date().toISOString()),
           events: quiet,
           provinceId: 'bench',
