@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 /**
  * Every DynamoDB key, table and index in one place (ElectroDB-style labelled segments, generic attribute
  * names). The CDK stack, the local stack's table creation and the adapters all read these definitions.
@@ -10,12 +11,12 @@
  *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
  *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`. Personal cards live here
  *   too (`card#<code>` and `cardphone#<phone>`), beside the other personal data, under the same TTL.
- * - activity: per checkpoint and local day, COUNTER_SLOTS counter items, each check-in adding one to the slot its
- *   id hashes to, in the same transaction as the check-in. A report reads at most checkpoints × days × slots small
- *   items (only the slots used), never the check-ins themselves. Partitioned per unit, day and one of
- *   ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8 partitions; the
- *   slots spread one gate's rush over 16 items, since DynamoDB cancels concurrent transactions on one item
- *   (TransactionConflict) and a factory gate takes thousands of check-ins a minute.
+ * - activity: one counter per checkpoint and local day, written in the same transaction as the check-in; under a
+ *   gate's rush, up to COUNTER_SLOTS of them (DynamoDB cancels concurrent transactions on one item with
+ *   TransactionConflict, and the retry of a conflicted check-in counts into a spare slot). A report reads the
+ *   counters (one item per checkpoint-day, at most 16), never the check-ins themselves. Partitioned per unit, day
+ *   and one of ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8
+ *   partitions.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -59,7 +60,11 @@ export const TABLES: readonly TableDef[] = [
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
 
-/** Counter items per checkpoint-day: one gate's simultaneous check-ins update different items. */
+/**
+ * Counter items a checkpoint-day may have. A check-in counts into slot 0; only a transaction that conflicted
+ * (another one was updating that counter) is retried on a spare slot, 1 to COUNTER_SLOTS - 1, drawn at random. So
+ * an ordinary day is one item, and only a gate's rush spreads over more.
+ */
 export const COUNTER_SLOTS = 16;
 
 /** FNV-1a: a fixed, evenly spread hash of a short id. */
@@ -77,9 +82,9 @@ export function activityShard(checkpointId: string): number {
   return fnv1a(checkpointId) % ACTIVITY_SHARDS;
 }
 
-/** A check-in's counter slot: fixed by its id, so a resent check-in names the same item (and is not counted). */
-export function counterSlot(checkinId: string): number {
-  return fnv1a(checkinId) % COUNTER_SLOTS;
+/** The counter slot of a check-in's `attempt`-th transaction: 0 first, a random spare one after a conflict. */
+export function counterSlot(attempt: number): number {
+  return attempt <= 1 ? 0 : 1 + randomInt(COUNTER_SLOTS - 1);
 }
 
 export const keys = {

@@ -30,7 +30,12 @@ export class DynamoCheckins implements CheckinStore {
 
   async record(checkin: Checkin): Promise<RecordResult> {
     try {
-      await withRetry(() => this.db.send(this.transaction(checkin)), this.events, this.retry);
+      // A conflicted attempt is retried on a spare counter slot: the rush at one gate spreads itself out.
+      await withRetry(
+        (attempt) => this.db.send(this.transaction(checkin, counterSlot(attempt))),
+        this.events,
+        this.retry,
+      );
       return { status: 'created' };
     } catch (err) {
       if (
@@ -85,7 +90,7 @@ export class DynamoCheckins implements CheckinStore {
     return found;
   }
 
-  private transaction(c: Checkin): TransactWriteCommand {
+  private transaction(c: Checkin, slot: number): TransactWriteCommand {
     return new TransactWriteCommand({
       TransactItems: [
         {
@@ -103,7 +108,7 @@ export class DynamoCheckins implements CheckinStore {
         {
           Update: {
             TableName: this.tables.activity,
-            Key: keys.activity(c.unitId, c.day, c.checkpointId, counterSlot(c.id)),
+            Key: keys.activity(c.unitId, c.day, c.checkpointId, slot),
             // `people` counts the holder and their companions: a family of three scanning once is one check-in.
             UpdateExpression:
               'ADD checkins :one, people :people SET unitId = :unit, checkpointId = :cp, #day = :day',

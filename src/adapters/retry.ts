@@ -40,14 +40,14 @@ export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseMs: 25, maxMs: 400
 
 /** Full-jitter exponential backoff (the AWS Architecture Blog's recommendation). */
 export async function withRetry<T>(
-  fn: () => Promise<T>,
+  fn: (attempt: number) => Promise<T>,
   events: Events,
   options = DEFAULT_RETRY,
 ): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await fn(attempt);
     } catch (err) {
       const reason = isRetryable(err);
       if (!reason || attempt >= options.attempts) throw err;

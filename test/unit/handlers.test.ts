@@ -95,7 +95,7 @@ describe('create-checkin handler', () => {
     expect(tx[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(tx[1]!.Update!.Key).toEqual({
       pk: expect.stringMatching(/^unit#quang-ha#day#2022-01-10#s[0-7]$/),
-      sk: expect.stringMatching(/^cp#cp-1#([0-9]|1[0-5])$/),
+      sk: 'cp#cp-1#0',
     });
     // The counter holds counts and ids only: no phone number reaches the aggregates.
     expect(JSON.stringify(tx[1]!.Update)).not.toContain('912345678');
@@ -133,7 +133,14 @@ describe('create-checkin handler', () => {
     vi.useRealTimers();
     const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
     expect(res.statusCode).toBe(201);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    const attempts = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    expect(attempts).toHaveLength(3);
+    // The first attempt counts into the day's counter; the retries, after a conflict, into spare slots.
+    const slots = attempts.map((items) => items[1]!.Update!.Key!.sk as string);
+    expect(slots[0]).toBe('cp#cp-1#0');
+    for (const sk of slots.slice(1)) expect(sk).toMatch(/^cp#cp-1#([1-9]|1[0-5])$/);
+    // The same check-in, the same condition on its id: however many attempts, it is counted once.
+    for (const items of attempts) expect(items[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 
   it('answers a plain 500 without internals when DynamoDB keeps failing', async () => {
