@@ -427,9 +427,9 @@ phone; the checkpoint's daily counter, read across all shards as the weekly repo
 Transaction retries logged by the handlers (CheckinRetried): ${retried.length ? retried.map(([k, v]) => `${k} ${n(v)}`).join(', ') : 'none'}. DynamoDB Local answered no
 TransactionConflict, neither to identical transactions sent at once (one stores, the other fails its condition and
 is answered 200) nor to the rush's transactions. DynamoDB itself cancels concurrent transactions on one item with
-TransactionConflict, which the adapter retries (src/adapters/retry.ts); to keep that rare at a busy gate, each
-checkpoint-day counts into 16 counter items (src/keys.ts COUNTER_SLOTS), chosen by the check-in's id. How often a
-gate's counters conflict on AWS is not measured here.`;
+TransactionConflict, which the adapter retries with backoff (src/adapters/retry.ts), each retry counting into a
+spare counter slot (up to 16 per checkpoint-day, src/keys.ts COUNTER_SLOTS), so a rush spreads itself over items
+while an ordinary day stays one counter. How often a gate's counters conflict on AWS is not measured here.`;
 }
 
 await main();
