@@ -11,6 +11,10 @@ export async function startS3rver(options: { port: number; directory: string; bu
     silent: true,
     configureBuckets: [{ name: options.bucket, configs: [] }],
   });
-  const address = (await server.run()) as { port: number };
+  const address = (await server.run().catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE'
+      ? new Error(`Port ${options.port} (the local S3) is in use: set S3_PORT, or PORT, to another one`)
+      : err;
+  })) as { port: number };
   return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => server.close() };
 }

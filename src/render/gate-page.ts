@@ -121,6 +121,8 @@ function classify(raw) {
 function fieldError(text) {
   entryError.textContent = text;
   entryError.hidden = !text;
+  // A refused entry must not sit under the last person's green tick: a guard glancing at it would let them pass.
+  if (text) result.hidden = true;
   if (text) entry.setAttribute('aria-invalid', 'true'); else entry.removeAttribute('aria-invalid');
 }
 entry.addEventListener('input', function () { fieldError(''); });

@@ -267,6 +267,21 @@ describe('the check-in page /c/<code>', () => {
     expect(await countedCheckins(stack, cp.id)).toBe(0);
   });
 
+  it("takes the last person's tick off the screen when the next number is refused", async () => {
+    const { cp, go } = await open();
+    await go();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    await page.fill('#phone', '0912 345 678');
+    await page.click('#in');
+    await visibleText(page, '#result.in');
+    // A guard glancing at the screen must not see a green tick under someone whose number was refused.
+    await page.fill('#phone', '12345');
+    await page.click('#out');
+    expect(await visibleText(page, '#phone-error')).toContain('Số điện thoại không đúng');
+    expect(await page.locator('#result').isVisible()).toBe(false);
+    expect(await countedCheckins(stack, cp.id)).toBe(1);
+  });
+
   it('says an unknown code is unknown and offers the code field to type it again', async () => {
     const { cp, go } = await open(() => '/c/BBBB-BBBB');
     await go();
