@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { gateCheckpoint, recordAssisted, recordAssistedBatch } from '../src/core/checkins.ts';
-import { ValidationError } from '../src/core/errors.ts';
+import { gateCheckpoint, InvalidItem, recordAssisted, recordAssistedBatch } from '../src/core/checkins.ts';
 import { cards, checkins, registry } from './commons/dynamo.ts';
 import { AssistedItem, AssistedListBody, CheckpointIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
@@ -23,9 +22,7 @@ export const handler = staffRoute(
     if ('checkins' in body) {
       const items = AssistedListBody.parse(body).checkins.map((item) => {
         const parsed = AssistedItem.safeParse(item);
-        return parsed.success
-          ? parsed.data
-          : new ValidationError(zodDetails(parsed.error), 'invalid_checkin');
+        return parsed.success ? parsed.data : new InvalidItem(zodDetails(parsed.error), item);
       });
       return {
         status: 200,

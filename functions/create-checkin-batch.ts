@@ -1,5 +1,4 @@
-import { recordCheckinBatch } from '../src/core/checkins.ts';
-import { ValidationError } from '../src/core/errors.ts';
+import { InvalidItem, recordCheckinBatch } from '../src/core/checkins.ts';
 import { checkins, registry } from './commons/dynamo.ts';
 import { CheckinBatchBody, CheckinBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
@@ -12,7 +11,7 @@ const deps = { checkpoints: registry, checkins, clock, events, retentionDays: co
 export const handler = publicRoute(events, { body: CheckinBatchBody }, async ({ body }) => {
   const items = body.checkins.map((item) => {
     const parsed = CheckinBody.safeParse(item);
-    return parsed.success ? parsed.data : new ValidationError(zodDetails(parsed.error), 'invalid_checkin');
+    return parsed.success ? parsed.data : new InvalidItem(zodDetails(parsed.error), item);
   });
   return { status: 200, json: { results: await recordCheckinBatch(deps, items) } };
 });

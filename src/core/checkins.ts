@@ -234,6 +234,16 @@ function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): Che
   };
 }
 
+/** A batch item that failed its shape check: answered as rejected, in place, with the id it was sent with. */
+export class InvalidItem extends ValidationError {
+  readonly itemId: string | undefined;
+  constructor(details: ErrorDetail[], item: unknown) {
+    super(details, 'invalid_checkin');
+    const id = (item as { id?: unknown } | null)?.id;
+    this.itemId = typeof id === 'string' && id.length <= 64 ? id : undefined;
+  }
+}
+
 /** One item's answer in a batch. */
 export type BatchResult =
   | { index: number; id: string; status: 'created' | 'duplicate' }
@@ -273,7 +283,7 @@ async function recordEach<T extends { id?: string }>(
   record: (item: T) => Promise<CheckinOutcome>,
 ): Promise<BatchResult[]> {
   return mapLimit([...items.entries()], BATCH_CONCURRENCY, async ([index, item]): Promise<BatchResult> => {
-    const id = item instanceof AppError ? undefined : item.id;
+    const id = item instanceof InvalidItem ? item.itemId : item instanceof AppError ? undefined : item.id;
     try {
       if (item instanceof AppError) throw item;
       const outcome = await record(item);

@@ -479,11 +479,12 @@ describe('batch check-ins', () => {
       phone: '0922222222',
       at: during(6, 2),
     };
+    const badPhoneId = randomUUID();
     const batch = {
       checkins: [
         good,
         { ...good }, // the same id again in the same batch
-        { code: checkpoints.newShop!.code, phone: '12345' },
+        { id: badPhoneId, code: checkpoints.newShop!.code, phone: '12345' },
         { code: 'ZZZZ2222', phone: '0912345678' },
         'not an object',
         goodToo,
@@ -507,6 +508,8 @@ describe('batch check-ins', () => {
         .sort(),
     ).toEqual(['created', 'duplicate']);
     expect(results[3]!.error!.code).toBe('unknown_checkpoint');
+    // An item refused by its shape check is answered with the id it was sent with, so a phone knows which one.
+    expect(results[2]).toMatchObject({ id: badPhoneId, error: { code: 'invalid_checkin' } });
     expect(await countCheckins()).toBe(before + 2);
 
     const replay = await api.call('POST', '/v1/checkins/batch', { body: batch });
