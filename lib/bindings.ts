@@ -89,6 +89,8 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       sid: 'CheckinsWrite',
       actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
       resources: [tables.table('checkins').tableArn],
+      // Check-in items only: the personal cards in the same table (card#, cardphone#) stay out of reach.
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } },
     }),
     new PolicyStatement({
       sid: 'ActivityCount',
@@ -97,7 +99,8 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
     }),
   ],
   // Personal cards share the check-ins table (src/keys.ts): these grants reach only their items, by partition
-  // key prefix, so a card function can read no check-in and a gate function no phone's card by phone.
+  // key prefix (and checkins:write only check-in items), so a card function can read no check-in and a gate
+  // function no phone's card by phone.
   'cards:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'CardsRead',

@@ -51,7 +51,9 @@ export class DynamoCards implements CardStore {
       if (!(err instanceof TransactionCanceledException)) throw err;
       const [code, phone] = (err.CancellationReasons ?? []).map((r) => r.Code);
       if (code === 'ConditionalCheckFailed') return 'code-taken';
-      if (phone === 'ConditionalCheckFailed') return 'phone-has-card';
+      // Another request for the same phone stored its card first, or is storing it now (a double tap on
+      // "print"): the caller reads the phone's card again.
+      if (phone === 'ConditionalCheckFailed' || phone === 'TransactionConflict') return 'phone-has-card';
       throw err;
     }
   }

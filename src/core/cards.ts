@@ -87,11 +87,14 @@ export class CardNotFoundError extends NotFoundError {
   }
 }
 
-/** The phone a scanned card stands for. A code that cannot be a card's, an unknown or expired card: 404. */
-export async function phoneOfCard(deps: CardDeps, input: string): Promise<string> {
+/**
+ * The phone a scanned card stands for, as of `at` (the scan's time; default now). A code that cannot be a card's,
+ * an unknown card, or one expired when it was scanned: 404.
+ */
+export async function phoneOfCard(deps: CardDeps, input: string, at?: Date): Promise<string> {
   const code = normaliseCode(input, CARD_CODE_LENGTH);
   const card = code ? await deps.cards.get(code) : undefined;
-  if (!card || !isLive(card, deps.clock.now())) throw new CardNotFoundError();
+  if (!card || !isLive(card, at ?? deps.clock.now())) throw new CardNotFoundError();
   return card.phone;
 }
 

@@ -91,7 +91,8 @@ export async function gateCheckpoint(
 
 /**
  * A check-in gate staff record for someone without a smartphone (`method: assisted`, with the staff member's
- * token subject). A card's code is looked up here and its phone used as if it had been typed.
+ * token subject). A card's code is looked up here, as of the scan's time, and its phone used as if it had been
+ * typed.
  */
 export async function recordAssisted(
   deps: CheckinDeps & CardDeps,
@@ -99,8 +100,20 @@ export async function recordAssisted(
   principal: Principal,
   request: AssistedRequest,
 ): Promise<CheckinOutcome> {
-  const phoneInput =
-    request.card !== undefined ? await phoneOfCard(deps, request.card) : (request.phone ?? '');
+  // A card is judged as of the scan: a tablet's queue uploaded the morning after the card's last day still counts.
+  const scannedAt = request.at ? new Date(request.at) : deps.clock.now();
+  let phoneInput = request.phone ?? '';
+  if (request.card !== undefined) {
+    try {
+      phoneInput = await phoneOfCard(deps, request.card, scannedAt);
+    } catch (err) {
+      // Its record gone (expired), a check-in already stored under this id is still answered as stored.
+      const stored = request.id ? await deps.checkins.get(request.id) : undefined;
+      if (!stored || stored.checkpointId !== checkpoint.id || stored.direction !== request.direction)
+        throw err;
+      return { created: false, receipt: receiptFor(stored, stored, checkpoint.name) };
+    }
+  }
   const { phone, at } = checkRequest(deps, phoneInput, request);
   if (!checkpoint.active) {
     return replayOrThrow(deps, new CheckpointNotFoundError(), {

@@ -165,13 +165,19 @@ function bodyOf(item) {
 
 var outbox = new Outbox('vaora.gate.queue', function (items) {
   // Items may belong to several checkpoints (the tablet moved gates): one request per checkpoint.
+  // An item carries its checkpoint's id when the tablet knew it at the tap: a code rotated since (the id never
+  // changes) must not lose what the guard was told was saved. Only items taken before the id was known go by code.
   var groups = {};
-  items.forEach(function (item, index) { (groups[item.checkpoint] = groups[item.checkpoint] || []).push(index); });
+  items.forEach(function (item, index) {
+    var key = item.checkpointId ? 'id:' + item.checkpointId : 'code:' + item.checkpoint;
+    (groups[key] = groups[key] || []).push(index);
+  });
   var results = [];
-  return Object.keys(groups).reduce(function (previous, c) {
+  return Object.keys(groups).reduce(function (previous, key) {
     return previous.then(function () {
-      var indexes = groups[c];
-      return checkpointId(c).then(function (id) {
+      var indexes = groups[key];
+      var byId = key.indexOf('id:') === 0;
+      return (byId ? Promise.resolve(key.slice(3)) : checkpointId(key.slice(5))).then(function (id) {
         if (!id) {
           indexes.forEach(function (i) { results.push({ index: i, status: 'rejected', error: { code: 'unknown_checkpoint' } }); });
           return;
@@ -214,6 +220,8 @@ function submit(raw) {
   entry.value = '';
   fieldError('');
   var item = { id: newId(), checkpoint: code, direction: direction, at: new Date(now).toISOString() };
+  var knownId = (checkpoint && checkpoint.id) || (load('vaora.cp.' + code, null) || {}).id;
+  if (knownId) item.checkpointId = knownId;
   item[read.kind] = read.value;
   var n = companions.get();
   if (n > 0) item.companions = n;

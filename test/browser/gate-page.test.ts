@@ -222,3 +222,25 @@ describe('the gate page /g/<code>', () => {
     expect(await page.locator('#log li.ok').count()).toBe(2);
   });
 });
+
+describe('the gate page /g/<code>, when the code changes while check-ins wait', () => {
+  it('sends what it kept to the checkpoint it was taken at, even after the code was rotated', async () => {
+    const cp = await openGate();
+    await context.setOffline(true);
+    await scan('0868 123 456');
+    expect(await visibleText(page, '#result.in.queued')).toContain('Đã lưu trên máy');
+    // The manager rotates the code (old posters stop working) while the tablet is offline.
+    const admin = await api.as('admin', 'quang-ninh');
+    expect((await api.call('POST', `/v1/checkpoints/${cp.id}/rotate-code`, { token: admin })).status).toBe(
+      200,
+    );
+    // The tablet forgets the old code's checkpoint, as a reload does when the code now answers 404.
+    await page.evaluate(`localStorage.removeItem('vaora.cp.${cp.code}')`);
+    await context.setOffline(false);
+    await page.locator('#waiting-count', { hasText: /^0$/ }).waitFor({ state: 'attached' });
+    expect(await page.locator('#log li.ok').count()).toBe(1);
+    const stored = await storedCheckins(stack, cp.id);
+    expect(stored.map((c) => [c.phone, c.method])).toEqual([['+84868123456', 'assisted']]);
+    expect(await countedCheckins(stack, cp.id)).toBe(1);
+  });
+});

@@ -475,6 +475,8 @@ describe('Lambda functions', () => {
  */
 const LIST_UNDER_PREFIX = (provinceId: string) =>
   ` if ${json({ StringLike: { 's3:prefix': [`reports/${provinceId}/*`] } })}`;
+/** The check-in functions reach only check-in items of their table, not the personal cards beside them. */
+const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } })}`;
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
@@ -488,21 +490,21 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   'get-checkpoint-qr': () => ['dynamodb:GetItem registry'],
   'create-checkin-batch': () => [
     'dynamodb:GetItem registry',
-    'dynamodb:PutItem checkins',
-    'dynamodb:GetItem checkins',
+    `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
+    `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
   ],
   'create-checkin': () => [
     'dynamodb:GetItem registry',
-    'dynamodb:PutItem checkins',
-    'dynamodb:GetItem checkins',
+    `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
+    `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
   ],
   // The card lookup reads only `card#` items of the check-ins table.
   'create-assisted-checkins': () => [
     'dynamodb:GetItem registry',
-    'dynamodb:PutItem checkins',
-    'dynamodb:GetItem checkins',
+    `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
+    `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
     `dynamodb:GetItem checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*'] } })}`,
   ],
@@ -656,9 +658,9 @@ describe('function permissions', () => {
       'logs:PutLogEvents',
     ]);
     expect(grantsNamed(province, 'create-checkin')).toEqual([
-      'dynamodb:GetItem checkins',
+      `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
       'dynamodb:GetItem registry',
-      'dynamodb:PutItem checkins',
+      `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
       'dynamodb:UpdateItem activity',
     ]);
   });

@@ -143,6 +143,32 @@ describe('an assisted check-in', () => {
     expect([unknown.status, unknown.code]).toEqual([404, 'unknown_card']);
   });
 
+  it("judges a card as of its scan: a tablet's queue uploaded after the card's last day still counts", async () => {
+    const { card } = await issueCard(deps, '+84987654321');
+    const morningAfter = { ...deps, clock: fixedClock('2023-01-11T01:00:00.000Z') }; // 08:00 local, day after
+    const gate = { ...checkpoint, createdAt: REGISTERED };
+    const scanned = '2023-01-10T16:50:00.000Z'; // 23:50 local on the card's last day
+    const outcome = await recordAssisted({ ...morningAfter, retentionDays: 28 }, gate, MANAGER, {
+      id: '8a6f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+      card: card.code,
+      direction: 'out',
+      at: scanned,
+    });
+    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({ phone: '+84987654321', at: scanned });
+    // Sent again later: answered as stored. Scanned after its last day: refused.
+    const again = await recordAssisted(morningAfter, gate, MANAGER, {
+      id: '8a6f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+      card: card.code,
+      direction: 'out',
+      at: scanned,
+    });
+    expect(again.created).toBe(false);
+    const late = await rejection(
+      recordAssisted(morningAfter, gate, MANAGER, { card: card.code, direction: 'in' }),
+    );
+    expect(late.code).toBe('unknown_card');
+  });
+
   it('refuses a wrong phone and an impossible group, naming the fields, and stores nothing', async () => {
     const err = await rejection(
       recordAssisted(deps, checkpoint, MANAGER, { phone: '12345', direction: 'in', companions: 21 }),
