@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -106,6 +107,21 @@ export class Api extends Construct {
           reason: PUBLIC_ROUTE_REASONS[spec.fn] ?? missingReason(spec),
         });
       }
+      if (spec.throttle) {
+        // HttpStage has no route settings of its own: set them on the stage's CloudFormation resource, after
+        // the route exists (the stage names it by its key).
+        const stage = this.stage.node.defaultChild as CfnStage;
+        const key = `${spec.method} ${spec.path}`;
+        stage.routeSettings = {
+          ...(stage.routeSettings as Record<string, unknown> | undefined),
+          // A JSON map in CloudFormation's own spelling (CDK passes it through as it is).
+          [key]: {
+            ThrottlingRateLimit: spec.throttle.rateLimit,
+            ThrottlingBurstLimit: spec.throttle.burstLimit,
+          },
+        };
+        this.stage.node.addDependency(route);
+      }
       return route;
     });
   }
@@ -126,7 +142,8 @@ const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
   'create-card':
     'A person without a smartphone prints a personal QR card for their phone number, anonymously like a ' +
     'check-in (whoever may type a number at a gate may print its card). The card carries a random code, not ' +
-    'the number; one live card per phone, so repeating the request prints the same code; the stage is throttled.',
+    'the number; one live card per phone, so repeating the request prints the same code; the route is throttled ' +
+    'to 2 a second (burst 10), below the stage.',
   'checkin-page':
     'The URL printed in every checkpoint QR code (and, without a code, the page where a person types the ' +
     'code printed on the poster): a phone camera opens it with no app and no account. The same function serves ' +

@@ -129,6 +129,8 @@ export interface RouteSpec {
   path: string;
   fn: FunctionName;
   access: Access;
+  /** Tighter than the stage's throttling: a public route that stores something per call. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export const ROUTES: readonly RouteSpec[] = [
@@ -143,7 +145,14 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/checkins/batch', fn: 'create-checkin-batch', access: 'public' },
   // Gate staff record check-ins for people without a smartphone: a phone typed in, or a personal card scanned.
   { method: 'POST', path: '/v1/checkpoints/{id}/checkins', fn: 'create-assisted-checkins', access: 'staff' },
-  { method: 'POST', path: '/v1/cards', fn: 'create-card', access: 'public' },
+  // Anyone may print a card, but a card is a year-long record: a script cannot print thousands a minute.
+  {
+    method: 'POST',
+    path: '/v1/cards',
+    fn: 'create-card',
+    access: 'public',
+    throttle: { rateLimit: 2, burstLimit: 10 },
+  },
   { method: 'GET', path: '/c/{code}', fn: 'checkin-page', access: 'public' },
   // Where a poster sends someone whose camera cannot scan: type the printed code.
   { method: 'GET', path: '/c', fn: 'checkin-page', access: 'public' },

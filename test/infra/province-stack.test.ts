@@ -251,6 +251,21 @@ describe('HTTP API routes', () => {
     expect(routes.size).toBe(25);
   });
 
+  it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
+    const { resources } = firstProvince();
+    const stages = resourcesOfType(resources, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]![1];
+    expect(stage.Properties.RouteSettings).toEqual({
+      'POST /v1/cards': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 10 },
+    });
+    // The stage names the route by its key, so it is created after the route.
+    const route = routesByKey().get('POST /v1/cards');
+    const routeId = Object.entries(resources).find(([, r]) => r === route)?.[0];
+    expect(routeId).toBeDefined();
+    expect((stage as unknown as { DependsOn?: string[] }).DependsOn).toContain(routeId);
+  });
+
   it.each([
     'GET /v1/checkpoints/{id}/poster.pdf',
     'POST /v1/units/{unitId}/posters',
