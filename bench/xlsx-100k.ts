@@ -10,11 +10,10 @@ import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
-  activeRatio,
   type IdleCheckpoint,
-  type RankedUnit,
   type ReportFigures,
   type ReportRow,
+  rankByActiveRatio,
   sumFigures,
   type UnitReport,
 } from '../src/core/report.ts';
@@ -113,15 +112,6 @@ export function syntheticReport(rows: number): UnitReport {
       });
     }
   }
-  const ranking: RankedUnit[] = list
-    .map((r) => ({
-      unitId: r.unitId,
-      unitName: r.unitName,
-      checkpointsTotal: r.checkpointsTotal,
-      activeCheckpoints: r.activeCheckpoints,
-      ratio: activeRatio(r),
-    }))
-    .sort((a, b) => (a.ratio ?? Number.POSITIVE_INFINITY) - (b.ratio ?? Number.POSITIVE_INFINITY));
   return {
     provinceId: 'quang-ninh',
     unit: { id: 'hai-ha', name: 'huyện Hải Hà' },
@@ -133,7 +123,7 @@ export function syntheticReport(rows: number): UnitReport {
     totals: sumFigures(list),
     previousTotals: sumFigures(list.map((r) => r.previous)),
     idle: listed,
-    ranking,
+    ranking: rankByActiveRatio(list),
     newCheckpoints: listed,
     misnamed: listed,
     daily: { days: [], series: [] },

@@ -107,6 +107,23 @@ export interface UnitReport {
   generatedAt: string;
 }
 
+/** The rows' units by active ratio, lowest first (then by name); units with no checkpoint, and so no ratio, last. */
+export function rankByActiveRatio(rows: readonly ReportRow[]): RankedUnit[] {
+  return rows
+    .map((r) => ({
+      unitId: r.unitId,
+      unitName: r.unitName,
+      checkpointsTotal: r.checkpointsTotal,
+      activeCheckpoints: r.activeCheckpoints,
+      ratio: activeRatio(r),
+    }))
+    .sort(
+      (a, b) =>
+        (a.ratio ?? Number.POSITIVE_INFINITY) - (b.ratio ?? Number.POSITIVE_INFINITY) ||
+        a.unitName.localeCompare(b.unitName, 'vi'),
+    );
+}
+
 /** The difference this period minus the one before, figure by figure (ratio in percentage points). */
 export function changeOf(
   now: ReportFigures,

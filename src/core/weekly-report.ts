@@ -7,17 +7,16 @@ import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import type { ActivityStore, CheckpointStore, Events, ReportStore, UnitStore } from './ports.ts';
 import {
-  activeRatio,
   type CheckpointRow,
   type IdleCheckpoint,
   type ListedCheckpoint,
   type Period,
-  type RankedUnit,
   REPORT_CONTENT_TYPES,
   REPORT_FORMATS,
   type ReportFigures,
   type ReportFormat,
   type ReportRow,
+  rankByActiveRatio,
   sumFigures,
   type UnitReport,
 } from './report.ts';
@@ -390,19 +389,6 @@ function unitReport(provinceId: string, node: UnitNode, frame: Frame, generatedA
       daily: node.ownDaily,
     });
   }
-  const ranking: RankedUnit[] = rows
-    .map((r) => ({
-      unitId: r.unitId,
-      unitName: r.unitName,
-      checkpointsTotal: r.checkpointsTotal,
-      activeCheckpoints: r.activeCheckpoints,
-      ratio: activeRatio(r),
-    }))
-    .sort(
-      (a, b) =>
-        (a.ratio ?? Number.POSITIVE_INFINITY) - (b.ratio ?? Number.POSITIVE_INFINITY) ||
-        a.unitName.localeCompare(b.unitName, 'vi'),
-    );
   return {
     ...common,
     level: 'units',
@@ -410,7 +396,7 @@ function unitReport(provinceId: string, node: UnitNode, frame: Frame, generatedA
     checkpoints: [],
     totals: sumFigures(rows),
     previousTotals: sumFigures(rows.map((r) => r.previous)),
-    ranking,
+    ranking: rankByActiveRatio(rows),
     daily: {
       days: frame.days,
       series: rows.map((r) => ({ id: r.unitId, name: r.unitName, values: r.daily })),

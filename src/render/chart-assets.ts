@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadRuntimeFiles } from './fonts.ts';
 
 /**
  * What the report chart reads at run time besides its code, as package specifiers (all pinned in package.json):
@@ -23,17 +22,5 @@ export type ChartAsset = keyof typeof CHART_RUNTIME_FILES;
 
 /** The files' bytes. Throws, naming the file, when one is missing (a bundle built without it). */
 export function loadChartAssets(): Record<ChartAsset, Buffer> {
-  const resolveFrom = createRequire(import.meta.url);
-  const load = (specifier: string) => {
-    try {
-      return readFileSync(resolveFrom.resolve(specifier));
-    } catch (error) {
-      throw new Error(`The chart's run-time file ${specifier} cannot be read: ${(error as Error).message}`);
-    }
-  };
-  return {
-    wasm: load(CHART_RUNTIME_FILES.wasm),
-    regular: load(CHART_RUNTIME_FILES.regular),
-    bold: load(CHART_RUNTIME_FILES.bold),
-  };
+  return loadRuntimeFiles(CHART_RUNTIME_FILES, "The chart's run-time file");
 }

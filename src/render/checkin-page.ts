@@ -68,14 +68,7 @@ if (!code) {
 phone.value = load('vaora.phone', '');
 var companions = stepper($('less'), $('more'), $('companions'));
 
-function fieldError(text) {
-  phoneError.textContent = text;
-  phoneError.hidden = !text;
-  // A refused entry must not sit under the last person's green tick: a guard glancing at it would let them pass.
-  if (text) result.hidden = true;
-  if (text) phone.setAttribute('aria-invalid', 'true'); else phone.removeAttribute('aria-invalid');
-}
-phone.addEventListener('input', function () { fieldError(''); });
+var fieldError = fieldMessage(phone, phoneError, result);
 
 var outbox = new Outbox('vaora.queue', function (items) {
   return postJson('/v1/checkins/batch', { checkins: items }).then(function (res) {

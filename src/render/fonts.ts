@@ -18,15 +18,28 @@ export const POSTER_FONT_FILES = {
 
 export type PosterFont = keyof typeof POSTER_FONT_FILES;
 
-/** The font files' bytes. Throws, naming the file, when one is missing (a bundle built without them). */
-export function loadPosterFonts(): Record<PosterFont, Buffer> {
+/**
+ * The bytes of files a function reads at run time, given as package specifiers (`{name: specifier}`). Throws,
+ * naming the file and `what` it is, when one is missing (a bundle built without it).
+ */
+export function loadRuntimeFiles<K extends string>(
+  files: Readonly<Record<K, string>>,
+  what: string,
+): Record<K, Buffer> {
   const resolveFrom = createRequire(import.meta.url);
   const load = (specifier: string) => {
     try {
       return readFileSync(resolveFrom.resolve(specifier));
     } catch (error) {
-      throw new Error(`The poster font ${specifier} cannot be read: ${(error as Error).message}`);
+      throw new Error(`${what} ${specifier} cannot be read: ${(error as Error).message}`);
     }
   };
-  return { regular: load(POSTER_FONT_FILES.regular), bold: load(POSTER_FONT_FILES.bold) };
+  return Object.fromEntries(
+    Object.entries<string>(files).map(([name, specifier]) => [name, load(specifier)]),
+  ) as Record<K, Buffer>;
+}
+
+/** The font files' bytes. Throws, naming the file, when one is missing (a bundle built without them). */
+export function loadPosterFonts(): Record<PosterFont, Buffer> {
+  return loadRuntimeFiles(POSTER_FONT_FILES, 'The poster font');
 }

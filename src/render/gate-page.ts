@@ -118,14 +118,7 @@ function classify(raw) {
   return { error: 'Không nhận ra: hãy nhập số điện thoại, hoặc quét thẻ cá nhân (10 ký tự).' };
 }
 
-function fieldError(text) {
-  entryError.textContent = text;
-  entryError.hidden = !text;
-  // A refused entry must not sit under the last person's green tick: a guard glancing at it would let them pass.
-  if (text) result.hidden = true;
-  if (text) entry.setAttribute('aria-invalid', 'true'); else entry.removeAttribute('aria-invalid');
-}
-entry.addEventListener('input', function () { fieldError(''); });
+var fieldError = fieldMessage(entry, entryError, result);
 
 // The last check-ins, newest first; masked, so a shared tablet shows no one's number.
 var log = load(LOG, []);

@@ -252,6 +252,22 @@ function flash(el) {
   if (el.scrollIntoView) el.scrollIntoView({ block: 'nearest' });
 }
 
+/**
+ * The message under a field: \`show(text)\` names what is wrong (\`''\` clears it) and takes the last confirmation off
+ * the screen: a refused entry must not sit under the last person's green tick, or a guard glancing at it would let
+ * them pass. Typing in the field clears the message.
+ */
+function fieldMessage(input, message, result) {
+  function show(text) {
+    message.textContent = text;
+    message.hidden = !text;
+    if (text) result.hidden = true;
+    if (text) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  }
+  input.addEventListener('input', function () { show(''); });
+  return show;
+}
+
 /** A stepper for companions (0–20): returns get() and reset(). */
 function stepper(less, more, out, onChange) {
   var n = 0;

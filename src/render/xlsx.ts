@@ -28,8 +28,6 @@ import {
 } from './report-text.ts';
 import { addSheetImage, pngSize } from './xlsx-image.ts';
 
-export { formatPeriod } from './report-text.ts';
-
 /**
  * Where things sit on the main sheet. Rows 1–3 are the title block of the Hải Hà table (seed 004), row 4 the
  * comparison with the seven days before (where the seed has its italic line under the title), row 5 the headers,
@@ -45,10 +43,9 @@ export const XLSX_LAYOUT = {
   columnCount: REPORT_COLUMNS.length + 1,
 } as const;
 
-/** The workbook's sheets, in tab order. Xếp hạng is left out of a leaf's report, Biểu đồ is a leaf's chart. */
+/** The workbook's sheets, in tab order. Xếp hạng is left out of a leaf's report. */
 export const XLSX_SHEETS = {
   report: XLSX_LAYOUT.sheetName,
-  chart: 'Biểu đồ',
   comparison: 'So sánh',
   idle: 'Không hoạt động',
   ranking: 'Xếp hạng',
@@ -132,7 +129,6 @@ const HEADER_ROW_HEIGHT = 80;
 /** The widest a column of names grows to fit them; longer names wrap. */
 const MAX_NAME_WIDTH = 60;
 /** The chart on its own sheet: as wide as A4 landscape prints without shrinking much. */
-const CHART_SHEET_MAX_WIDTH_PX = 1000;
 
 /** The three title lines above the table. */
 export function xlsxTitle(report: UnitReport): [string, string, string] {
@@ -153,7 +149,7 @@ function percentFraction(ratio: number | null): number | null {
 }
 
 export interface XlsxOptions {
-  /** The chart (src/render/chart.ts): under the table of a report on units, on its own sheet for a leaf. */
+  /** The chart (src/render/chart.ts), placed under the table of the main sheet. */
   chartPng?: Buffer;
 }
 
@@ -190,9 +186,7 @@ export async function renderXlsx(
   workbook.title = `${title[1]} ${title[2]}`;
   const ctx: Context = { workbook, out, report, period: formatPeriod(report.period) };
 
-  const leaf = report.level === 'checkpoints';
-  await writeMainSheet(ctx, title, leaf ? undefined : chart);
-  if (leaf && chart) writeChartSheet(ctx, chart);
+  await writeMainSheet(ctx, title, chart);
   await writeComparisonSheet(ctx);
   await writeIdleSheet(ctx);
   if (report.ranking.length > 0) await writeRankingSheet(ctx);
@@ -379,28 +373,6 @@ function setFigures(row: ExcelJS.Row, figures: ReportFigures, count: Style, rati
   setCell(row, 6, figures.activeCheckpoints, count);
   setCell(row, 7, ratioFraction(figures), ratio);
   setCell(row, 8, figures.namingViolations, count);
-}
-
-// ─── Biểu đồ ────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** A leaf's chart gets a sheet of its own: its table may run to thousands of rows. */
-function writeChartSheet(ctx: Context, chart: { png: Buffer; width: number; height: number }): void {
-  const widths = Array.from({ length: 12 }, () => 12);
-  const sheet = openSheet(ctx, XLSX_SHEETS.chart, { widths, frozenRows: 0 });
-  textLine(
-    sheet,
-    1,
-    widths.length,
-    `Biểu đồ số lượt vào/ra theo ngày tại ${ctx.report.unit.name}`,
-    STYLE.subtitle,
-  );
-  textLine(sheet, 2, widths.length, `tính từ ngày ${ctx.period}`, STYLE.comparison).commit();
-  addSheetImage(ctx.workbook, sheet, {
-    png: chart.png,
-    anchor: { col: 0, row: 3, ...fitWidth(chart, CHART_SHEET_MAX_WIDTH_PX) },
-    description: chartDescription(ctx.report),
-  });
-  sheet.commit();
 }
 
 function chartDescription(report: UnitReport): string {
