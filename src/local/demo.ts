@@ -103,7 +103,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           `  a personal QR card (PDF): curl -s -X POST ${stack.url}/v1/cards -H 'content-type: application/json' -d '{"phone":"0912 345 678"}' -o card.pdf`,
         );
       }
-      out('Press Ctrl+C to stop.');
     }
     const periods = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}/reports`)).json?.items ?? [];
     if (periods.length > 0) {
@@ -121,6 +120,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
       out(link.json.url);
     }
+    if (options.keepRunning) out('Press Ctrl+C to stop.');
     return stack;
   } catch (err) {
     await stack.stop();
