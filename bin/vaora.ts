@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -30,15 +30,29 @@ program
   )
   .option('-p, --port <port>', 'HTTP port', integer, Number(env.PORT || 3000))
   .option('--s3-port <port>', 'local S3 port (report links point at it)', integer)
-  .action(async (options: { port: number; s3Port?: number }) => {
+  .option('--logs', "print the API's JSON log lines here too (default: into <data>/logs/vaora.log)")
+  .action(async (options: { port: number; s3Port?: number; logs?: boolean }) => {
     // A fixed S3 port, so a report link printed by one run still works after a restart.
     const s3Port = options.s3Port ?? (env.S3_PORT ? integer(env.S3_PORT) : options.port + 1);
+    // The terminal is for the person who started vaora; the handlers' JSON log lines go to a file (as Lambda's
+    // go to CloudWatch), unless asked for here.
+    if (!options.logs && !env.VAORA_LOG_FILE) {
+      mkdirSync(join(dataDir, 'logs'), { recursive: true });
+      env.VAORA_LOG_FILE = join(dataDir, 'logs', 'vaora.log');
+      console.log(
+        `Logs: ${env.VAORA_LOG_FILE} (LOG_LEVEL=${env.LOG_LEVEL ?? 'info'}; --logs prints them here)`,
+      );
+    }
     const stack = await runDemo({
       provinceId: province,
       dataDir,
       port: options.port,
       s3Port,
       keepRunning: true,
+    }).catch((error: Error) => {
+      // Said plainly, with what to do (runDemo's message says it): not a stack trace.
+      console.error(`vaora start: ${error.message}`);
+      process.exit(1);
     });
     const stop = async () => {
       await stack.stop();

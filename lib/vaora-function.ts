@@ -10,7 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
-import { type FunctionName, type FunctionSpec, ROUTES } from '../src/routes.ts';
+import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '../src/routes.ts';
 
 /** The repository root: FUNCTIONS entries are relative to it, and it is esbuild's project root. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,9 +39,9 @@ const RUNTIME_PIN_REASON =
  * one and keeps minutes.
  */
 export const SIZING = {
-  api: { memorySize: 256, timeout: Duration.seconds(10) },
-  heavyApi: { memorySize: 1024, timeout: Duration.seconds(29) },
-  heavy: { memorySize: 1024, timeout: Duration.minutes(5) },
+  api: { memorySize: 256, timeout: Duration.seconds(TIMEOUT_SECONDS.api) },
+  heavyApi: { memorySize: 1024, timeout: Duration.seconds(TIMEOUT_SECONDS.heavyApi) },
+  heavy: { memorySize: 1024, timeout: Duration.seconds(TIMEOUT_SECONDS.heavy) },
 } as const;
 
 /** The sizing of a function: `heavy` ones get `heavyApi` when a route of src/routes.ts ROUTES invokes them. */

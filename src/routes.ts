@@ -182,6 +182,18 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/units/{unitId}/posters', fn: 'create-unit-posters', access: 'staff' },
 ];
 
+/**
+ * How long a function may run, in seconds (lib/ sizes the Lambdas from these; the local server counts its
+ * context's remaining time down from them). Behind a route a function must answer within API Gateway's 30 s
+ * integration limit; the scheduled report answers no one and keeps minutes.
+ */
+export const TIMEOUT_SECONDS = { api: 10, heavyApi: 29, heavy: 300 } as const;
+
+export function timeoutSecondsOf(name: FunctionName): number {
+  if (!FUNCTIONS[name].heavy) return TIMEOUT_SECONDS.api;
+  return ROUTES.some((route) => route.fn === name) ? TIMEOUT_SECONDS.heavyApi : TIMEOUT_SECONDS.heavy;
+}
+
 /** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */
 export const CLAIM_ROLE = 'custom:role';
 export const CLAIM_UNIT = 'custom:unit';

@@ -1,5 +1,6 @@
+import { jsonEvents } from '../../src/adapters/events.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Events, LogEvent } from '../../src/core/ports.ts';
+import type { Events } from '../../src/core/ports.ts';
 import { systemClock } from '../../src/core/time.ts';
 
 /**
@@ -9,19 +10,5 @@ import { systemClock } from '../../src/core/time.ts';
 export const config = loadConfig();
 export const clock = systemClock;
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-type Level = keyof typeof LEVELS;
-const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
-  CheckinRecorded: 'debug',
-  CheckinRetried: 'warn',
-  RequestFailed: 'error',
-};
-const threshold = LEVELS[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? LEVELS.info;
-
 /** Logs are typed events, one JSON line each: no free text, no personal data. */
-export const events: Events = {
-  emit: (event) => {
-    const level = EVENT_LEVELS[event.event] ?? 'info';
-    if (LEVELS[level] >= threshold) console.log(JSON.stringify({ level, ...event }));
-  },
-};
+export const events: Events = jsonEvents();

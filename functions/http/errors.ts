@@ -28,6 +28,18 @@ export function errorResponses(
   };
 }
 
+/**
+ * Headers every response of ours carries. The API is HTTPS-only in AWS (HSTS), its JSON and files must never be
+ * sniffed into something else, and no URL of ours (a check-in page carries a checkpoint's code) leaks through a
+ * Referer. HTML responses add their Content-Security-Policy where they are made.
+ */
+export const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+} as const;
+
+/** The contract's error shape: `details` is always a list, empty when no field is to blame. */
 export function errorResponse(
   status: number,
   code: string,
@@ -36,8 +48,12 @@ export function errorResponse(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body: JSON.stringify({ error: { code, message, ...(details.length ? { details } : {}) } }),
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
+    },
+    body: JSON.stringify({ error: { code, message, details } }),
   };
 }
 
@@ -59,6 +75,16 @@ function describe(error: unknown): { status: number; code: string; message: stri
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side', details: [] };
 }
 
+/**
+ * One detail per bad field. An unknown key is named by itself (`__proto__`, `constructor`, a typo), not by the
+ * object that holds it, so a client sees which key to drop.
+ */
 export function zodDetails(error: ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'Not a known field' }));
+    }
+    return [{ path: at.join('.'), message: issue.message }];
+  });
 }

@@ -6,7 +6,7 @@ import { AppError, UnauthorizedError } from '../../src/core/errors.ts';
 import { type Principal, ROLES, type Role } from '../../src/core/model.ts';
 import type { Events } from '../../src/core/ports.ts';
 import { CLAIM_ROLE, CLAIM_UNIT } from '../../src/routes.ts';
-import { errorResponses } from './errors.ts';
+import { errorResponses, SECURITY_HEADERS } from './errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -136,7 +136,11 @@ function toResponse(result: RouteResult): HttpResponse {
   if ('json' in result) {
     return {
       statusCode: result.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        ...SECURITY_HEADERS,
+      },
       body: JSON.stringify(result.json),
     };
   }
@@ -144,7 +148,7 @@ function toResponse(result: RouteResult): HttpResponse {
   const binary = Buffer.isBuffer(body);
   return {
     statusCode: result.status,
-    headers: { 'content-type': contentType, 'cache-control': 'private, max-age=300' },
+    headers: { 'content-type': contentType, 'cache-control': 'private, max-age=300', ...SECURITY_HEADERS },
     body: binary ? body.toString('base64') : body,
     isBase64Encoded: binary,
   };

@@ -83,7 +83,9 @@ export type LogEvent =
   | { event: 'CheckinRetried'; attempt: number; reason: string }
   | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
   | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
-  | { event: 'RequestFailed'; status: number; code: string; errorName?: string };
+  | { event: 'RequestFailed'; status: number; code: string; errorName?: string }
+  /** Refused before any handler ran (a malformed path, a throttle): the route, never the path's values. */
+  | { event: 'RequestRefused'; status: number; code: string; route: string };
 
 export interface Events {
   emit(event: LogEvent): void;

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { mapLimit } from '../core/pool.ts';
 import type { ReportFigures } from '../core/report.ts';
@@ -15,6 +16,8 @@ const POST_CONCURRENCY = 16;
 
 export interface DemoOptions extends LocalStackOptions {
   keepRunning: boolean;
+  /** One check-in posted for every this many of the real table's (default 50); the tests post fewer. */
+  checkinScale?: number;
   /** Pinned randomness: the same demo every time. */
   seed?: number;
   out?: (line: string) => void;
@@ -37,7 +40,7 @@ function random(seed: number): () => number {
 }
 
 async function api(
-  stack: LocalStack,
+  stack: Pick<LocalStack, 'url'>,
   token: string | undefined,
   method: string,
   path: string,
@@ -55,6 +58,73 @@ async function api(
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/**
+ * The same request again while the answer is a 5xx, a 429 or no answer at all, as a phone or the CLI would:
+ * every request the demo sends is idempotent (refs, client ids), so sending one twice stores nothing twice.
+ */
+async function apiWithRetry(...args: Parameters<typeof api>): Promise<Awaited<ReturnType<typeof api>>> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await api(...args).catch((err: Error) => ({ status: 0, json: { error: err.message } }));
+    if ((answer.status !== 0 && answer.status !== 429 && answer.status < 500) || attempt === 8) return answer;
+    await sleep(Math.min(8_000, 250 * 2 ** attempt));
+  }
+}
+
+/**
+ * An import, sent again with the rows that came back `pending` until none do: on a busy machine one request
+ * has no time for them all, and a resend creates nothing twice (rows carry refs or ids).
+ */
+export async function importUntilDone(
+  stack: Pick<LocalStack, 'url'>,
+  admin: string,
+  path: string,
+  field: 'units' | 'checkpoints',
+  rows: readonly Record<string, unknown>[],
+  out: (line: string) => void,
+): Promise<void> {
+  let todo = rows;
+  for (let round = 1; todo.length > 0; round++) {
+    const answer = await apiWithRetry(stack, admin, 'POST', path, { [field]: todo });
+    if (answer.status !== 200 || answer.json.rejected.length > 0) {
+      throw new Error(`The demo's ${field} import failed: ${JSON.stringify(answer.json).slice(0, 500)}`);
+    }
+    const pending = new Set<number>(answer.json.pending.map((p: { row: number }) => p.row));
+    todo = todo.filter((r) => pending.has(Number(r.row)));
+    if (todo.length === 0) break;
+    if (round === 30) throw new Error(`The demo's ${field} import left ${todo.length} rows pending 30 times`);
+    out(`  ${todo.length} ${field} not reached in time by the server: sending them again…`);
+    await sleep(Math.min(5_000, 500 * round));
+  }
+}
+
+/**
+ * What the data folder says of the demo seed. `seeding` is written before the first row is sent and `done`
+ * only after the report was checked against what was posted, so a start killed half-way is never taken for a
+ * finished one.
+ */
+interface SeedRecord {
+  status: 'seeding' | 'done';
+  seed: number;
+  period: { start: string; end: string };
+  startedAt: string;
+  verifiedAt?: string;
+}
+
+const seedFile = (dataDir: string) => join(dataDir, 'demo-seed.json');
+
+function readSeedRecord(dataDir: string): SeedRecord | undefined {
+  const file = seedFile(dataDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeedRecord) : undefined;
+}
+
+function writeSeedRecord(dataDir: string, record: SeedRecord): void {
+  const file = seedFile(dataDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
 /**
  * Starts the local stack and, when it holds no demo yet, seeds Hải Hà: units and checkpoints registered over
  * the past weeks (through the core, with a clock set in the past), then a week of check-ins posted through
@@ -67,15 +137,48 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     const province = stack.config.provinceId;
     const admin = await stack.token('admin', province);
-    const seeded = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}`)).status === 200;
-    const period = previousCompletePeriod(new Date());
-    if (!seeded) {
-      const rand = random(options.seed ?? 20220106);
-      const expected = await seed(stack, admin, rand, period, out);
-      out(`Posted a week of check-ins (${period.start} – ${period.end}); running the weekly report…`);
-      const run = await api(stack, admin, 'POST', '/v1/reports/weekly', { start: period.start });
-      if (run.status !== 200) throw new Error(`The weekly report failed: ${JSON.stringify(run.json)}`);
-      await verify(stack, admin, period.start, expected, out);
+    const record = readSeedRecord(stack.dataDir);
+    const present = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}`)).status === 200;
+    if (record?.status === 'done') {
+      out(`Found the demo seeded and checked by an earlier run (${record.verifiedAt}) in ${stack.dataDir}.`);
+    } else if (present && !record) {
+      // Data no seed of ours recorded (an older vaora, or units made by hand): never taken as a checked demo.
+      out(
+        `${stack.dataDir} holds ${HAI_HA.name} but no record that a demo seed finished and was checked. ` +
+          `Serving it as it is; to seed the demo afresh, stop (Ctrl+C) and delete ${stack.dataDir}.`,
+      );
+    } else {
+      const resumed = record?.status === 'seeding';
+      const next: SeedRecord = record ?? {
+        status: 'seeding',
+        seed: options.seed ?? 20220106,
+        period: previousCompletePeriod(new Date()),
+        startedAt: new Date().toISOString(),
+      };
+      if (resumed) {
+        out(
+          `An earlier start stopped before the demo seed was finished and checked (started ${next.startedAt}). ` +
+            'Finishing it now: every step is idempotent, so nothing is stored twice.',
+        );
+      }
+      writeSeedRecord(stack.dataDir, next);
+      try {
+        const expected = await seed(stack, admin, random(next.seed), next.period, out, options.checkinScale);
+        out(
+          `Posted a week of check-ins (${next.period.start} – ${next.period.end}); running the weekly report…`,
+        );
+        const run = await apiWithRetry(stack, admin, 'POST', '/v1/reports/weekly', {
+          start: next.period.start,
+        });
+        if (run.status !== 200) throw new Error(`The weekly report failed: ${JSON.stringify(run.json)}`);
+        await verify(stack, admin, next.period.start, expected, out);
+      } catch (err) {
+        throw new Error(
+          `${(err as Error).message}\nThe demo seed is not finished; its data stays in ${stack.dataDir}. ` +
+            `Run the same command again to finish it, or delete ${stack.dataDir} to start over.`,
+        );
+      }
+      writeSeedRecord(stack.dataDir, { ...next, status: 'done', verifiedAt: new Date().toISOString() });
     }
     const manager = await stack.token('unit-manager', HAI_HA.id);
     const sample = (
@@ -83,15 +186,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ).json;
     const cp = sample?.items?.[0];
     out('');
-    if (seeded) out(`Found the demo seeded by an earlier run in ${options.dataDir}.`);
     if (options.keepRunning) {
-      out(`vaora (province ${province}) is running at ${stack.url}   data: ${options.dataDir}`);
+      out(`vaora (province ${province}) is running at ${stack.url}   data: ${stack.dataDir}`);
       out(`Staff token (admin of ${province}):`);
       out(admin);
       if (cp) {
         out(`A checkpoint to try: ${cp.name}  code ${cp.code}`);
         out(`  check-in page (the URL in its QR): ${cp.qrUrl}`);
-        out(`  its QR image (staff): ${stack.url}/v1/checkpoints/${cp.id}/qr.svg`);
+        // Staff routes need the token: a browser cannot send it, so the link is a command that does.
+        out(
+          `  its poster (a staff route: the command sends a manager's token; …/qr.svg and …/qr.png likewise): curl -s -H 'authorization: Bearer ${manager}' ${stack.url}/v1/checkpoints/${cp.id}/poster.pdf -o poster.pdf`,
+        );
         out(
           `  or: curl -s -X POST ${stack.url}/v1/checkins -H 'content-type: application/json' -d '{"code":"${cp.code}","phone":"0912 345 678","direction":"in"}'`,
         );
@@ -136,6 +241,7 @@ async function seed(
   rand: () => number,
   period: { start: string; end: string },
   out: (line: string) => void,
+  checkinScale = CHECKIN_SCALE,
 ): Promise<Expected> {
   const { from, to } = periodBounds(period);
   // The district and its communes, as a province would upload its unit list.
@@ -143,10 +249,14 @@ async function seed(
     { id: HAI_HA.id, name: HAI_HA.name, parentId: stack.config.provinceId, kind: 'district' },
     ...HAI_HA_COMMUNES.map((c) => ({ id: c.id, name: c.name, parentId: HAI_HA.id, kind: 'commune' })),
   ];
-  const unitImport = await api(stack, admin, 'POST', '/v1/units/import', { units });
-  if (unitImport.status !== 200 || unitImport.json.rejected.length > 0) {
-    throw new Error(`The demo's unit import failed: ${JSON.stringify(unitImport.json)}`);
-  }
+  await importUntilDone(
+    stack,
+    admin,
+    '/v1/units/import',
+    'units',
+    units.map((u, i) => ({ row: i + 2, ...u })),
+    out,
+  );
 
   // Checkpoints registered over the past two months (an import carries their registration dates), a few of them
   // named by hand against the rule, as inspections found.
@@ -169,7 +279,7 @@ async function seed(
       total,
       fresh,
       active: Math.min(total - fresh, Math.max(1, Math.round(commune.active / CHECKPOINT_SCALE))),
-      checkins: Math.round(commune.checkins / CHECKIN_SCALE),
+      checkins: Math.round(commune.checkins / checkinScale),
       first: rows.length,
     });
     for (let i = 0; i < total; i++) {
@@ -191,12 +301,7 @@ async function seed(
       });
     }
   }
-  const imported = await api(stack, admin, 'POST', `/v1/units/${HAI_HA.id}/checkpoints/import`, {
-    checkpoints: rows,
-  });
-  if (imported.status !== 200 || imported.json.rejected.length > 0) {
-    throw new Error(`The demo's checkpoint import failed: ${JSON.stringify(imported.json).slice(0, 500)}`);
-  }
+  await importUntilDone(stack, admin, `/v1/units/${HAI_HA.id}/checkpoints/import`, 'checkpoints', rows, out);
   // Each checkpoint by its ref, whether this import created it or an earlier, interrupted one did.
   const byRef = new Map<string, { id: string; code: string }>();
   for (const commune of HAI_HA_COMMUNES) {
@@ -204,7 +309,10 @@ async function seed(
     for (const cp of listed.json.items) byRef.set(cp.ref, cp);
   }
 
-  const posts: { unitId: string; checkpointId: string; code: string; at: Date }[] = [];
+  // Every check-in is drawn here, ids included, before any is sent: the same seed draws the same week, so a
+  // start that finishes a seed an earlier one left half-way sends the same check-ins, and stores none twice.
+  const posts: { unitId: string; checkpointId: string; body: Record<string, unknown>; resend: boolean }[] =
+    [];
   for (const p of plan) {
     const created = Array.from({ length: p.total }, (_, i) => byRef.get(String(rows[p.first + i]!.ref))!);
     // Some of the old checkpoints are used this week; the rest are the ones the province chases.
@@ -213,7 +321,15 @@ async function seed(
       // Every active checkpoint gets one; the rest go mostly to the busiest gates, as at a real market or factory.
       const cp = i < p.active ? active[i]! : active[Math.floor(rand() ** 2 * p.active)]!;
       const at = new Date(from.getTime() + rand() * (to.getTime() - from.getTime()));
-      posts.push({ unitId: p.unitId, checkpointId: cp.id, code: cp.code, at });
+      const body = {
+        id: uuid(rand),
+        code: cp.code,
+        phone: phone(rand),
+        direction: rand() < 0.5 ? 'in' : 'out',
+        at: at.toISOString(),
+        method: 'app',
+      };
+      posts.push({ unitId: p.unitId, checkpointId: cp.id, body, resend: rand() < RESEND_SHARE });
     }
     expected.set(p.unitId, {
       checkpointsTotal: p.total,
@@ -235,19 +351,12 @@ async function seed(
   bar.start(posts.length, 0);
   const activeSets = new Map<string, Set<string>>();
   await mapLimit(posts, POST_CONCURRENCY, async (post) => {
-    const body = {
-      id: randomUUID(),
-      code: post.code,
-      phone: phone(rand),
-      direction: rand() < 0.5 ? 'in' : 'out',
-      at: post.at.toISOString(),
-      method: 'app',
-    };
-    const first = await api(stack, undefined, 'POST', '/v1/checkins', body);
-    if (first.status !== 201)
+    // 201 stored now, or 200 stored by an earlier, interrupted start: either way stored once.
+    const first = await apiWithRetry(stack, undefined, 'POST', '/v1/checkins', post.body);
+    if (first.status !== 201 && first.status !== 200)
       throw new Error(`A demo check-in was refused: ${first.status} ${JSON.stringify(first.json)}`);
-    if (rand() < RESEND_SHARE) {
-      const again = await api(stack, undefined, 'POST', '/v1/checkins', body);
+    if (post.resend) {
+      const again = await apiWithRetry(stack, undefined, 'POST', '/v1/checkins', post.body);
       if (again.status !== 200) throw new Error(`A resent check-in answered ${again.status}, not 200`);
     }
     const figures = expected.get(post.unitId)!;
@@ -261,6 +370,15 @@ async function seed(
   bar.stop();
   out(`Posted ${posts.length} check-ins through POST /v1/checkins (some sent twice, as flaky phones do).`);
   return expected;
+}
+
+/** A version-4 UUID drawn from the seeded PRNG (the check-in's client id). */
+function uuid(rand: () => number): string {
+  const bytes = Array.from({ length: 16 }, () => Math.floor(rand() * 256));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const MOBILE_PREFIXES = ['091', '094', '098', '097', '096', '090', '093', '086', '088', '070'];

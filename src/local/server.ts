@@ -8,8 +8,11 @@ import type {
   Context,
 } from 'aws-lambda';
 import { errorResponse } from '../../functions/http/errors.ts';
-import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec } from '../routes.ts';
+import { jsonEvents } from '../adapters/events.ts';
+import type { Events } from '../core/ports.ts';
+import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec, timeoutSecondsOf } from '../routes.ts';
 import { REPO_ROOT } from './repo.ts';
+import { type Limit, Throttle } from './throttle.ts';
 import { verifyToken } from './tokens.ts';
 
 type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
@@ -34,12 +37,16 @@ function compile(spec: RouteSpec): CompiledRoute {
 
 /**
  * API Gateway HTTP API, played locally: the same route table, the same v2 event, a JWT authorizer in front of
- * staff routes, and the very Lambda handlers that run in AWS.
+ * staff routes, the same throttling (the stage's and each route's own, from the same configuration), and the
+ * very Lambda handlers that run in AWS.
  */
 export async function startHttpServer(options: {
   port: number;
   host?: string;
   secret: Uint8Array;
+  /** The stage's throttle (cdk.json's province `throttle`, or its defaults). */
+  throttle: Limit;
+  events?: Events;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
   // Each function is loaded on its first request, as a Lambda cold-starts: one function's module scope never
@@ -56,9 +63,24 @@ export async function startHttpServer(options: {
     return handlers.get(name)!;
   };
 
+  const gateway: Gateway = {
+    routes,
+    handlerOf,
+    secret: options.secret,
+    throttle: new Throttle(options.throttle),
+    events: options.events ?? jsonEvents(),
+  };
+
   const server = createServer((req, res) => {
-    serve(req, res, routes, handlerOf, options.secret).catch(() => {
-      send(res, errorResponse(500, 'internal_error', 'Something went wrong on our side'));
+    serve(req, res, gateway).catch((err: Error) => {
+      gateway.events.emit({
+        event: 'RequestFailed',
+        status: 500,
+        code: 'internal_error',
+        errorName: err?.name ?? 'unknown',
+      });
+      if (!res.headersSent)
+        send(res, errorResponse(500, 'internal_error', 'Something went wrong on our side'));
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -76,41 +98,74 @@ export async function startHttpServer(options: {
   return { server, url: `http://${options.host ?? '127.0.0.1'}:${address.port}` };
 }
 
-async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
-  routes: CompiledRoute[],
-  handlerOf: (name: FunctionName) => Promise<Handler>,
-  secret: Uint8Array,
-): Promise<void> {
+interface Gateway {
+  routes: CompiledRoute[];
+  handlerOf: (name: FunctionName) => Promise<Handler>;
+  secret: Uint8Array;
+  throttle: Throttle;
+  events: Events;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, gateway: Gateway): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
-  let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
-  for (const route of routes) {
+  let matched: { route: CompiledRoute; raw: string[] } | undefined;
+  for (const route of gateway.routes) {
     const m = route.pattern.exec(url.pathname);
     if (!m || route.spec.method !== method) continue;
-    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
-    matched = { route, params };
+    matched = { route, raw: m.slice(1) };
     break;
   }
   // What API Gateway itself answers (not our error shape: HTTP APIs cannot customise these).
   if (!matched) return send(res, gatewayResponse(404, 'Not Found'));
+  const { spec } = matched.route;
+  const routeKey = `${spec.method} ${spec.path}`;
+
+  if (!gateway.throttle.admit(routeKey, spec.throttle)) {
+    gateway.events.emit({ event: 'RequestRefused', status: 429, code: 'throttled', route: routeKey });
+    return send(res, gatewayResponse(429, 'Too Many Requests'));
+  }
+
+  // A path parameter that is not valid percent-encoding (`%ZZ`, a truncated UTF-8 sequence) names nothing: a
+  // 400 naming the parameter, before the token is even looked at, and a log line naming the route.
+  const params: Record<string, string> = {};
+  const undecodable: string[] = [];
+  matched.route.names.forEach((name, i) => {
+    try {
+      params[name] = decodeURIComponent(matched.raw[i]!);
+    } catch {
+      undecodable.push(name);
+    }
+  });
+  if (undecodable.length > 0) {
+    gateway.events.emit({ event: 'RequestRefused', status: 400, code: 'invalid_path', route: routeKey });
+    return send(
+      res,
+      errorResponse(
+        400,
+        'invalid_path',
+        `Invalid ${undecodable.join(', ')}`,
+        undecodable.map((path) => ({ path, message: 'Not valid percent-encoding (UTF-8)' })),
+      ),
+    );
+  }
 
   const body = await readBody(req);
   if (body === undefined) return send(res, gatewayResponse(413, 'Request Entity Too Large'));
 
   let claims: Record<string, unknown> | undefined;
-  if (matched.route.spec.access === 'staff') {
+  if (spec.access === 'staff') {
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    claims = token ? await verifyToken(secret, token).catch(() => undefined) : undefined;
+    claims = token ? await verifyToken(gateway.secret, token).catch(() => undefined) : undefined;
     if (!claims) return send(res, gatewayResponse(401, 'Unauthorized'));
   }
 
-  const event = toEvent(req, url, matched.route.spec, matched.params, body, claims);
-  const handler = await handlerOf(matched.route.spec.fn);
+  const event = toEvent(req, url, spec, params, body, claims);
+  const handler = await gateway.handlerOf(spec.fn);
+  // The function's clock starts once it is loaded, as a Lambda's timeout does after its cold start.
   const result = (await handler(
     event,
-    lambdaContext(matched.route.spec.fn),
+    lambdaContext(spec.fn, Date.now()),
   )) as APIGatewayProxyStructuredResultV2;
   send(res, result);
 }
@@ -188,7 +243,9 @@ function toEvent(
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
-function lambdaContext(name: string): Context {
+/** A Lambda context whose remaining time counts down from the invocation, with the function's own timeout. */
+function lambdaContext(name: FunctionName, startedAt: number): Context {
+  const deadline = startedAt + timeoutSecondsOf(name) * 1000;
   return {
     functionName: name,
     functionVersion: '$LATEST',
@@ -198,7 +255,7 @@ function lambdaContext(name: string): Context {
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},

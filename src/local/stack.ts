@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
-import { type Config, DEFAULTS, ENV, loadConfig } from '../config.ts';
+import { type Config, ENV, loadConfig } from '../config.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
@@ -38,6 +38,24 @@ export interface LocalStack {
   dataDir: string;
   token(role: Role, unitId: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** `$VAORA_DATA_DIR/stack.json`: where the running local stack's pieces are. */
+export interface StackFile {
+  api: string;
+  province: string;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  tables: { registry: string; checkins: string; activity: string };
+  bucket: string;
+  pid: number;
+  startedAt: string;
+}
+
+function writeStackFile(file: string, content: StackFile): void {
+  // Written whole then renamed: a reader never sees half a file.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(content, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 export async function freePort(): Promise<number> {
@@ -99,16 +117,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.activityTable]: tableName(prefix, 'activity'),
       [ENV.reportsBucket]: bucket,
       [ENV.publicBaseUrl]: `http://127.0.0.1:${port}`,
-      [ENV.retentionDays]: String(options.retentionDays ?? DEFAULTS.retentionDays),
-      [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? DEFAULTS.reportLinkTtlSeconds),
-      [ENV.namingRule]: province.namingRule ?? DEFAULTS.namingRule,
+      [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),
+      [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? province.reportLinkTtlSeconds),
+      [ENV.namingRule]: province.namingRule,
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
     });
     const secret = localSecret(dataDir);
-    const { server, url } = await startHttpServer({ port, secret });
+    const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
+    // What tools and tests read instead of guessing ports; gone again when the stack stops.
+    const stackFile = join(dataDir, 'stack.json');
+    writeStackFile(stackFile, {
+      api: url,
+      province: options.provinceId,
+      dynamodbEndpoint,
+      s3Endpoint,
+      tables: {
+        registry: config.registryTable,
+        checkins: config.checkinsTable,
+        activity: config.activityTable,
+      },
+      bucket,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
+    stops.push(() => rmSync(stackFile, { force: true }));
 
     // The province's root unit: in AWS an admin creates it once after deploying (see README).
     const registry = new DynamoRegistry(db, config.registryTable);

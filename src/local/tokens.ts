@@ -35,12 +35,20 @@ export async function mintToken(
     .sign(secret);
 }
 
-/** What API Gateway's JWT authorizer does: verify, then hand the claims to the Lambda. */
+/**
+ * What API Gateway's JWT authorizer does: verify, then hand the claims to the Lambda. Like it, this refuses a
+ * token without `exp` (a correctly signed token that never expires is not a session), one not yet valid
+ * (`nbf`) and one issued in the future (`iat`).
+ */
 export async function verifyToken(secret: Uint8Array, token: string): Promise<Record<string, unknown>> {
   const { payload } = await jwtVerify(token, secret, {
     issuer: LOCAL_ISSUER,
     audience: LOCAL_AUDIENCE,
     algorithms: ['HS256'],
+    requiredClaims: ['exp'],
   });
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + 60) {
+    throw new Error('The token was issued in the future');
+  }
   return payload as Record<string, unknown>;
 }

@@ -154,8 +154,9 @@ describe('create-checkin handler', () => {
     const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(res.body!)).toEqual({
-      error: { code: 'internal_error', message: 'Something went wrong on our side' },
+      error: { code: 'internal_error', message: 'Something went wrong on our side', details: [] },
     });
+    expect(log.mock.calls.flat().join(' ')).toContain('"errorName":"InternalFailure"');
     expect(log.mock.calls.flat().join(' ')).not.toContain('912345678');
     log.mockRestore();
   });
