@@ -159,6 +159,48 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [posterObjects(reports, provinceId)],
     }),
   ],
+  // Cases share the tracing table with what the alerts will add: these reach `case#` items (and the index's
+  // one `cases` partition) only.
+  'cases:read': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CasesRead',
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [tables.table('tracing').tableArn, ...tables.indexArns('tracing')],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } },
+    }),
+  ],
+  'cases:open': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CasesOpen',
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } },
+    }),
+  ],
+  'cases:close': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CasesClose',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } },
+    }),
+  ],
+  // The audit trail is append-only: PutItem (the adapter's condition never replaces a record), and no function
+  // of the stack holds UpdateItem, DeleteItem or BatchWriteItem on it (test/infra asserts this).
+  'audit:append': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AuditAppend',
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.table('audit').tableArn],
+    }),
+  ],
+  'audit:read': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AuditRead',
+      actions: ['dynamodb:Query'],
+      resources: [tables.table('audit').tableArn],
+    }),
+  ],
 };
 
 /**

@@ -38,10 +38,13 @@ export class FunctionCatalogue extends Construct {
       registryTable: tables.table('registry').tableName,
       checkinsTable: tables.table('checkins').tableName,
       activityTable: tables.table('activity').tableName,
+      tracingTable: tables.table('tracing').tableName,
+      auditTable: tables.table('audit').tableName,
       reportsBucket: reports.bucketName,
       publicBaseUrl: props.publicBaseUrl,
       retentionDays: String(province.retentionDays),
       reportLinkTtlSeconds: String(province.reportLinkTtlSeconds),
+      auditRetentionDays: String(province.auditRetentionDays),
       namingRule: province.namingRule,
     };
     this.environment = Object.fromEntries(

@@ -27,6 +27,8 @@ const provinceSchema = z
     publicBaseUrl: z.url().optional(),
     retentionDays: z.number().int().positive().default(DEFAULTS.retentionDays),
     reportLinkTtlSeconds: z.number().int().positive().default(DEFAULTS.reportLinkTtlSeconds),
+    /** How long the audit trail of tracing is kept (AUDIT_RETENTION_DAYS). */
+    auditRetentionDays: z.number().int().positive().default(DEFAULTS.auditRetentionDays),
     /** The province's naming rule for checkpoints (NAMING_RULE): a template over src/core/naming.ts fields. */
     namingRule: z
       .string()

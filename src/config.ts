@@ -11,10 +11,16 @@ export const ENV = {
   registryTable: 'REGISTRY_TABLE',
   checkinsTable: 'CHECKINS_TABLE',
   activityTable: 'ACTIVITY_TABLE',
+  /** Cases (and, with the alerts, their drafts): who may trace, for what. */
+  tracingTable: 'TRACING_TABLE',
+  /** The append-only audit trail of tracing. */
+  auditTable: 'AUDIT_TABLE',
   reportsBucket: 'REPORTS_BUCKET',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   retentionDays: 'RETENTION_DAYS',
   reportLinkTtlSeconds: 'REPORT_LINK_TTL_SECONDS',
+  /** How long audit records are kept (days): longer than the check-ins they are about. */
+  auditRetentionDays: 'AUDIT_RETENTION_DAYS',
   /** The province's naming rule for checkpoints, a template (src/core/naming.ts). */
   namingRule: 'NAMING_RULE',
   /** Only set locally: DynamoDB Local and s3rver endpoints. */
@@ -33,10 +39,13 @@ const schema = z.object({
   registryTable: z.string().min(1),
   checkinsTable: z.string().min(1),
   activityTable: z.string().min(1),
+  tracingTable: z.string().min(1),
+  auditTable: z.string().min(1),
   reportsBucket: z.string().min(1),
   publicBaseUrl: z.url(),
   retentionDays: z.coerce.number().int().min(1).max(366),
   reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
+  auditRetentionDays: z.coerce.number().int().min(30).max(3660),
   namingRule: z.string().refine(isNamingRule, 'a template with {placeName} and only known fields'),
   dynamodbEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
@@ -47,6 +56,7 @@ export type Config = z.infer<typeof schema>;
 export const DEFAULTS = {
   retentionDays: 28,
   reportLinkTtlSeconds: 900,
+  auditRetentionDays: 365,
   namingRule: DEFAULT_NAMING_RULE,
 } as const;
 

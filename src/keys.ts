@@ -31,7 +31,7 @@ export interface IndexDef {
 
 export interface TableDef {
   /** Logical name: CDK construct id and local table-name suffix. */
-  id: 'registry' | 'checkins' | 'activity';
+  id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit';
   indexes: IndexDef[];
   ttlAttribute?: string;
 }
@@ -51,10 +51,16 @@ export const ACTIVITY_BY_CHECKPOINT: IndexDef = {
   projection: 'KEYS_ONLY',
 };
 
+/** Cases, newest first: one small partition (a province opens cases by the hundred, not the million). */
+export const TRACING_CASES: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+
 export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
   { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
+  { id: 'tracing', indexes: [TRACING_CASES] },
+  // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
+  { id: 'audit', indexes: [], ttlAttribute: 'expiresAt' },
 ];
 
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
@@ -138,6 +144,17 @@ export const keys = {
     sk: `cp#${checkpointId}#${slot}`,
   }),
   activityPartition: (unitId: string, day: string, shard: number) => `unit#${unitId}#day#${day}#s${shard}`,
+
+  /** Tracing: a case by its id, and listed under the one `cases` partition of the index, newest last. */
+  caseItem: (caseId: string) => ({ pk: `case#${caseId}`, sk: 'case' }),
+  caseListed: (openedAt: string, caseId: string) => ({
+    gsi1pk: keys.casesListed,
+    gsi1sk: `${openedAt}#${caseId}`,
+  }),
+  casesListed: 'cases',
+  /** Audit: one partition per local day; within it, by time then id. */
+  auditDay: (day: string) => `audit#day#${day}`,
+  auditItem: (day: string, position: string) => ({ pk: keys.auditDay(day), sk: position }),
 };
 
 /** S3 keys of the stored reports: province, unit and period are all in the key. */

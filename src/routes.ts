@@ -25,7 +25,12 @@ export type FunctionName =
   | 'deactivate-checkpoint'
   | 'list-naming-violations'
   | 'get-checkpoint-poster'
-  | 'create-unit-posters';
+  | 'create-unit-posters'
+  | 'create-case'
+  | 'list-cases'
+  | 'get-case'
+  | 'close-case'
+  | 'list-audit';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -52,7 +57,17 @@ export type Binding =
   | 'reports:sign'
   | 'reports:write'
   /** PutObject and GetObject under the province's poster prefix (a unit's posters, then a link to them). */
-  | 'posters:write';
+  | 'posters:write'
+  /** A case by its id (GetItem) and the cases listed (Query on the tracing table's index): `case#` items only. */
+  | 'cases:read'
+  /** A new case (conditional PutItem): `case#` items only. */
+  | 'cases:open'
+  /** A case closed (conditional UpdateItem): `case#` items only. */
+  | 'cases:close'
+  /** Appends to the audit trail (conditional PutItem): never UpdateItem or DeleteItem. */
+  | 'audit:append'
+  /** Reads the audit trail (Query, one local day at a time). */
+  | 'audit:read';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -119,6 +134,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:read', 'posters:write'],
     heavy: true,
   },
+  'create-case': {
+    entry: 'functions/create-case.ts',
+    bindings: ['registry:get', 'cases:open', 'audit:append'],
+  },
+  'list-cases': { entry: 'functions/list-cases.ts', bindings: ['cases:read'] },
+  'get-case': { entry: 'functions/get-case.ts', bindings: ['cases:read'] },
+  'close-case': { entry: 'functions/close-case.ts', bindings: ['cases:read', 'cases:close', 'audit:append'] },
+  'list-audit': { entry: 'functions/list-audit.ts', bindings: ['audit:read'] },
 };
 
 export type Access = 'public' | 'staff';
@@ -180,6 +203,12 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   { method: 'GET', path: '/v1/checkpoints/{id}/poster.pdf', fn: 'get-checkpoint-poster', access: 'staff' },
   { method: 'POST', path: '/v1/units/{unitId}/posters', fn: 'create-unit-posters', access: 'staff' },
+  // Contact tracing: every query names an open case of the token's scope, and is audited.
+  { method: 'POST', path: '/v1/cases', fn: 'create-case', access: 'staff' },
+  { method: 'GET', path: '/v1/cases', fn: 'list-cases', access: 'staff' },
+  { method: 'GET', path: '/v1/cases/{caseId}', fn: 'get-case', access: 'staff' },
+  { method: 'POST', path: '/v1/cases/{caseId}/close', fn: 'close-case', access: 'staff' },
+  { method: 'GET', path: '/v1/audit', fn: 'list-audit', access: 'staff' },
 ];
 
 /**

@@ -3,6 +3,7 @@ import { DynamoActivity } from '../../src/adapters/dynamo-activity.ts';
 import { DynamoCards } from '../../src/adapters/dynamo-cards.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
 import { DynamoRegistry } from '../../src/adapters/dynamo-registry.ts';
+import { DynamoAudit, DynamoCases } from '../../src/adapters/dynamo-tracing.ts';
 import { config, events } from './services.ts';
 
 /** DynamoDB stores, created at cold start. */
@@ -15,3 +16,5 @@ export const checkins = new DynamoCheckins(
 );
 export const activity = new DynamoActivity(db, config.activityTable);
 export const cards = new DynamoCards(db, config.checkinsTable);
+export const cases = new DynamoCases(db, config.tracingTable);
+export const audit = new DynamoAudit(db, config.auditTable);

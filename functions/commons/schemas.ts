@@ -20,6 +20,7 @@ const localDate = z.string().refine(isLocalDate, 'Expected a date YYYY-MM-DD');
 export const UnitIdParams = z.object({ unitId: id });
 export const CheckpointIdParams = z.object({ id: z.uuid() });
 export const CodeParams = z.object({ code: text(32) });
+export const CaseIdParams = z.object({ caseId: z.uuid() });
 export const ReportParams = z.object({ unitId: id, start: localDate });
 
 export const CreateUnitBody = z.strictObject({

@@ -10,6 +10,10 @@ export const PERMISSIONS = {
   assistCheckins: ['admin', 'unit-manager'],
   runReports: ['admin'],
   viewReports: ['admin', 'unit-manager'],
+  /** Open cases and query who was where (contact tracing), within a case. */
+  trace: ['admin', 'tracer'],
+  /** Read the audit trail of tracing. */
+  readAudit: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

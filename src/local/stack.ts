@@ -46,7 +46,7 @@ export interface StackFile {
   province: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
-  tables: { registry: string; checkins: string; activity: string };
+  tables: { registry: string; checkins: string; activity: string; tracing: string; audit: string };
   bucket: string;
   pid: number;
   startedAt: string;
@@ -115,6 +115,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.registryTable]: tableName(prefix, 'registry'),
       [ENV.checkinsTable]: tableName(prefix, 'checkins'),
       [ENV.activityTable]: tableName(prefix, 'activity'),
+      [ENV.tracingTable]: tableName(prefix, 'tracing'),
+      [ENV.auditTable]: tableName(prefix, 'audit'),
+      [ENV.auditRetentionDays]: String(province.auditRetentionDays),
       [ENV.reportsBucket]: bucket,
       [ENV.publicBaseUrl]: `http://127.0.0.1:${port}`,
       [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),
@@ -138,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         registry: config.registryTable,
         checkins: config.checkinsTable,
         activity: config.activityTable,
+        tracing: config.tracingTable,
+        audit: config.auditTable,
       },
       bucket,
       pid: process.pid,

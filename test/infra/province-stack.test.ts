@@ -39,9 +39,9 @@ describe('DynamoDB tables', () => {
     return resources[defaultChildId(stack.tables.table(id))]!;
   };
 
-  it('creates exactly the three tables of src/keys.ts TABLES', () => {
+  it('creates exactly the five tables of src/keys.ts TABLES', () => {
     const { template } = firstProvince();
-    expect(TABLES.map((t) => t.id).sort()).toEqual(['activity', 'checkins', 'registry']);
+    expect(TABLES.map((t) => t.id).sort()).toEqual(['activity', 'audit', 'checkins', 'registry', 'tracing']);
     template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
   });
 
@@ -106,13 +106,16 @@ describe('DynamoDB tables', () => {
     },
   );
 
-  it('expires raw check-ins through TTL on expiresAt, and nothing else', () => {
-    expect(tableResource('checkins').Properties.TimeToLiveSpecification).toEqual({
-      AttributeName: 'expiresAt',
-      Enabled: true,
-    });
+  it('expires raw check-ins and audit records through TTL on expiresAt, and nothing else', () => {
+    for (const id of ['checkins', 'audit'] as const) {
+      expect(tableResource(id).Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: 'expiresAt',
+        Enabled: true,
+      });
+    }
     expect(tableResource('registry').Properties.TimeToLiveSpecification).toBeUndefined();
     expect(tableResource('activity').Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(tableResource('tracing').Properties.TimeToLiveSpecification).toBeUndefined();
   });
 });
 
@@ -248,7 +251,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(25);
+    expect(routes.size).toBe(30);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -406,7 +409,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(22);
+    expect(NAMES).toHaveLength(27);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -448,6 +451,11 @@ describe('Lambda functions', () => {
     'list-naming-violations': { MemorySize: 256, Timeout: 10 },
     'get-checkpoint-poster': { MemorySize: 256, Timeout: 10 },
     'create-unit-posters': { MemorySize: 1024, Timeout: 29 },
+    'create-case': { MemorySize: 256, Timeout: 10 },
+    'list-cases': { MemorySize: 256, Timeout: 10 },
+    'get-case': { MemorySize: 256, Timeout: 10 },
+    'close-case': { MemorySize: 256, Timeout: 10 },
+    'list-audit': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -492,6 +500,9 @@ const LIST_UNDER_PREFIX = (provinceId: string) =>
   ` if ${json({ StringLike: { 's3:prefix': [`reports/${provinceId}/*`] } })}`;
 /** The check-in functions reach only check-in items of their table, not the personal cards beside them. */
 const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } })}`;
+/** Cases share the tracing table: their functions reach `case#` items (and the one `cases` index partition). */
+const CASE_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } })}`;
+const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
@@ -592,6 +603,32 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:AbortMultipartUpload posters-objects',
     's3:GetObject posters-objects',
   ],
+  'create-case': () => [
+    'dynamodb:GetItem registry',
+    `dynamodb:PutItem tracing${CASE_ITEMS}`,
+    'dynamodb:PutItem audit',
+  ],
+  'list-cases': () => [
+    `dynamodb:GetItem tracing${CASES_LISTED}`,
+    `dynamodb:Query tracing${CASES_LISTED}`,
+    `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+  ],
+  'get-case': () => [
+    `dynamodb:GetItem tracing${CASES_LISTED}`,
+    `dynamodb:Query tracing${CASES_LISTED}`,
+    `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+  ],
+  'close-case': () => [
+    `dynamodb:GetItem tracing${CASES_LISTED}`,
+    `dynamodb:Query tracing${CASES_LISTED}`,
+    `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:UpdateItem tracing${CASE_ITEMS}`,
+    'dynamodb:PutItem audit',
+  ],
+  'list-audit': () => ['dynamodb:Query audit'],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -615,6 +652,9 @@ describe('function permissions', () => {
       [json(table('checkins')), 'checkins'],
       [json(table('activity')), 'activity'],
       [json({ 'Fn::Join': ['', [table('activity'), '/index/byCheckpoint']] }), 'activity/byCheckpoint'],
+      [json(table('tracing')), 'tracing'],
+      [json({ 'Fn::Join': ['', [table('tracing'), '/index/gsi1']] }), 'tracing/gsi1'],
+      [json(table('audit')), 'audit'],
       [json(bucket), 'reports-bucket'],
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
@@ -661,6 +701,23 @@ describe('function permissions', () => {
         `logs:PutLogEvents ${json(getAtt(logGroup))}`,
       ]);
     });
+  });
+
+  it('lets no function of the stack alter or delete an audit record: PutItem and Query only, ever', () => {
+    for (const province of synthedProvinces().provinces) {
+      const audit = json(getAtt(defaultChildId(province.stack.tables.table('audit'))));
+      for (const name of NAMES) {
+        const onAudit = grantsOfFunction(province, name).filter((g) => g.resource === audit);
+        for (const grant of onAudit) {
+          expect(['dynamodb:PutItem', 'dynamodb:Query'], `${name}: ${grant.action}`).toContain(grant.action);
+        }
+      }
+      // The writers append with a condition (src/adapters/dynamo-tracing.ts); the readers only read.
+      const writers = NAMES.filter((n) =>
+        grantsOfFunction(province, n).some((g) => g.resource === audit && g.action === 'dynamodb:PutItem'),
+      );
+      expect(writers.sort()).toEqual(['close-case', 'create-case']);
+    }
   });
 
   it('spells out create-checkin: registry GetItem; check-in PutItem and GetItem; activity UpdateItem; logs', () => {
@@ -713,7 +770,7 @@ describe('function permissions', () => {
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
   });
 
-  it('lets only code rotation and deactivation update or delete registry items, and nothing else anywhere', () => {
+  it('lets only code rotation and deactivation update or delete registry items, closing a case update a case, and nothing else anywhere', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -730,7 +787,12 @@ describe('function permissions', () => {
         .map((g) => `${id}/${name} ${g}`),
     );
     const counting = /\/create-(assisted-)?checkins?(-batch)? /;
-    expect(updates.filter((u) => !counting.test(u)).every((u) => u.endsWith(' registry'))).toBe(true);
+    const others = updates.filter((u) => !counting.test(u));
+    expect(others.filter((u) => !u.endsWith(' registry')).sort()).toEqual(
+      ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
+        ['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+      ),
+    );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
         ['create-assisted-checkins', 'create-checkin', 'create-checkin-batch'].map(
