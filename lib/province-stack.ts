@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
@@ -7,7 +7,6 @@ import type { ProvinceConfig } from './provinces.ts';
 import { ReportsBucket } from './reports-bucket.ts';
 import { WeeklyReportSchedule } from './schedule.ts';
 import { Tables } from './tables.ts';
-import { RUNTIME_DEPRECATION } from './vaora-function.ts';
 
 export interface ProvinceStackProps extends StackProps {
   province: ProvinceConfig;
@@ -32,7 +31,6 @@ export class ProvinceStack extends Stack {
     this.province = province;
     Tags.of(this).add('vaora:province', province.id);
     // The per-function findings are acknowledged (lib/vaora-function.ts); the deadline is shown once per stack.
-    if (RUNTIME_DEPRECATION) Annotations.of(this).addWarningV2('vaora:lambda-runtime', RUNTIME_DEPRECATION);
 
     this.tables = new Tables(this, 'Tables');
     this.reports = new ReportsBucket(this, 'Reports');

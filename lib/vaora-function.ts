@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -16,20 +16,13 @@ import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '.
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Node.js 20: the version the project develops and tests on (package.json engines, @types/node 20).
- * Lambda deprecated nodejs20.x on 2026-04-30; creating functions on it stops on 2027-02-01 and updating
- * them on 2027-03-03. Moving to nodejs22.x/24.x is this one constant (plus the esbuild target below).
+ * Node.js 24, the newest Lambda runtime (supported into 2028), for every function. Lambda deprecated
+ * nodejs20.x on 2026-04-30 and stops creating functions on it on 2027-02-01. The code is developed and tested
+ * on Node 20 (this machine's, package.json engines) and uses nothing that differs between 20 and 24; the
+ * bundles are built for the runtime they run on (BUNDLE_TARGET), and test/infra/bundling.test.ts runs them.
  */
-export const LAMBDA_RUNTIME = Runtime.NODEJS_20_X;
-export const RUNTIME_DEPRECATION =
-  LAMBDA_RUNTIME.name === 'nodejs20.x'
-    ? 'Lambda nodejs20.x is deprecated since 2026-04-30: creating functions on it fails from 2027-02-01, ' +
-      'updating them from 2027-03-03. Move LAMBDA_RUNTIME (lib/vaora-function.ts) to nodejs22.x or later.'
-    : undefined;
-const RUNTIME_PIN_REASON =
-  'Pinned to Node.js 20, the version the code is developed and tested on (package.json engines). Lambda ' +
-  'deprecated nodejs20.x on 2026-04-30: creation ends 2027-02-01, updates 2027-03-03; upgrade before then ' +
-  '(LAMBDA_RUNTIME in lib/vaora-function.ts).';
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+export const BUNDLE_TARGET = 'node24';
 
 /**
  * API handlers answer a person at a gate. Heavy work (reports, imports, posters) gets more memory, hence more
@@ -150,7 +143,7 @@ export class VaoraFunction extends NodejsFunction {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node20',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
@@ -172,12 +165,6 @@ export class VaoraFunction extends NodejsFunction {
       },
     });
     this.functionRole = role;
-    // Acknowledged per function, with the deadline: cdk-nag's latest-runtime rule and CloudFormation's
-    // deprecation warning. The stack repeats the deadline once as a synth warning (ProvinceStack).
-    Validations.of(this).acknowledge(
-      { id: 'AwsSolutions-L1', reason: RUNTIME_PIN_REASON },
-      { id: 'CloudFormation-Validate::W2531', reason: RUNTIME_PIN_REASON },
-    );
     if (entry.placeholder) {
       Annotations.of(this).addWarningV2(
         'vaora:missing-entry',

@@ -20,22 +20,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, REPO_ROOT, RUNTIME_FILES, VaoraFunction } from '../../lib/vaora-function.ts';
-import { DEFAULTS, ENV } from '../../src/config.ts';
+import { ENV } from '../../src/config.ts';
 import { CHART_RUNTIME_FILES } from '../../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../../src/render/fonts.ts';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../src/routes.ts';
+import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
-const RUNTIME_ENV = {
-  [ENV.provinceId]: 'quang-ninh',
-  [ENV.registryTable]: 'registry',
-  [ENV.checkinsTable]: 'checkins',
-  [ENV.activityTable]: 'activity',
-  [ENV.reportsBucket]: 'reports',
-  [ENV.publicBaseUrl]: 'https://checkin.example',
-  [ENV.retentionDays]: '28',
-  [ENV.reportLinkTtlSeconds]: '900',
-  [ENV.namingRule]: DEFAULTS.namingRule,
-};
+const RUNTIME_ENV = LAMBDA_TEST_ENV;
 
 /**
  * Real esbuild bundling of one function; returns the path of its index.mjs. `spec` stands in another entry for the

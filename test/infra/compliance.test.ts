@@ -86,10 +86,8 @@ describe('acknowledged findings', () => {
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>:*]',
-        'AwsSolutions-L1',
         'AwsSolutions-S1',
         'AwsSolutions-SQS3',
-        'CloudFormation-Validate::W2531',
       ].sort(),
     );
   });

@@ -415,12 +415,12 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('runs every function on nodejs20.x, arm64, ESM bundle handler', () => {
+  it('runs every function on nodejs24.x, arm64, ESM bundle handler', () => {
     for (const { resources } of synthedProvinces().provinces) {
       const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
       expect(functions.length).toBeGreaterThan(0);
       for (const [, fn] of functions) {
-        expect(fn.Properties.Runtime).toBe('nodejs20.x');
+        expect(fn.Properties.Runtime).toBe('nodejs24.x');
         expect(fn.Properties.Architectures).toEqual(['arm64']);
         expect(fn.Properties.Handler).toBe('index.handler');
       }

@@ -7,7 +7,7 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENV } from '../../src/config.ts';
+import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 /** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
 
@@ -52,17 +52,7 @@ function conflict(code: string) {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    [ENV.provinceId]: 'quang-ninh',
-    [ENV.registryTable]: 'registry',
-    [ENV.checkinsTable]: 'checkins',
-    [ENV.activityTable]: 'activity',
-    [ENV.reportsBucket]: 'reports',
-    [ENV.publicBaseUrl]: 'https://vaora.example',
-    [ENV.retentionDays]: '28',
-    [ENV.reportLinkTtlSeconds]: '900',
-    [ENV.namingRule]: '{kind} - {placeName} - {address}',
-  });
+  Object.assign(process.env, LAMBDA_TEST_ENV);
   createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
   getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;
 });
