@@ -164,13 +164,16 @@ outbox.flush();
 offlineCopy('/c/');
 `;
 
-const render = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCRIPT });
+const shell = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCRIPT });
+
+/** The Content-Security-Policy header its response carries. */
+export const CHECKIN_PAGE_POLICY = shell.policy;
 
 /** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
 export function checkinPage(code: string): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('checkinPage takes a normalised code');
   const hasCode = code !== '';
-  return render(`<header>
+  return shell.html(`<header>
 <p class="kicker">Khai báo vào/ra</p>
 <h1 id="name">${hasCode ? `Điểm kiểm soát ${code}` : 'Nhập mã điểm kiểm soát'}</h1>
 <p id="unit" class="unit"></p>

@@ -305,12 +305,15 @@ video{width:100%;max-height:50vh;background:#000;border-radius:.45rem}
 .staff{color:#555;margin:0;font-size:.95rem}
 `;
 
-const render = pageShell({ title: 'Cổng kiểm soát: ghi vào/ra', css: GATE_CSS, script: SCRIPT });
+const shell = pageShell({ title: 'Cổng kiểm soát: ghi vào/ra', css: GATE_CSS, script: SCRIPT });
+
+/** The Content-Security-Policy header its response carries. */
+export const GATE_PAGE_POLICY = shell.policy;
 
 /** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
 export function gatePage(code: string): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('gatePage takes a normalised code');
-  return render(`<header>
+  return shell.html(`<header>
 <p class="kicker">Cổng kiểm soát · ghi hộ vào/ra</p>
 <h1 id="name">${code ? `Điểm kiểm soát ${code}` : 'Mã điểm kiểm soát không đúng'}</h1>
 <p id="unit" class="unit"></p>

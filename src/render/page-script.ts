@@ -298,8 +298,15 @@ function offlineCopy(scope) {
 }
 `;
 
-/** A complete page: the strict policy pins this exact script and style, so nothing injected could run. */
-export function pageShell(page: { title: string; css: string; script: string }) {
+/**
+ * A complete page: the strict policy pins this exact script and style, so nothing injected could run. `policy` is
+ * what the page's response must also send as a header: the same policy, plus `frame-ancestors`, which a meta tag
+ * cannot carry (a framed check-in page could be dressed up to collect phone numbers, or clicked through).
+ */
+export function pageShell(page: { title: string; css: string; script: string }): {
+  html: (body: string) => string;
+  policy: string;
+} {
   const script = `'use strict';\n(function () {${COMMON_SCRIPT}${page.script}})();\n`;
   const policy = [
     "default-src 'none'",
@@ -312,7 +319,7 @@ export function pageShell(page: { title: string; css: string; script: string }) 
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
-  return (body: string) => `<!doctype html>
+  const html = (body: string) => `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${policy}">
@@ -326,4 +333,5 @@ ${body}
 <script>${script}</script>
 </body></html>
 `;
+  return { html, policy: `${policy}; frame-ancestors 'none'` };
 }

@@ -293,6 +293,25 @@ describe('the check-in page /c/<code>', () => {
     expect(new URL(page.url()).pathname).toBe(`/c/${cp.code}`);
   });
 
+  it('sends its policy as a header that forbids framing, on /c/<code>, /c and /g/<code>', async () => {
+    const { cp } = await open();
+    for (const path of [`/c/${cp.code}`, '/c', `/g/${cp.code}`]) {
+      const res = await fetch(`${stack.url}${path}`);
+      const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(
+        await res.text(),
+      )?.[1];
+      expect(meta).toMatch(/^default-src 'none'; script-src 'sha256-/);
+      expect(res.headers.get('content-security-policy')).toBe(`${meta}; frame-ancestors 'none'`);
+    }
+    // Another site cannot put the page in a frame: the browser refuses to render it there.
+    const refused: string[] = [];
+    page.on('console', (m) => m.text().includes('frame-ancestors') && refused.push(m.text()));
+    await page.setContent(`<iframe src="${stack.url}/c/${cp.code}"></iframe>`);
+    await expect.poll(() => refused.length).toBe(1);
+    const frame = page.frames()[1]!;
+    expect(await frame.locator('#phone').count()).toBe(0);
+  });
+
   it('opens again without a connection once visited, and a code never visited opens from the same copy', async () => {
     const { cp, go } = await open();
     const other = await seedCheckpoint(api, 'xa-offline-other', 'Nhà máy khác');
