@@ -66,7 +66,9 @@ if (!code) {
 }
 
 phone.value = load('vaora.phone', '');
-var companions = stepper($('less'), $('more'), $('companions'));
+// The group a person came in with usually leaves with them: the count stays until they change it.
+var COMPANIONS = 'vaora.companions.' + code;
+var companions = stepper($('less'), $('more'), $('companions'), function (n) { save(COMPANIONS, n); }, load(COMPANIONS, 0));
 
 var fieldError = fieldMessage(phone, phoneError, result);
 
@@ -80,7 +82,7 @@ var outbox = new Outbox('vaora.queue', function (items) {
     $('waiting-count').textContent = String(n);
     $('waiting').hidden = n === 0;
   },
-  sent: function () {},
+  sent: function (item) { settle(result, item.id); },
   held: function () {},
   rejected: function (item, error) {
     var notices = load('vaora.notices', []);
@@ -118,7 +120,6 @@ function keep(item, view) {
 
 function recorded(item, view, queued) {
   save('vaora.phone', phone.value.trim());
-  companions.reset();
   view.queued = queued;
   confirmation(result, view);
 }
@@ -135,7 +136,7 @@ function checkIn(direction) {
   var item = { id: newId(), code: code, phone: number, direction: direction, at: new Date().toISOString(), method: 'web' };
   var n = companions.get();
   if (n > 0) item.companions = n;
-  var view = { direction: direction, at: item.at, place: placeName(), who: mask(number), companions: n };
+  var view = { id: item.id, direction: direction, at: item.at, place: placeName(), who: mask(number), companions: n };
   if (navigator.onLine === false) return keep(item, view);
   busy(true);
   postJson('/v1/checkins', item).then(function (res) {

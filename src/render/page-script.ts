@@ -152,8 +152,8 @@ function postJson(url, payload, headers) {
   }, function (err) { clearTimeout(timer); throw err; });
 }
 
-function getJson(url) {
-  return fetch(url).then(function (r) {
+function getJson(url, headers) {
+  return fetch(url, headers ? { headers: headers } : undefined).then(function (r) {
     return r.json().then(function (b) { return { status: r.status, body: b }; }, function () { return { status: r.status, body: null }; });
   });
 }
@@ -228,6 +228,7 @@ function Outbox(key, sendBatch, on) {
 /** The confirmation a guard reads from a metre away: direction, time, place, who, and whether it is only on the phone. */
 function confirmation(el, c) {
   el.className = 'confirm ' + c.direction + (c.queued ? ' queued' : '');
+  el.setAttribute('data-id', c.id || '');
   el.textContent = '';
   function line(cls, text) { var d = document.createElement('div'); d.className = cls; d.textContent = text; el.appendChild(d); }
   line('dir', '\\u2714 ' + (c.direction === 'out' ? 'RA' : 'VÀO'));
@@ -238,7 +239,19 @@ function confirmation(el, c) {
   el.hidden = false;
   flash(el);
 }
+/**
+ * The check-in \`id\` that waited on the device is now stored: if its confirmation is still on screen it must read
+ * like any other, or the person (and the guard) would think it is still at risk and tap again. No flash: it is
+ * the same check-in, not a new one.
+ */
+function settle(el, id) {
+  if (el.hidden || el.getAttribute('data-id') !== id || !el.classList.contains('queued')) return;
+  el.classList.remove('queued');
+  var note = el.querySelector('.note');
+  if (note) el.removeChild(note);
+}
 function showError(el, text) {
+  el.removeAttribute('data-id');
   el.className = 'confirm error';
   el.textContent = '\\u2716 ' + text;
   el.hidden = false;
@@ -268,13 +281,13 @@ function fieldMessage(input, message, result) {
   return show;
 }
 
-/** A stepper for companions (0–20): returns get() and reset(). */
-function stepper(less, more, out, onChange) {
+/** A stepper for companions (0–20), from \`initial\` (anything else than a count starts at 0): returns get() and reset(). */
+function stepper(less, more, out, onChange, initial) {
   var n = 0;
-  function set(v) { n = Math.max(0, Math.min(20, v)); out.textContent = String(n); less.disabled = n === 0; more.disabled = n === 20; if (onChange) onChange(); }
+  function set(v) { n = Math.max(0, Math.min(20, v)); out.textContent = String(n); less.disabled = n === 0; more.disabled = n === 20; if (onChange) onChange(n); }
   less.addEventListener('click', function () { set(n - 1); });
   more.addEventListener('click', function () { set(n + 1); });
-  set(0);
+  set(typeof initial === 'number' && isFinite(initial) ? Math.round(initial) : 0);
   return { get: function () { return n; }, reset: function () { set(0); } };
 }
 
