@@ -353,6 +353,46 @@ describe('the check-in page /c/<code>', () => {
     expect(new URL(page.url()).pathname).toBe(`/c/${cp.code}`);
   });
 
+  it('says a closed checkpoint is closed, by its name, and takes no check-in there', async () => {
+    const { cp, go } = await open();
+    const manager = await api.as('unit-manager', cp.unitId);
+    const off = await api.call('POST', `/v1/checkpoints/${cp.id}/deactivate`, { token: manager });
+    expect([off.status, off.json.active]).toEqual([200, false]);
+    await go();
+    expect(await visibleText(page, '#bad')).toContain('Điểm kiểm soát này đã ngừng hoạt động');
+    expect(await page.locator('#name').textContent()).toBe(cp.name);
+    expect(await page.locator('#unit').textContent()).toBe(cp.unitName);
+    expect(await page.locator('#in').isDisabled()).toBe(true);
+    expect(await page.locator('#out').isDisabled()).toBe(true);
+    expect(await page.locator('#codeform').isVisible()).toBe(false);
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('says so when the checkpoint was closed after the page opened, and keeps nothing to resend', async () => {
+    const { cp, go } = await open();
+    await go();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.locator('#in').isDisabled()).toBe(false);
+    const manager = await api.as('unit-manager', cp.unitId);
+    expect((await api.call('POST', `/v1/checkpoints/${cp.id}/deactivate`, { token: manager })).status).toBe(
+      200,
+    );
+
+    await page.fill('#phone', '0912 345 678');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/checkins') && r.request().method() === 'POST'),
+      page.click('#in'),
+    ]);
+    expect([answer.status(), (await answer.json()).error.code]).toEqual([404, 'unknown_checkpoint']);
+    expect(await visibleText(page, '#bad')).toContain('Điểm kiểm soát này đã ngừng hoạt động');
+    expect(await page.locator('#name').textContent()).toBe(cp.name);
+    await expect.poll(() => page.locator('#in').isDisabled()).toBe(true);
+    expect(await page.locator('#out').isDisabled()).toBe(true);
+    expect(await page.locator('#result').isVisible()).toBe(false);
+    expect(await waiting()).toBe('0');
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
   it('sends its policy as a header that forbids framing, on /c/<code>, /c and /g/<code>', async () => {
     const { cp } = await open();
     for (const path of [`/c/${cp.code}`, '/c', `/g/${cp.code}`]) {
