@@ -1,12 +1,29 @@
+import type { MiddlewareObj } from '@middy/core';
 import * as z from 'zod';
 import { normaliseCode } from '../src/core/codes.ts';
-import { checkinPage } from '../src/render/checkin-page.ts';
-import { gatePage } from '../src/render/gate-page.ts';
+import { CHECKIN_PAGE_POLICY, checkinPage } from '../src/render/checkin-page.ts';
+import { GATE_PAGE_POLICY, gatePage } from '../src/render/gate-page.ts';
 import { SERVICE_WORKER } from '../src/render/service-worker.ts';
 import { events } from './commons/services.ts';
-import { publicRoute } from './http/route.ts';
+import { type HttpEvent, type HttpResponse, publicRoute } from './http/route.ts';
 
 const HTML = 'text/html; charset=utf-8';
+const isGate = (event: HttpEvent) => event.routeKey === 'GET /g/{code}';
+
+/**
+ * Every page answered carries its policy as a header too: only a header can forbid framing (`frame-ancestors`),
+ * and a check-in page inside someone else's frame could be dressed up to collect phone numbers.
+ */
+const pagePolicy: MiddlewareObj<HttpEvent, HttpResponse> = {
+  after: (request) => {
+    const response = request.response;
+    if (!response || typeof response.headers?.['content-type'] !== 'string') return;
+    if (!response.headers['content-type'].startsWith('text/html')) return;
+    response.headers['content-security-policy'] = isGate(request.event)
+      ? GATE_PAGE_POLICY
+      : CHECKIN_PAGE_POLICY;
+  },
+};
 
 /**
  * The pages people and gate staff open, all static (no data store): GET /c/{code}, the URL inside every QR, so a
@@ -23,7 +40,7 @@ export const handler = publicRoute(
       return { status: 200, file: { body: SERVICE_WORKER, contentType: 'text/javascript; charset=utf-8' } };
     }
     const code = normaliseCode(params.code ?? '') ?? '';
-    const body = event.routeKey === 'GET /g/{code}' ? gatePage(code) : checkinPage(code);
+    const body = isGate(event) ? gatePage(code) : checkinPage(code);
     return { status: 200, file: { body, contentType: HTML } };
   },
-);
+).use(pagePolicy);

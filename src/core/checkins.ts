@@ -59,6 +59,7 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   let checkpoint: CheckpointRef;
   try {
     checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+    if (!checkpoint.active) throw new CheckpointNotFoundError();
   } catch (err) {
     return replayOrThrow(deps, err, { id: request.id, phone, direction: request.direction });
   }

@@ -141,13 +141,17 @@ export async function listCheckpoints(
   };
 }
 
-/** What the check-in page shows before a person confirms. Public: only what the poster already says. */
+/**
+ * What the check-in page shows before a person confirms. Public: only what the poster already says. A closed
+ * checkpoint is found (`active: false`), so its page can say it is closed rather than that its code is wrong;
+ * a check-in refuses it (recordCheckin).
+ */
 export async function checkpointByCode(
   checkpoints: CheckpointStore,
   code: string | undefined,
 ): Promise<CheckpointRef> {
   const found = code ? await checkpoints.getByCode(code) : undefined;
-  if (!found?.active) throw new CheckpointNotFoundError();
+  if (!found) throw new CheckpointNotFoundError();
   return found;
 }
 
@@ -179,7 +183,10 @@ export async function rotateCheckpointCode(
   throw new Error('Could not draw a free checkpoint code');
 }
 
-/** Closes a checkpoint: its code answers unknown_checkpoint; its history stays in the reports. Idempotent. */
+/**
+ * Closes a checkpoint: a check-in with its code answers unknown_checkpoint, its page says it is closed; its history
+ * stays in the reports. Idempotent.
+ */
 export async function deactivateCheckpoint(
   deps: { checkpoints: CheckpointStore; publicBaseUrl: string },
   principal: Principal,

@@ -14,9 +14,14 @@ var phone = $('phone'), result = $('result'), phoneError = $('phone-error');
 var sending = false, checkpoint = code ? load('vaora.cp.' + code, null) : null;
 
 function placeName() { return checkpoint ? checkpoint.name : 'Điểm kiểm soát ' + code; }
+function closed() { return !!checkpoint && checkpoint.active === false; }
 function showCheckpoint() {
   $('name').textContent = placeName();
   $('unit').textContent = checkpoint ? checkpoint.unitName : '';
+  // A closed checkpoint keeps its name on screen, so a person knows which poster is out of date.
+  $('bad').textContent = closed() ? 'Điểm kiểm soát này đã ngừng hoạt động. Không khai báo vào/ra ở đây được nữa; hãy quét mã QR khác.' : '';
+  $('bad').hidden = !closed();
+  busy(sending);
 }
 function askForCode(message) {
   $('checkin').hidden = true;
@@ -38,6 +43,22 @@ $('codeform').addEventListener('submit', function (e) {
   location.href = '/c/' + c;
 });
 
+/** What the server says the code is now: open, closed (200, active false), or no checkpoint's (404). */
+function lookUp() {
+  return getJson('/v1/checkpoints/by-code/' + code).then(function (res) {
+    if (res.status === 200 && res.body) {
+      checkpoint = res.body;
+      save('vaora.cp.' + code, { id: checkpoint.id, name: checkpoint.name, unitId: checkpoint.unitId, unitName: checkpoint.unitName, active: checkpoint.active });
+      showCheckpoint();
+    } else if (res.status === 404) {
+      save('vaora.cp.' + code, null);
+      checkpoint = null;
+      askForCode('Không tìm thấy điểm kiểm soát có mã ' + code + '. Hãy kiểm tra mã in dưới mã QR và nhập lại.');
+    }
+    return res.status;
+  });
+}
+
 if (!code) {
   askForCode(typed ? 'Mã "' + typed.slice(0, 20) + '" không đúng. Mã gồm 8 ký tự in dưới mã QR.' : '');
 } else {
@@ -45,28 +66,16 @@ if (!code) {
   $('checkin').hidden = false;
   $('code').value = code;
   showCheckpoint();
-  getJson('/v1/checkpoints/by-code/' + code).then(function (res) {
-    if (res.status === 200 && res.body) {
-      checkpoint = res.body;
-      if (!checkpoint.active) {
-        askForCode('Điểm kiểm soát "' + checkpoint.name + '" đã ngừng hoạt động. Hãy quét mã QR khác hoặc nhập mã khác.');
-        return;
-      }
-      save('vaora.cp.' + code, { id: checkpoint.id, name: checkpoint.name, unitName: checkpoint.unitName, active: true });
-      showCheckpoint();
-    } else if (res.status === 404) {
-      save('vaora.cp.' + code, null);
-      checkpoint = null;
-      askForCode('Không tìm thấy điểm kiểm soát có mã ' + code + '. Hãy kiểm tra mã in dưới mã QR và nhập lại.');
-    }
-  }, function () {
+  lookUp().then(null, function () {
     // No connection: a check-in is still kept on the phone; the server checks the code when it gets it.
     if (!checkpoint) $('unit').textContent = 'Chưa kiểm tra được mã vì không có mạng.';
   });
 }
 
 phone.value = load('vaora.phone', '');
-var companions = stepper($('less'), $('more'), $('companions'));
+// The group a person came in with usually leaves with them: the count stays until they change it.
+var COMPANIONS = 'vaora.companions.' + code;
+var companions = stepper($('less'), $('more'), $('companions'), function (n) { save(COMPANIONS, n); }, load(COMPANIONS, 0));
 
 var fieldError = fieldMessage(phone, phoneError, result);
 
@@ -80,7 +89,7 @@ var outbox = new Outbox('vaora.queue', function (items) {
     $('waiting-count').textContent = String(n);
     $('waiting').hidden = n === 0;
   },
-  sent: function () {},
+  sent: function (item) { settle(result, item.id); },
   held: function () {},
   rejected: function (item, error) {
     var notices = load('vaora.notices', []);
@@ -107,8 +116,8 @@ showNotices();
 
 function busy(on) {
   sending = on;
-  $('in').disabled = on;
-  $('out').disabled = on;
+  $('in').disabled = on || closed();
+  $('out').disabled = on || closed();
 }
 
 function keep(item, view) {
@@ -118,13 +127,12 @@ function keep(item, view) {
 
 function recorded(item, view, queued) {
   save('vaora.phone', phone.value.trim());
-  companions.reset();
   view.queued = queued;
   confirmation(result, view);
 }
 
 function checkIn(direction) {
-  if (sending) return;
+  if (sending || closed()) return;
   fieldError('');
   var number = phone.value.trim();
   if (!looksLikePhone(number)) {
@@ -135,7 +143,7 @@ function checkIn(direction) {
   var item = { id: newId(), code: code, phone: number, direction: direction, at: new Date().toISOString(), method: 'web' };
   var n = companions.get();
   if (n > 0) item.companions = n;
-  var view = { direction: direction, at: item.at, place: placeName(), who: mask(number), companions: n };
+  var view = { id: item.id, direction: direction, at: item.at, place: placeName(), who: mask(number), companions: n };
   if (navigator.onLine === false) return keep(item, view);
   busy(true);
   postJson('/v1/checkins', item).then(function (res) {
@@ -149,8 +157,12 @@ function checkIn(direction) {
     } else {
       var p = problem(res.status, res.body);
       if (p.field === 'phone') fieldError(p.text);
-      if (p.field === 'code') askForCode(p.text);
-      else showError(result, p.text);
+      if (p.field !== 'code') return showError(result, p.text);
+      // The code worked when the page opened: ask again whether the checkpoint was closed or its code changed.
+      result.hidden = true;
+      return lookUp().then(function (status) {
+        if (status !== 404 && !closed()) showError(result, p.text);
+      }, function () { showError(result, p.text); });
     }
   }, function () {
     keep(item, view);
@@ -164,13 +176,16 @@ outbox.flush();
 offlineCopy('/c/');
 `;
 
-const render = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCRIPT });
+const shell = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCRIPT });
+
+/** The Content-Security-Policy header its response carries. */
+export const CHECKIN_PAGE_POLICY = shell.policy;
 
 /** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
 export function checkinPage(code: string): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('checkinPage takes a normalised code');
   const hasCode = code !== '';
-  return render(`<header>
+  return shell.html(`<header>
 <p class="kicker">Khai báo vào/ra</p>
 <h1 id="name">${hasCode ? `Điểm kiểm soát ${code}` : 'Nhập mã điểm kiểm soát'}</h1>
 <p id="unit" class="unit"></p>

@@ -12,7 +12,7 @@ import { PAGE_CSS, pageShell } from './page-script.ts';
  */
 const SCRIPT = `
 var code = pathCode(8);
-var TOKEN = 'vaora.gate.token', DIRECTION = 'vaora.gate.direction', LOG = 'vaora.gate.log';
+var TOKEN = 'vaora.gate.token', DIRECTION = 'vaora.gate.direction', LOG = 'vaora.gate.log', STAFF_UNIT = 'vaora.gate.unit';
 var entry = $('entry'), entryError = $('entry-error'), result = $('result');
 var checkpoint = code ? load('vaora.cp.' + code, null) : null;
 
@@ -33,18 +33,56 @@ function claims(t) {
 function auth() { return { authorization: 'Bearer ' + token() }; }
 
 function banner(text) { $('banner').textContent = text; $('banner').hidden = !text; }
-(function showStaff() {
+
+var HOW = 'Mở lại đường dẫn cổng do quản lý đơn vị cấp (đường dẫn có #token=…) trên máy này.';
+var locked = false, askedUnit = false, expiry = 0;
+/** Without a token that works, nothing typed here could be recorded: the form says so and takes nothing. */
+function lock(text) {
+  locked = true;
+  $('controls').disabled = true;
+  $('locked').textContent = text;
+  $('locked').hidden = false;
+  $('staff').textContent = '';
+}
+/** The name of the token's unit: the checkpoint's own when it is that unit, else as the API last gave it. */
+function staffUnitName(unitId) {
+  if (checkpoint && checkpoint.unitId === unitId) return checkpoint.unitName;
+  var known = load(STAFF_UNIT, null);
+  return known && known.id === unitId ? known.name : '';
+}
+function showStaff() {
   var c = claims(token());
-  if (!c) return banner('Chưa có mã truy cập. Quản lý hãy mở đường liên kết của cổng (có #token=…) trên máy này.');
+  if (!c) return lock('Máy này chưa có mã truy cập của quản lý, nên chưa ghi được. ' + HOW);
   var until = c.exp ? new Date(c.exp * 1000) : null;
-  $('staff').textContent = 'Quản lý đơn vị ' + (c['custom:unit'] || '?') + (until ? ' · mã truy cập hết hạn lúc ' + localTime(until.toISOString()) + ' ngày ' + localDate(until.toISOString()) : '');
-  if (until && until.getTime() < Date.now()) banner('Mã truy cập đã hết hạn. Quản lý hãy mở đường liên kết mới.');
-})();
+  var expires = until ? localTime(until.toISOString()) + ' ngày ' + localDate(until.toISOString()) : '';
+  if (until && until.getTime() <= Date.now()) return lock('Mã truy cập đã hết hạn lúc ' + expires + ', nên chưa ghi được. ' + HOW);
+  if (until && !expiry) {
+    // setTimeout fires at once past 2^31 ms: a token valid for weeks is looked at again daily.
+    expiry = setTimeout(function () { expiry = 0; showStaff(); }, Math.min(until.getTime() - Date.now() + 1000, 86400000));
+  }
+  var unit = c['custom:unit'] || '', name = staffUnitName(unit);
+  var who = c['custom:role'] === 'admin' ? 'Quản trị' : 'Quản lý';
+  $('staff').textContent = (name ? who + ' đơn vị ' + name : who) + (expires ? ' · mã truy cập hết hạn lúc ' + expires : '');
+  // A token of another unit than the checkpoint's (a district's, say): its name costs one request, once per tablet.
+  if (!name && unit && checkpoint && checkpoint.unitId && !askedUnit) {
+    askedUnit = true;
+    getJson('/v1/units/' + encodeURIComponent(unit), auth()).then(function (res) {
+      if (res.status === 401) return lock(problem(401).text + ' ' + HOW);
+      if (res.status !== 200 || !res.body || !res.body.name) return;
+      save(STAFF_UNIT, { id: unit, name: res.body.name });
+      showStaff();
+    }, function () {});
+  }
+}
 
 function placeName() { return checkpoint ? checkpoint.name : 'Điểm kiểm soát ' + code; }
 function showCheckpoint() {
   $('name').textContent = placeName();
   $('unit').textContent = checkpoint ? checkpoint.unitName : '';
+  if (!locked) showStaff();
+}
+function remember(c, cp) {
+  save('vaora.cp.' + c, { id: cp.id, name: cp.name, unitId: cp.unitId, unitName: cp.unitName, active: cp.active });
 }
 /** The checkpoint's id, from the tablet's copy or by its code; null when the code is unknown. */
 function checkpointId(c) {
@@ -53,11 +91,12 @@ function checkpointId(c) {
   return getJson('/v1/checkpoints/by-code/' + c).then(function (res) {
     if (res.status === 404) return null;
     if (res.status !== 200 || !res.body) throw { status: res.status };
-    save('vaora.cp.' + c, { id: res.body.id, name: res.body.name, unitName: res.body.unitName, active: res.body.active });
+    remember(c, res.body);
     return res.body.id;
   });
 }
 
+showStaff();
 if (!code) {
   $('name').textContent = 'Mã điểm kiểm soát không đúng';
   $('gate').hidden = true;
@@ -66,7 +105,7 @@ if (!code) {
   getJson('/v1/checkpoints/by-code/' + code).then(function (res) {
     if (res.status === 200 && res.body) {
       checkpoint = res.body;
-      save('vaora.cp.' + code, { id: checkpoint.id, name: checkpoint.name, unitName: checkpoint.unitName, active: checkpoint.active });
+      remember(code, checkpoint);
       showCheckpoint();
       if (!checkpoint.active) banner('Điểm kiểm soát này đã ngừng hoạt động.');
     } else if (res.status === 404) {
@@ -189,13 +228,14 @@ var outbox = new Outbox('vaora.gate.queue', function (items) {
     $('waiting-count').textContent = String(n);
     $('waiting').hidden = n === 0;
   },
-  sent: function (item) { setState(item.id, 'ok'); },
+  sent: function (item) { setState(item.id, 'ok'); settle(result, item.id); },
   rejected: function (item, error) { setState(item.id, 'error', problem(400, { error: error }).text); },
   held: function (text) { banner(text); },
 });
 
 var lastRead = { value: '', direction: '', time: 0 };
 function submit(raw) {
+  if (locked) return;
   var read = classify(raw);
   if (read.error !== undefined) {
     fieldError(read.error);
@@ -219,7 +259,7 @@ function submit(raw) {
   var n = companions.get();
   if (n > 0) item.companions = n;
   companions.reset();
-  var view = { direction: direction, at: item.at, place: placeName(), who: (read.kind === 'card' ? 'Thẻ ' : '') + mask(read.value), companions: n };
+  var view = { id: item.id, direction: direction, at: item.at, place: placeName(), who: (read.kind === 'card' ? 'Thẻ ' : '') + mask(read.value), companions: n };
   logEntry({ id: item.id, at: item.at, direction: direction, who: view.who, companions: n, state: 'sending' });
   function keep() {
     if (!outbox.add(item)) {
@@ -245,7 +285,8 @@ function submit(raw) {
       setState(item.id, 'error', p.text);
       showError(result, p.text);
       if (p.field === 'phone') { fieldError(p.text); entry.value = read.value; entry.select(); }
-      if (p.field === 'token') banner(p.text);
+      if (res.status === 401) lock(p.text + ' ' + HOW);
+      else if (p.field === 'token') banner(p.text);
     }
   }, keep);
 }
@@ -303,26 +344,32 @@ const GATE_CSS = `${PAGE_CSS}
 #log li.error{border-left:.45rem solid #b3261e;background:#fff5f4}#log li.sending{border-left:.45rem solid #999}
 video{width:100%;max-height:50vh;background:#000;border-radius:.45rem}
 .staff{color:#555;margin:0;font-size:.95rem}
+fieldset{border:0;margin:0;padding:0;min-width:0}
 `;
 
-const render = pageShell({ title: 'Cổng kiểm soát: ghi vào/ra', css: GATE_CSS, script: SCRIPT });
+const shell = pageShell({ title: 'Cổng kiểm soát: ghi vào/ra', css: GATE_CSS, script: SCRIPT });
+
+/** The Content-Security-Policy header its response carries. */
+export const GATE_PAGE_POLICY = shell.policy;
 
 /** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
 export function gatePage(code: string): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('gatePage takes a normalised code');
-  return render(`<header>
+  return shell.html(`<header>
 <p class="kicker">Cổng kiểm soát · ghi hộ vào/ra</p>
 <h1 id="name">${code ? `Điểm kiểm soát ${code}` : 'Mã điểm kiểm soát không đúng'}</h1>
 <p id="unit" class="unit"></p>
 <p id="staff" class="staff"></p>
 </header>
 <main>
+<p id="locked" class="banner" role="alert" hidden></p>
 <p id="banner" class="banner" role="alert" hidden></p>
+<form id="gate"${code ? '' : ' hidden'}>
+<fieldset id="controls">
 <div class="toggle" role="group" aria-label="Chiều">
 <button type="button" id="dir-in" class="big in-bg" aria-pressed="true">Vào</button>
 <button type="button" id="dir-out" class="big off" aria-pressed="false">Ra</button>
 </div>
-<form id="gate"${code ? '' : ' hidden'}>
 <label for="entry">Số điện thoại, hoặc quét thẻ cá nhân</label>
 <input id="entry" name="entry" autocomplete="off" autocapitalize="characters" spellcheck="false" enterkeyhint="send" aria-describedby="entry-error">
 <p id="entry-error" class="field-error" role="alert" hidden></p>
@@ -335,6 +382,7 @@ export function gatePage(code: string): string {
 <div class="row"><button id="send" class="big in-bg">Ghi VÀO</button></div>
 <button type="button" id="camera" class="plain" hidden>Quét thẻ bằng camera</button>
 <video id="video" playsinline muted hidden></video>
+</fieldset>
 </form>
 <div id="result" role="status" aria-live="polite" hidden></div>
 <p id="waiting" class="waiting" hidden>Đang chờ gửi: <b id="waiting-count">0</b> lượt (đã lưu trên máy, sẽ gửi khi có mạng)</p>

@@ -152,8 +152,8 @@ function postJson(url, payload, headers) {
   }, function (err) { clearTimeout(timer); throw err; });
 }
 
-function getJson(url) {
-  return fetch(url).then(function (r) {
+function getJson(url, headers) {
+  return fetch(url, headers ? { headers: headers } : undefined).then(function (r) {
     return r.json().then(function (b) { return { status: r.status, body: b }; }, function () { return { status: r.status, body: null }; });
   });
 }
@@ -228,6 +228,7 @@ function Outbox(key, sendBatch, on) {
 /** The confirmation a guard reads from a metre away: direction, time, place, who, and whether it is only on the phone. */
 function confirmation(el, c) {
   el.className = 'confirm ' + c.direction + (c.queued ? ' queued' : '');
+  el.setAttribute('data-id', c.id || '');
   el.textContent = '';
   function line(cls, text) { var d = document.createElement('div'); d.className = cls; d.textContent = text; el.appendChild(d); }
   line('dir', '\\u2714 ' + (c.direction === 'out' ? 'RA' : 'VÀO'));
@@ -238,7 +239,19 @@ function confirmation(el, c) {
   el.hidden = false;
   flash(el);
 }
+/**
+ * The check-in \`id\` that waited on the device is now stored: if its confirmation is still on screen it must read
+ * like any other, or the person (and the guard) would think it is still at risk and tap again. No flash: it is
+ * the same check-in, not a new one.
+ */
+function settle(el, id) {
+  if (el.hidden || el.getAttribute('data-id') !== id || !el.classList.contains('queued')) return;
+  el.classList.remove('queued');
+  var note = el.querySelector('.note');
+  if (note) el.removeChild(note);
+}
 function showError(el, text) {
+  el.removeAttribute('data-id');
   el.className = 'confirm error';
   el.textContent = '\\u2716 ' + text;
   el.hidden = false;
@@ -268,13 +281,13 @@ function fieldMessage(input, message, result) {
   return show;
 }
 
-/** A stepper for companions (0–20): returns get() and reset(). */
-function stepper(less, more, out, onChange) {
+/** A stepper for companions (0–20), from \`initial\` (anything else than a count starts at 0): returns get() and reset(). */
+function stepper(less, more, out, onChange, initial) {
   var n = 0;
-  function set(v) { n = Math.max(0, Math.min(20, v)); out.textContent = String(n); less.disabled = n === 0; more.disabled = n === 20; if (onChange) onChange(); }
+  function set(v) { n = Math.max(0, Math.min(20, v)); out.textContent = String(n); less.disabled = n === 0; more.disabled = n === 20; if (onChange) onChange(n); }
   less.addEventListener('click', function () { set(n - 1); });
   more.addEventListener('click', function () { set(n + 1); });
-  set(0);
+  set(typeof initial === 'number' && isFinite(initial) ? Math.round(initial) : 0);
   return { get: function () { return n; }, reset: function () { set(0); } };
 }
 
@@ -298,8 +311,15 @@ function offlineCopy(scope) {
 }
 `;
 
-/** A complete page: the strict policy pins this exact script and style, so nothing injected could run. */
-export function pageShell(page: { title: string; css: string; script: string }) {
+/**
+ * A complete page: the strict policy pins this exact script and style, so nothing injected could run. `policy` is
+ * what the page's response must also send as a header: the same policy, plus `frame-ancestors`, which a meta tag
+ * cannot carry (a framed check-in page could be dressed up to collect phone numbers, or clicked through).
+ */
+export function pageShell(page: { title: string; css: string; script: string }): {
+  html: (body: string) => string;
+  policy: string;
+} {
   const script = `'use strict';\n(function () {${COMMON_SCRIPT}${page.script}})();\n`;
   const policy = [
     "default-src 'none'",
@@ -312,7 +332,7 @@ export function pageShell(page: { title: string; css: string; script: string }) 
     "base-uri 'none'",
     "form-action 'self'",
   ].join('; ');
-  return (body: string) => `<!doctype html>
+  const html = (body: string) => `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${policy}">
@@ -326,4 +346,5 @@ ${body}
 <script>${script}</script>
 </body></html>
 `;
+  return { html, policy: `${policy}; frame-ancestors 'none'` };
 }

@@ -85,7 +85,8 @@ describe('the check-in page /c/<code>', () => {
     expect(confirmation).not.toContain('0912');
     expect(confirmation).toContain('+ 2 người đi cùng');
     expect(confirmation).not.toContain('Đã lưu trên máy');
-    expect(await page.locator('#companions').textContent()).toBe('0');
+    // The group stays on the stepper for the way out.
+    expect(await page.locator('#companions').textContent()).toBe('2');
 
     await page.reload();
     await page.locator('#name', { hasText: cp.name }).waitFor();
@@ -163,6 +164,62 @@ describe('the check-in page /c/<code>', () => {
     expect(await countedCheckins(stack, cp.id)).toBe(2);
   });
 
+  it('turns "saved on the phone" into a plain confirmation once the queued check-in is stored', async () => {
+    const { cp, go } = await open();
+    await go();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    await page.fill('#phone', '0903 123 456');
+    await context.setOffline(true);
+    await page.click('#in');
+    const saved = await visibleText(page, '#result.in.queued');
+    expect(saved).toContain('Đã lưu trên máy, sẽ gửi khi có mạng');
+    const frame = () => page.evaluate(`getComputedStyle(document.getElementById('result')).outlineStyle`);
+    expect(await frame()).toBe('dashed');
+
+    await context.setOffline(false);
+    await waitForWaiting(0);
+    await page.locator('#result.in:not(.queued)').waitFor();
+    const sent = (await page.locator('#result').textContent()) ?? '';
+    expect(sent).not.toContain('sẽ gửi');
+    expect(sent).not.toContain('Đã lưu trên máy');
+    expect(await frame()).toBe('none');
+    // The same check-in, now stored: its time and place stay.
+    const [stored] = await storedCheckins(stack, cp.id);
+    expect(stored!.direction).toBe('in');
+    expect(sent).toContain(hanoiTime(stored!.at));
+    expect(sent).toContain(cp.name);
+    expect(sent).toContain('•••••••456');
+  });
+
+  it('keeps the companions for the way out, until the person changes them', async () => {
+    const { cp, go } = await open();
+    await go();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    await page.fill('#phone', '0912 345 678');
+    await page.click('#more');
+    await page.click('#in');
+    await page.locator('#result.in').waitFor();
+    expect(await page.locator('#companions').textContent()).toBe('1');
+
+    // Out after a while: the page opened again from the QR.
+    await page.reload();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.locator('#companions').textContent()).toBe('1');
+    await page.click('#out');
+    expect(await visibleText(page, '#result.out')).toContain('+ 1 người đi cùng');
+
+    // Next time alone: the person takes the companion off, and nothing is carried over.
+    await page.click('#less');
+    await page.click('#in');
+    await page.locator('#result.in').waitFor();
+    const stored = (await storedCheckins(stack, cp.id)).sort((a, b) => a.at.localeCompare(b.at));
+    expect(stored.map((c) => [c.direction, c.companions ?? 0])).toEqual([
+      ['in', 1],
+      ['out', 1],
+      ['in', 0],
+    ]);
+  });
+
   it('keeps a check-in the server could not take (503), still sends the next one directly, then flushes', async () => {
     const { cp, go } = await open();
     await go();
@@ -193,6 +250,9 @@ describe('the check-in page /c/<code>', () => {
     await waitForWaiting(0);
     const stored = await storedCheckins(stack, cp.id);
     expect(stored.map((c) => c.direction).sort()).toEqual(['in', 'out']);
+    // The queued "in" being sent leaves the "out" on screen as it was.
+    expect(await page.locator('#result.out:not(.queued) .dir').textContent()).toContain('RA');
+    expect(await page.getAttribute('#result', 'data-id')).toBe(stored.find((c) => c.direction === 'out')!.id);
     expect(await countedCheckins(stack, cp.id)).toBe(2);
   });
 
@@ -291,6 +351,65 @@ describe('the check-in page /c/<code>', () => {
     await page.click('#codeform button');
     await page.locator('#name', { hasText: cp.name }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/c/${cp.code}`);
+  });
+
+  it('says a closed checkpoint is closed, by its name, and takes no check-in there', async () => {
+    const { cp, go } = await open();
+    const manager = await api.as('unit-manager', cp.unitId);
+    const off = await api.call('POST', `/v1/checkpoints/${cp.id}/deactivate`, { token: manager });
+    expect([off.status, off.json.active]).toEqual([200, false]);
+    await go();
+    expect(await visibleText(page, '#bad')).toContain('Điểm kiểm soát này đã ngừng hoạt động');
+    expect(await page.locator('#name').textContent()).toBe(cp.name);
+    expect(await page.locator('#unit').textContent()).toBe(cp.unitName);
+    expect(await page.locator('#in').isDisabled()).toBe(true);
+    expect(await page.locator('#out').isDisabled()).toBe(true);
+    expect(await page.locator('#codeform').isVisible()).toBe(false);
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('says so when the checkpoint was closed after the page opened, and keeps nothing to resend', async () => {
+    const { cp, go } = await open();
+    await go();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.locator('#in').isDisabled()).toBe(false);
+    const manager = await api.as('unit-manager', cp.unitId);
+    expect((await api.call('POST', `/v1/checkpoints/${cp.id}/deactivate`, { token: manager })).status).toBe(
+      200,
+    );
+
+    await page.fill('#phone', '0912 345 678');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/checkins') && r.request().method() === 'POST'),
+      page.click('#in'),
+    ]);
+    expect([answer.status(), (await answer.json()).error.code]).toEqual([404, 'unknown_checkpoint']);
+    expect(await visibleText(page, '#bad')).toContain('Điểm kiểm soát này đã ngừng hoạt động');
+    expect(await page.locator('#name').textContent()).toBe(cp.name);
+    await expect.poll(() => page.locator('#in').isDisabled()).toBe(true);
+    expect(await page.locator('#out').isDisabled()).toBe(true);
+    expect(await page.locator('#result').isVisible()).toBe(false);
+    expect(await waiting()).toBe('0');
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('sends its policy as a header that forbids framing, on /c/<code>, /c and /g/<code>', async () => {
+    const { cp } = await open();
+    for (const path of [`/c/${cp.code}`, '/c', `/g/${cp.code}`]) {
+      const res = await fetch(`${stack.url}${path}`);
+      const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(
+        await res.text(),
+      )?.[1];
+      expect(meta).toMatch(/^default-src 'none'; script-src 'sha256-/);
+      expect(res.headers.get('content-security-policy')).toBe(`${meta}; frame-ancestors 'none'`);
+    }
+    // Another site cannot put the page in a frame: the browser refuses to render it there.
+    const refused: string[] = [];
+    page.on('console', (m) => m.text().includes('frame-ancestors') && refused.push(m.text()));
+    await page.setContent(`<iframe src="${stack.url}/c/${cp.code}"></iframe>`);
+    await expect.poll(() => refused.length).toBe(1);
+    const frame = page.frames()[1]!;
+    expect(await frame.locator('#phone').count()).toBe(0);
   });
 
   it('opens again without a connection once visited, and a code never visited opens from the same copy', async () => {

@@ -89,7 +89,12 @@ describe('the gate page /g/<code>', () => {
     expect(
       await page.evaluate(`JSON.parse(localStorage.getItem('vaora.gate.token')).split('.').length`),
     ).toBe(3);
-    expect(await page.locator('#staff').textContent()).toContain(cp.unitId);
+    // Who the tablet records for, by name: never the unit's id.
+    const staff = (await page.locator('#staff').textContent()) ?? '';
+    expect(staff).toMatch(/ · mã truy cập hết hạn lúc \d\d:\d\d ngày \d\d\/\d\d$/);
+    expect(staff.startsWith(`Quản lý đơn vị ${cp.unitName} · `)).toBe(true);
+    expect(staff).not.toContain(cp.unitId);
+    expect(await page.locator('#controls').isDisabled()).toBe(false);
     expect(await activeId()).toBe('entry');
     expect(await page.locator('#camera').isVisible()).toBe(false); // no BarcodeDetector on desktop Chromium
 
@@ -201,7 +206,7 @@ describe('the gate page /g/<code>', () => {
     await page.clock.setFixedTime(tap);
     await context.setOffline(true);
     await scan('0868 123 456');
-    expect(await visibleText(page, '#result.in.queued')).toContain('Đã lưu trên máy');
+    await page.click('#more');
     await scan('0388 111 222');
     await page.locator('#waiting-count', { hasText: /^2$/ }).waitFor();
     expect(await visibleText(page, '#log li.queued:first-child')).toContain('Chờ gửi');
@@ -220,6 +225,92 @@ describe('the gate page /g/<code>', () => {
     ]);
     expect(await countedCheckins(stack, cp.id)).toBe(2);
     expect(await page.locator('#log li.ok').count()).toBe(2);
+    // The last one's confirmation, still on screen, now reads as recorded.
+    const shown = (await page.locator('#result.in:not(.queued)').textContent()) ?? '';
+    expect(shown).toContain('•••••••222');
+    expect(shown).toContain('+ 1 người đi cùng');
+    expect(shown).not.toContain('sẽ gửi');
+  });
+
+  it("names the token's unit when it is above the checkpoint's (a district manager's link)", async () => {
+    const admin = await api.as('admin', 'quang-ninh');
+    const district = { id: 'huyen-cong', name: 'Huyện Đầm Hà' };
+    expect(
+      (await api.call('POST', '/v1/units', { token: admin, body: { ...district, parentId: 'quang-ninh' } }))
+        .status,
+    ).toBe(201);
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`, district.id);
+    const token = await api.as('unit-manager', district.id);
+    context = await browser.newContext({ timezoneId: 'America/New_York', locale: 'vi-VN' });
+    page = await context.newPage();
+    let unitLookups = 0;
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/units/')) unitLookups += 1;
+    });
+    await page.goto(`${stack.url}/g/${cp.code}#token=${token}`);
+    await page.locator('#staff', { hasText: `Quản lý đơn vị ${district.name} · ` }).waitFor();
+    expect(await page.locator('#unit').textContent()).toBe(cp.unitName);
+    expect(await page.locator('#staff').textContent()).not.toContain(district.id);
+    expect(unitLookups).toBe(1);
+
+    // The tablet remembers the name: the next opening asks nothing more.
+    await page.reload();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.locator('#staff').textContent()).toContain(`Quản lý đơn vị ${district.name} · `);
+    expect(unitLookups).toBe(1);
+    await scan('0912 345 678');
+    await page.locator('#result.in').waitFor();
+    expect((await storedCheckins(stack, cp.id)).map((c) => c.phone)).toEqual(['+84912345678']);
+  });
+
+  it('takes nothing without a token, and says how to get a link', async () => {
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+    context = await browser.newContext();
+    page = await context.newPage();
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts += 1;
+    });
+    await page.goto(`${stack.url}/g/${cp.code}`);
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await visibleText(page, '#locked')).toContain('Mở lại đường dẫn cổng do quản lý đơn vị cấp');
+    for (const control of ['#entry', '#send', '#dir-in', '#dir-out', '#more'])
+      expect(await page.locator(control).isDisabled()).toBe(true);
+    expect(await page.locator('#staff').textContent()).toBe('');
+    await page.keyboard.type('0912345678');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#log-box').isVisible()).toBe(false);
+    expect(posts).toBe(0);
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
+  });
+
+  it('locks the form when the token expires while the page is open', async () => {
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+    const token = await api.as('unit-manager', cp.unitId);
+    context = await browser.newContext();
+    page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${stack.url}/g/${cp.code}#token=${token}`);
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await page.locator('#entry').isDisabled()).toBe(false);
+    // Local tokens last 12 hours: a tablet left on overnight.
+    await page.clock.fastForward('13:00:00');
+    expect(await visibleText(page, '#locked')).toContain('Mã truy cập đã hết hạn');
+    expect(await page.locator('#locked').textContent()).toContain(
+      'Mở lại đường dẫn cổng do quản lý đơn vị cấp',
+    );
+    expect(await page.locator('#entry').isDisabled()).toBe(true);
+    expect(await page.locator('#send').isDisabled()).toBe(true);
+
+    // Opened again the next morning with the same token: still locked, at once.
+    await page.reload();
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(await visibleText(page, '#locked')).toContain('Mã truy cập đã hết hạn');
+    expect(await page.locator('#entry').isDisabled()).toBe(true);
+    expect(await storedCheckins(stack, cp.id)).toEqual([]);
   });
 });
 

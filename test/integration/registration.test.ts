@@ -214,7 +214,13 @@ describe('codes and listing', () => {
     });
     const off = await api.call('POST', `/v1/checkpoints/${created.json.id}/deactivate`, { token: admin });
     expect([off.status, off.json.active]).toEqual([200, false]);
-    expect((await api.call('GET', `/v1/checkpoints/by-code/${created.json.code}`)).status).toBe(404);
+    // Its page says it is closed, by name; a check-in with its code is refused.
+    const page = await api.call('GET', `/v1/checkpoints/by-code/${created.json.code}`);
+    expect([page.status, page.json.name, page.json.active]).toEqual([200, created.json.name, false]);
+    const refused = await api.call('POST', '/v1/checkins', {
+      body: { code: created.json.code, phone: '0912345678' },
+    });
+    expect([refused.status, refused.json.error.code]).toEqual([404, 'unknown_checkpoint']);
     const inactive = await api.call('GET', '/v1/units/cai-chien/checkpoints?active=false', { token: admin });
     expect(inactive.json.items.map((c: { id: string }) => c.id)).toEqual([created.json.id]);
   });
