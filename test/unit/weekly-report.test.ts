@@ -385,11 +385,14 @@ describe('the period a run reports on', () => {
     expect(reportPeriod(FRIDAY_15H, '2022-01-07')).toEqual({ start: '2022-01-07', end: '2022-01-13' });
   });
 
-  it.each(['2022-01-08', '2022-02-30', '2022-1-6'])('refuses start %s with a 400 naming start', (start) => {
-    expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
-      expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
-    );
-  });
+  it.each(['2022-01-08', '2022-02-30', '2022-1-6', '9999-12-26', '0000-01-03', '2019-12-30'])(
+    'refuses start %s with a 400 naming start',
+    (start) => {
+      expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
+        expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
+      );
+    },
+  );
 });
 
 describe('reading a unit’s checkpoints', () => {
