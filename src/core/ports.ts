@@ -31,6 +31,11 @@ export interface CheckpointStore {
   getCheckpoint(checkpointId: string): Promise<Checkpoint | undefined>;
   /** The check-in path's one read. */
   getByCode(code: string): Promise<CheckpointRef | undefined>;
+  /**
+   * A unit's checkpoints that pass `filter`, oldest first. A page holds `limit` of them unless there are no more
+   * (then no `nextToken`) or the store's read budget ran out first (then fewer, possibly none, and a `nextToken`):
+   * a page is never cut short merely because the matches lie further on.
+   */
   listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },

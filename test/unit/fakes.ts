@@ -1,3 +1,4 @@
+import { ValidationError } from '../../src/core/errors.ts';
 import type {
   Checkin,
   Checkpoint,
@@ -7,6 +8,7 @@ import type {
   Principal,
   Unit,
 } from '../../src/core/model.ts';
+import { searchable } from '../../src/core/naming.ts';
 import type {
   ActivityStore,
   CheckinStore,
@@ -80,22 +82,39 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
       }
     );
   }
+  /**
+   * As the DynamoDB adapter lists: a unit's checkpoints in creation order (createdAt, then id), every filter
+   * applied (search words matched without case or diacritics), pages filled to `limit` whatever lies between the
+   * matches, and a token only when more checkpoints follow the page (the adapter's read budget never runs out
+   * at the sizes these tests use).
+   */
   async listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
     filter: CheckpointFilter = {},
   ): Promise<Page<Checkpoint>> {
-    const all = [...this.checkpoints.values()].filter(
-      (c) =>
-        c.unitId === unitId &&
-        (filter.kind === undefined || c.kind === filter.kind) &&
-        (filter.active === undefined || c.active === filter.active) &&
-        (filter.followsNamingRule === undefined || c.followsNamingRule === filter.followsNamingRule),
-    );
-    const start = Number(page.nextToken ?? 0);
-    const items = all.slice(start, start + page.limit);
-    const next = start + page.limit < all.length ? String(start + page.limit) : undefined;
-    return { items, ...(next ? { nextToken: next } : {}) };
+    const words = searchable(filter.search ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const matches = (c: Checkpoint) =>
+      (filter.kind === undefined || c.kind === filter.kind) &&
+      (filter.active === undefined || c.active === filter.active) &&
+      (filter.followsNamingRule === undefined || c.followsNamingRule === filter.followsNamingRule) &&
+      words.every((w) => searchable(c.name).includes(w));
+    const listed = [...this.checkpoints.values()]
+      .filter((c) => c.unitId === unitId)
+      .sort((a, b) => `${a.createdAt}#${a.id}`.localeCompare(`${b.createdAt}#${b.id}`));
+    const start = page.nextToken === undefined ? 0 : Number(page.nextToken);
+    if (!Number.isInteger(start) || start < 0 || start > listed.length) {
+      throw new ValidationError([{ path: 'nextToken', message: 'Not a token this API returned' }]);
+    }
+    const items: Checkpoint[] = [];
+    let at = start;
+    while (at < listed.length && items.length < page.limit) {
+      const cp = listed[at++]!;
+      if (matches(cp)) items.push(cp);
+    }
+    return { items, ...(at < listed.length ? { nextToken: String(at) } : {}) };
   }
 }
 

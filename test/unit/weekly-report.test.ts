@@ -37,7 +37,8 @@ function unit(id: string, parent?: Unit): Unit {
 }
 
 function checkpoint(u: Unit, createdAt: string): Checkpoint {
-  const id = `cp${++cpSeq}`;
+  // Zero-padded: the registry lists by creation time, then id as a string, so ids sort as they were made.
+  const id = `cp${String(++cpSeq).padStart(4, '0')}`;
   const cp: Checkpoint = {
     id,
     code: id,
@@ -303,10 +304,11 @@ describe('a three-level province', () => {
         ],
       ),
     ).toEqual([
+      // In the registry's order: by creation time, so the new one last.
       [cps.a1.id, 7, 0, false],
-      [cps.a2.id, 2, 0, true],
       [cps.a3.id, 0, 5, false],
       [cps.a4.id, 0, 0, false],
+      [cps.a2.id, 2, 0, true],
     ]);
     expect(leaf.totals).toMatchObject({ checkpointsTotal: 4, checkins: 9, activeCheckpoints: 2 });
   });
