@@ -226,9 +226,13 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
   }
 
   /** Old code item out, new one in, the checkpoint pointed at it: together, so no moment has both or neither. */
-  async rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined> {
+  async rotateCode(
+    checkpointId: string,
+    newCode: string,
+  ): Promise<Checkpoint | 'code-taken' | 'inactive' | undefined> {
     const cp = await this.getCheckpoint(checkpointId);
     if (!cp) return undefined;
+    if (!cp.active) return 'inactive';
     const rotated: Checkpoint = { ...cp, code: newCode };
     try {
       await this.db.send(
@@ -247,8 +251,9 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
                 TableName: this.table,
                 Key: keys.checkpoint(cp.id),
                 UpdateExpression: 'SET code = :new',
-                ConditionExpression: 'code = :old',
-                ExpressionAttributeValues: { ':new': newCode, ':old': cp.code },
+                // Still open: a checkpoint closed meanwhile keeps its code (its code item stays closed too).
+                ConditionExpression: 'code = :old AND active = :true',
+                ExpressionAttributeValues: { ':new': newCode, ':old': cp.code, ':true': true },
               },
             },
           ],
@@ -258,30 +263,46 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons : undefined;
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'code-taken';
+      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') {
+        const now = await this.getCheckpoint(checkpointId);
+        if (now && !now.active) return 'inactive';
+      }
       throw err;
     }
   }
 
   async deactivate(checkpointId: string): Promise<Checkpoint | undefined> {
+    return this.setActive(checkpointId, false);
+  }
+
+  async reactivate(checkpointId: string): Promise<Checkpoint | undefined> {
+    return this.setActive(checkpointId, true);
+  }
+
+  /** The checkpoint and its code item, together: the check-in path reads only the code item. */
+  private async setActive(checkpointId: string, active: boolean): Promise<Checkpoint | undefined> {
     const cp = await this.getCheckpoint(checkpointId);
     if (!cp) return undefined;
-    const off = { UpdateExpression: 'SET active = :false', ExpressionAttributeValues: { ':false': false } };
+    const set = {
+      UpdateExpression: 'SET active = :active',
+      ExpressionAttributeValues: { ':active': active },
+    };
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Update: { TableName: this.table, Key: keys.checkpoint(cp.id), ...off } },
+          { Update: { TableName: this.table, Key: keys.checkpoint(cp.id), ...set } },
           {
             Update: {
               TableName: this.table,
               Key: keys.code(cp.code),
               ConditionExpression: 'attribute_exists(pk)',
-              ...off,
+              ...set,
             },
           },
         ],
       }),
     );
-    return { ...cp, active: false };
+    return { ...cp, active };
   }
 
   async checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>> {

@@ -43,9 +43,18 @@ export interface CheckpointStore {
   ): Promise<Page<Checkpoint>>;
   /** The checkpoints holding these refs, by `unitId + '\u0000' + ref`: one batched read for a whole import. */
   checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>>;
-  /** A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint. */
-  rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined>;
+  /**
+   * A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint;
+   * 'inactive' (and nothing changed) when it is deactivated.
+   */
+  rotateCode(
+    checkpointId: string,
+    newCode: string,
+  ): Promise<Checkpoint | 'code-taken' | 'inactive' | undefined>;
+  /** The checkpoint and its code item closed together (a check-in reads only the code item). */
   deactivate(checkpointId: string): Promise<Checkpoint | undefined>;
+  /** Opened again, with the code it had. */
+  reactivate(checkpointId: string): Promise<Checkpoint | undefined>;
 }
 
 export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };

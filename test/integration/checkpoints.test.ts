@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { type Client, client, testStack } from './stack.ts';
 
-/** A unit's checkpoints through the HTTP API: searching past DynamoDB's pages. */
+/** A unit's checkpoints through the HTTP API: searching past DynamoDB's pages; closing and reopening one. */
 
 let stack: LocalStack;
 let api: Client;
@@ -91,5 +91,76 @@ describe('searching a unit’s checkpoints', () => {
     } while (token);
     expect(seen).toHaveLength(COUNT);
     expect(new Set(seen).size).toBe(COUNT);
+  });
+});
+
+describe('a checkpoint closed and opened again', () => {
+  it('refuses a new code while closed (409), and after reactivation checks in and rotates again', async () => {
+    const created = await api.call('POST', `/v1/units/${UNIT}/checkpoints`, {
+      token: admin,
+      body: { kind: 'hotel', placeName: 'Nhà nghỉ Bình An', address: 'Khu 2' },
+    });
+    expect(created.status).toBe(201);
+    const { id, code } = created.json;
+
+    const off = await api.call('POST', `/v1/checkpoints/${id}/deactivate`, { token: admin });
+    expect([off.status, off.json.active]).toEqual([200, false]);
+    // Its page finds it, closed; a check-in with its code is refused.
+    const closed = await api.call('GET', `/v1/checkpoints/by-code/${code}`);
+    expect([closed.status, closed.json.id, closed.json.active]).toEqual([200, id, false]);
+    const refused = await api.call('POST', '/v1/checkins', { body: { code, phone: '0912345678' } });
+    expect([refused.status, refused.json.error.code]).toEqual([404, 'unknown_checkpoint']);
+
+    const rotate = await api.call('POST', `/v1/checkpoints/${id}/rotate-code`, { token: admin });
+    expect([rotate.status, rotate.json.error.code]).toEqual([409, 'checkpoint_inactive']);
+    // Nothing changed: the old code is still the checkpoint's.
+    expect((await api.call('GET', `/v1/checkpoints/by-code/${code}`)).json.id).toBe(id);
+
+    const on = await api.call('POST', `/v1/checkpoints/${id}/reactivate`, { token: admin });
+    expect([on.status, on.json.id, on.json.code, on.json.active]).toEqual([200, id, code, true]);
+    const again = await api.call('POST', `/v1/checkpoints/${id}/reactivate`, { token: admin });
+    expect([again.status, again.json.code, again.json.active]).toEqual([200, code, true]);
+
+    const open = await api.call('GET', `/v1/checkpoints/by-code/${code}`);
+    expect([open.status, open.json.active]).toEqual([200, true]);
+    const checkin = await api.call('POST', '/v1/checkins', { body: { code, phone: '0912345678' } });
+    expect([checkin.status, checkin.json.checkpoint.id]).toEqual([201, id]);
+
+    const rotated = await api.call('POST', `/v1/checkpoints/${id}/rotate-code`, { token: admin });
+    expect(rotated.status).toBe(200);
+    expect(rotated.json.code).not.toBe(code);
+    const fresh = await api.call('POST', '/v1/checkins', {
+      body: { code: rotated.json.code, phone: '0912345678' },
+    });
+    expect(fresh.status).toBe(201);
+  });
+
+  it('lets the unit’s manager reactivate, and no one outside the unit or without the role', async () => {
+    const created = await api.call('POST', `/v1/units/${UNIT}/checkpoints`, {
+      token: admin,
+      body: { kind: 'school', placeName: 'Trường Tiểu học Quảng Hà', address: 'Khu 4' },
+    });
+    const { id } = created.json;
+    await api.call('POST', `/v1/checkpoints/${id}/deactivate`, { token: admin });
+
+    const tracer = await api.as('tracer', 'quang-ninh');
+    const otherManager = await api.as('unit-manager', 'quang-duc');
+    for (const token of [tracer, otherManager]) {
+      const res = await api.call('POST', `/v1/checkpoints/${id}/reactivate`, { token });
+      expect([res.status, res.json.error.code]).toEqual([403, 'forbidden']);
+    }
+    expect((await api.call('POST', `/v1/checkpoints/${id}/reactivate`)).status).toBe(401);
+    const unknown = await api.call(
+      'POST',
+      '/v1/checkpoints/0b7e6c1a-5d2f-4c3b-9a8e-7f6d5c4b3a21/reactivate',
+      {
+        token: admin,
+      },
+    );
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'unknown_checkpoint']);
+
+    const manager = await api.as('unit-manager', UNIT);
+    const on = await api.call('POST', `/v1/checkpoints/${id}/reactivate`, { token: manager });
+    expect([on.status, on.json.active]).toEqual([200, true]);
   });
 });

@@ -1,4 +1,10 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRegistry, LIST_READ_BUDGET } from '../../src/adapters/dynamo-registry.ts';
@@ -120,5 +126,51 @@ describe('listing a unit’s checkpoints without a filter', () => {
       [3, undefined],
       [2, keyOf(1)],
     ]);
+  });
+});
+
+describe('closing, opening and rotating a checkpoint', () => {
+  const cancelled = (...codes: string[]) =>
+    new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
+
+  it('reopens the checkpoint and its code item in one transaction, the code item only if it exists', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...item(7), active: false } });
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(await registry.reactivate('7')).toMatchObject({ id: '7', code: 'CODE7', active: true });
+    const [write] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    expect(
+      write!.map((t) => [t.Update!.Key, t.Update!.UpdateExpression, t.Update!.ConditionExpression]),
+    ).toEqual([
+      [{ pk: 'cp#7', sk: 'cp' }, 'SET active = :active', undefined],
+      [{ pk: 'code#CODE7', sk: 'code' }, 'SET active = :active', 'attribute_exists(pk)'],
+    ]);
+    for (const t of write!) expect(t.Update!.ExpressionAttributeValues).toEqual({ ':active': true });
+  });
+
+  it('gives a deactivated checkpoint no new code, and writes nothing', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...item(7), active: false } });
+    expect(await registry.rotateCode('7', 'NEWCODE7')).toBe('inactive');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers inactive when the checkpoint was closed between its read and the rotation', async () => {
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: item(7) })
+      .resolvesOnce({ Item: { ...item(7), active: false } });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    expect(await registry.rotateCode('7', 'NEWCODE7')).toBe('inactive');
+    const [write] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    expect(write![2]!.Update!.ConditionExpression).toBe('code = :old AND active = :true');
+  });
+
+  it('fails, rather than answer a code it did not store, when the checkpoint is still open', async () => {
+    ddb.on(GetCommand).resolves({ Item: item(7) });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    await expect(registry.rotateCode('7', 'NEWCODE7')).rejects.toBeInstanceOf(TransactionCanceledException);
   });
 });

@@ -57,6 +57,7 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async rotateCode(id: string, code: string) {
     const cp = this.checkpoints.get(id);
     if (!cp) return undefined;
+    if (!cp.active) return 'inactive' as const;
     if ([...this.checkpoints.values()].some((c) => c.code === code)) return 'code-taken' as const;
     cp.code = code;
     return { ...cp };
@@ -64,6 +65,11 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async deactivate(id: string) {
     const cp = this.checkpoints.get(id);
     if (cp) cp.active = false;
+    return cp && { ...cp };
+  }
+  async reactivate(id: string) {
+    const cp = this.checkpoints.get(id);
+    if (cp) cp.active = true;
     return cp && { ...cp };
   }
   async getCheckpoint(id: string) {
