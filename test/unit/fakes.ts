@@ -1,4 +1,3 @@
-import { ValidationError } from '../../src/core/errors.ts';
 import type {
   Checkin,
   Checkpoint,
@@ -112,7 +111,7 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
       .sort((a, b) => `${a.createdAt}#${a.id}`.localeCompare(`${b.createdAt}#${b.id}`));
     const start = page.nextToken === undefined ? 0 : Number(page.nextToken);
     if (!Number.isInteger(start) || start < 0 || start > listed.length) {
-      throw new ValidationError([{ path: 'nextToken', message: 'Not a token this API returned' }]);
+      throw new RangeError(`Not a token this store returned: ${page.nextToken}`);
     }
     const items: Checkpoint[] = [];
     let at = start;
