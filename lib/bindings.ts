@@ -25,8 +25,9 @@ const posterObjects = (reports: IBucket, provinceId: string) =>
  * Each `Binding` of src/routes.ts FUNCTIONS as the IAM statements it grants: the one place to read what a
  * function may do. Explicit actions on explicit ARNs, no `grant*()` helpers (they add wildcard actions such
  * as dynamodb:*Item or s3:Abort*), no `index/*` (each index ARN is listed), no Scan, no BatchGetItem, no
- * s3:DeleteObject: only what the adapters of src/adapters/ call. UpdateItem/DeleteItem on the registry only
- * for the functions bound to `registry:update` (a code rotated, a checkpoint deactivated).
+ * s3:DeleteObject: only what the adapters of src/adapters/ call. UpdateItem on the registry only for the
+ * functions bound to `registry:update` (a code rotated, a checkpoint deactivated or reactivated), DeleteItem only
+ * for `registry:delete` (a rotated code's old item).
  *
  * DynamoDB transactions have no IAM action of their own: TransactWriteItems/TransactGetItems are authorized
  * per item against PutItem/UpdateItem/DeleteItem/ConditionCheckItem/GetItem, so the statements below also
@@ -72,13 +73,21 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('registry').tableArn],
     }),
   ],
-  // Inside transactions: rotating a code deletes the old code item, puts the new one (registry:write) and
-  // updates the checkpoint; deactivating updates the checkpoint and its code item. The table only: neither
-  // action can address an index.
+  // Inside transactions: rotating a code updates the checkpoint (and deletes the old code item, registry:delete,
+  // and puts the new one, registry:write); deactivating or reactivating updates the checkpoint and its code
+  // item. The table only: UpdateItem cannot address an index.
   'registry:update': ({ tables }) => [
     new PolicyStatement({
       sid: 'RegistryUpdate',
-      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('registry').tableArn],
+    }),
+  ],
+  // The old code item of a rotated code, inside the rotation's transaction: nothing else deletes an item.
+  'registry:delete': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'RegistryDelete',
+      actions: ['dynamodb:DeleteItem'],
       resources: [tables.table('registry').tableArn],
     }),
   ],

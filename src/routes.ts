@@ -23,6 +23,7 @@ export type FunctionName =
   | 'import-checkpoints'
   | 'rotate-checkpoint-code'
   | 'deactivate-checkpoint'
+  | 'reactivate-checkpoint'
   | 'list-naming-violations'
   | 'get-checkpoint-poster'
   | 'create-unit-posters'
@@ -49,8 +50,10 @@ export type Binding =
   /** A phone's card: read it, or claim a new code and the phone together (`card#`/`cardphone#` keys only). */
   | 'cards:issue'
   | 'activity:read'
-  /** UpdateItem and DeleteItem too, inside transactions (a code rotated, a checkpoint deactivated). */
+  /** UpdateItem, inside transactions (a code rotated; a checkpoint deactivated or reactivated, with its code item). */
   | 'registry:update'
+  /** DeleteItem, inside a transaction: the old code item of a rotated code. */
+  | 'registry:delete'
   /** ListBucket under the province's report prefix. */
   | 'reports:list'
   /** GetObject, which a presigned link carries. */
@@ -121,10 +124,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'rotate-checkpoint-code': {
     entry: 'functions/rotate-checkpoint-code.ts',
-    bindings: ['registry:get', 'registry:write', 'registry:update'],
+    bindings: ['registry:get', 'registry:write', 'registry:update', 'registry:delete'],
   },
   'deactivate-checkpoint': {
     entry: 'functions/deactivate-checkpoint.ts',
+    bindings: ['registry:get', 'registry:update'],
+  },
+  'reactivate-checkpoint': {
+    entry: 'functions/reactivate-checkpoint.ts',
     bindings: ['registry:get', 'registry:update'],
   },
   'list-naming-violations': { entry: 'functions/list-naming-violations.ts', bindings: ['registry:read'] },
@@ -195,6 +202,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   { method: 'POST', path: '/v1/checkpoints/{id}/rotate-code', fn: 'rotate-checkpoint-code', access: 'staff' },
   { method: 'POST', path: '/v1/checkpoints/{id}/deactivate', fn: 'deactivate-checkpoint', access: 'staff' },
+  { method: 'POST', path: '/v1/checkpoints/{id}/reactivate', fn: 'reactivate-checkpoint', access: 'staff' },
   {
     method: 'GET',
     path: '/v1/units/{unitId}/naming-violations',

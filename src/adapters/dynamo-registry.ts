@@ -8,20 +8,19 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Checkpoint, CheckpointRef, Page, Unit } from '../core/model.ts';
+import { searchable } from '../core/naming.ts';
 import type { CheckpointFilter, CheckpointStore, CreateResult, UnitStore } from '../core/ports.ts';
-import { keys, REGISTRY_BY_PARENT } from '../keys.ts';
+import { KEY, keys, REGISTRY_BY_PARENT } from '../keys.ts';
 import { decodeToken, encodeToken } from './paging.ts';
 
-/** Lower case, no diacritics, single spaces: what a search for "quang ha" matches "Quảng Hà" with. */
-export function searchable(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/**
+ * What one page of a filtered listing may read before it answers what it found, with a token to go on: DynamoDB's
+ * Limit counts the items it evaluates before the filter, so a selective filter (a search, say) needs several reads
+ * to fill a page. Each read evaluates FILTERED_READ_GROWTH times more than the one before, up to these totals
+ * (a checkpoint item is under 1 KB: the budget is a few of DynamoDB's 1 MB pages).
+ */
+export const LIST_READ_BUDGET = { requests: 8, items: 5_000 } as const;
+const FILTERED_READ_GROWTH = 4;
 
 /** Units, checkpoints, their printed codes and registrants' refs, in the registry table (src/keys.ts). */
 export class DynamoRegistry implements UnitStore, CheckpointStore {
@@ -182,28 +181,58 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       conditions.push(`contains(searchName, :w${i})`);
       values[`:w${i}`] = word;
     }
-    // A filter is applied after DynamoDB reads `limit` items, so a filtered page may hold fewer: the token says
-    // whether more follow.
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: REGISTRY_BY_PARENT.name,
-        KeyConditionExpression: '#pk = :pk',
-        ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        Limit: page.limit,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const nextToken = encodeToken(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map(toCheckpoint), ...(nextToken ? { nextToken } : {}) };
+    const query = (limit: number, exclusiveStart: Record<string, unknown> | undefined) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: REGISTRY_BY_PARENT.name,
+          KeyConditionExpression: '#pk = :pk',
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          Limit: limit,
+          ExclusiveStartKey: exclusiveStart,
+        }),
+      );
+
+    // A page holds `limit` checkpoints unless the unit has no more (no token), or the read budget ran out first
+    // (a token, and fewer items: possibly none, after LIST_READ_BUDGET.items checkpoints that did not match).
+    const items: Checkpoint[] = [];
+    let from: Record<string, unknown> | undefined = start;
+    let scanned = 0;
+    for (let request = 0; ; request++) {
+      const wanted = page.limit - items.length;
+      const evaluate = conditions.length
+        ? Math.min(
+            LIST_READ_BUDGET.items - scanned,
+            Math.max(wanted, page.limit * FILTERED_READ_GROWTH ** request),
+          )
+        : wanted;
+      const out = await query(evaluate, from);
+      scanned += out.ScannedCount ?? 0;
+      const found = out.Items ?? [];
+      if (found.length > wanted) {
+        // More matched than the page holds: it ends at the last one kept, and the next page starts after it.
+        const kept = found.slice(0, wanted);
+        items.push(...kept.map(toCheckpoint));
+        return { items, nextToken: encodeToken(listingKey(kept.at(-1)!))! };
+      }
+      items.push(...found.map(toCheckpoint));
+      from = out.LastEvaluatedKey;
+      if (!from) return { items };
+      const spent = request + 1 >= LIST_READ_BUDGET.requests || scanned >= LIST_READ_BUDGET.items;
+      if (items.length === page.limit || spent) return { items, nextToken: encodeToken(from)! };
+    }
   }
 
   /** Old code item out, new one in, the checkpoint pointed at it: together, so no moment has both or neither. */
-  async rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined> {
+  async rotateCode(
+    checkpointId: string,
+    newCode: string,
+  ): Promise<Checkpoint | 'code-taken' | 'inactive' | undefined> {
     const cp = await this.getCheckpoint(checkpointId);
     if (!cp) return undefined;
+    if (!cp.active) return 'inactive';
     const rotated: Checkpoint = { ...cp, code: newCode };
     try {
       await this.db.send(
@@ -222,8 +251,9 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
                 TableName: this.table,
                 Key: keys.checkpoint(cp.id),
                 UpdateExpression: 'SET code = :new',
-                ConditionExpression: 'code = :old',
-                ExpressionAttributeValues: { ':new': newCode, ':old': cp.code },
+                // Still open: a checkpoint closed meanwhile keeps its code (its code item stays closed too).
+                ConditionExpression: 'code = :old AND active = :true',
+                ExpressionAttributeValues: { ':new': newCode, ':old': cp.code, ':true': true },
               },
             },
           ],
@@ -233,30 +263,46 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons : undefined;
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'code-taken';
+      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') {
+        const now = await this.getCheckpoint(checkpointId);
+        if (now && !now.active) return 'inactive';
+      }
       throw err;
     }
   }
 
   async deactivate(checkpointId: string): Promise<Checkpoint | undefined> {
+    return this.setActive(checkpointId, false);
+  }
+
+  async reactivate(checkpointId: string): Promise<Checkpoint | undefined> {
+    return this.setActive(checkpointId, true);
+  }
+
+  /** The checkpoint and its code item, together: the check-in path reads only the code item. */
+  private async setActive(checkpointId: string, active: boolean): Promise<Checkpoint | undefined> {
     const cp = await this.getCheckpoint(checkpointId);
     if (!cp) return undefined;
-    const off = { UpdateExpression: 'SET active = :false', ExpressionAttributeValues: { ':false': false } };
+    const set = {
+      UpdateExpression: 'SET active = :active',
+      ExpressionAttributeValues: { ':active': active },
+    };
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Update: { TableName: this.table, Key: keys.checkpoint(cp.id), ...off } },
+          { Update: { TableName: this.table, Key: keys.checkpoint(cp.id), ...set } },
           {
             Update: {
               TableName: this.table,
               Key: keys.code(cp.code),
               ConditionExpression: 'attribute_exists(pk)',
-              ...off,
+              ...set,
             },
           },
         ],
       }),
     );
-    return { ...cp, active: false };
+    return { ...cp, active };
   }
 
   async checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>> {
@@ -298,6 +344,16 @@ function codeItem(cp: Checkpoint): CheckpointRef {
     unitName: cp.unitName,
     active: cp.active,
     createdAt: cp.createdAt,
+  };
+}
+
+/** Where a listing under a unit resumes after this item: its table key and its key in the by-parent index. */
+function listingKey(item: Record<string, unknown>): Record<string, unknown> {
+  return {
+    [KEY.pk]: item[KEY.pk],
+    [KEY.sk]: item[KEY.sk],
+    [REGISTRY_BY_PARENT.pk]: item[REGISTRY_BY_PARENT.pk],
+    [REGISTRY_BY_PARENT.sk]: item[REGISTRY_BY_PARENT.sk],
   };
 }
 

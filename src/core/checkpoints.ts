@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assertAllowed, type Permission } from './access.ts';
 import { newCode } from './codes.ts';
-import { CheckpointNotFoundError, NotFoundError, ValidationError } from './errors.ts';
+import { CheckpointNotFoundError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal, Unit } from './model.ts';
 import { canonicalName, followsRule } from './naming.ts';
 import type { CheckpointFilter, CheckpointStore, UnitStore } from './ports.ts';
@@ -168,16 +168,21 @@ export async function checkpointInScope(
   return cp;
 }
 
-/** A new printed code: posters with the old one stop working (unknown_checkpoint) at once. */
+/**
+ * A new printed code: posters with the old one stop working (unknown_checkpoint) at once. A deactivated
+ * checkpoint gets none (409 checkpoint_inactive): a code that no check-in would accept is no use on a poster.
+ */
 export async function rotateCheckpointCode(
   deps: { checkpoints: CheckpointStore; publicBaseUrl: string },
   principal: Principal,
   checkpointId: string,
 ): Promise<CheckpointView> {
   const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
+  if (!cp.active) throw inactive();
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const rotated = await deps.checkpoints.rotateCode(cp.id, newCode());
     if (rotated === undefined) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+    if (rotated === 'inactive') throw inactive(); // deactivated while we drew its new code
     if (rotated !== 'code-taken') return toView(rotated, deps.publicBaseUrl);
   }
   throw new Error('Could not draw a free checkpoint code');
@@ -196,6 +201,28 @@ export async function deactivateCheckpoint(
   const off = cp.active ? await deps.checkpoints.deactivate(cp.id) : cp;
   if (!off) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
   return toView(off, deps.publicBaseUrl);
+}
+
+/**
+ * Opens a deactivated checkpoint again, with the code it had: check-ins with it are accepted and its page shows it
+ * open. The same permission as closing it. Idempotent.
+ */
+export async function reactivateCheckpoint(
+  deps: { checkpoints: CheckpointStore; publicBaseUrl: string },
+  principal: Principal,
+  checkpointId: string,
+): Promise<CheckpointView> {
+  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
+  const on = cp.active ? cp : await deps.checkpoints.reactivate(cp.id);
+  if (!on) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+  return toView(on, deps.publicBaseUrl);
+}
+
+function inactive(): ConflictError {
+  return new ConflictError(
+    'checkpoint_inactive',
+    'This checkpoint is deactivated: reactivate it before giving it a new code',
+  );
 }
 
 /** Every checkpoint of a unit (that passes `filter`), page by page from the store: never the whole list at once. */

@@ -60,3 +60,14 @@ export function followsRule(name: string, canonical: string): boolean {
   const norm = (s: string) => squash(s).normalize('NFC').toLocaleLowerCase('vi');
   return norm(name) === norm(canonical);
 }
+
+/** Lower case, no diacritics, single spaces: what a search for "quang ha" matches "Quảng Hà" with. */
+export function searchable(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -31,6 +31,11 @@ export interface CheckpointStore {
   getCheckpoint(checkpointId: string): Promise<Checkpoint | undefined>;
   /** The check-in path's one read. */
   getByCode(code: string): Promise<CheckpointRef | undefined>;
+  /**
+   * A unit's checkpoints that pass `filter`, oldest first. A page holds `limit` of them unless there are no more
+   * (then no `nextToken`) or the store's read budget ran out first (then fewer, possibly none, and a `nextToken`):
+   * a page is never cut short merely because the matches lie further on.
+   */
   listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
@@ -38,9 +43,18 @@ export interface CheckpointStore {
   ): Promise<Page<Checkpoint>>;
   /** The checkpoints holding these refs, by `unitId + '\u0000' + ref`: one batched read for a whole import. */
   checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>>;
-  /** A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint. */
-  rotateCode(checkpointId: string, newCode: string): Promise<Checkpoint | 'code-taken' | undefined>;
+  /**
+   * A new code for the checkpoint: the old one stops working at once. Undefined when there is no such checkpoint;
+   * 'inactive' (and nothing changed) when it is deactivated.
+   */
+  rotateCode(
+    checkpointId: string,
+    newCode: string,
+  ): Promise<Checkpoint | 'code-taken' | 'inactive' | undefined>;
+  /** The checkpoint and its code item closed together (a check-in reads only the code item). */
   deactivate(checkpointId: string): Promise<Checkpoint | undefined>;
+  /** Opened again, with the code it had. */
+  reactivate(checkpointId: string): Promise<Checkpoint | undefined>;
 }
 
 export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };

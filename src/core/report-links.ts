@@ -1,9 +1,9 @@
 import { reportKeys } from '../keys.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { NotFoundError } from './errors.ts';
 import type { Principal } from './model.ts';
 import type { LinkSigner, ReportStore, UnitStore } from './ports.ts';
 import type { Period, ReportFormat } from './report.ts';
-import { type Clock, isLocalDate, periodStartingAt } from './time.ts';
+import { type Clock, reportablePeriod } from './time.ts';
 import { unitInScope } from './units.ts';
 
 export interface ReportLinkDeps {
@@ -39,10 +39,9 @@ export async function reportLink(
   start: string,
   format: ReportFormat,
 ): Promise<{ url: string; expiresAt: string }> {
-  if (!isLocalDate(start))
-    throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
+  // A period that cannot have been reported is a bad request, not a report that happens to be missing.
+  const period = reportablePeriod(start, deps.clock.now());
   await unitInScope(deps.units, principal, unitId, 'viewReports');
-  const period = periodStartingAt(start);
   const key = reportKeys.file(deps.provinceId, unitId, period.start, period.end, format);
   if (!(await deps.reports.exists(key))) {
     throw new NotFoundError('unknown_report', `No ${format} report for ${unitId} starting ${start}`);

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ValidationError } from './errors.ts';
 import type { Period } from './report.ts';
 
 /** All local days are in the provinces' zone; the zone database (Intl, via luxon) does the arithmetic. */
@@ -35,6 +36,30 @@ export function periodStartingAt(start: string): Period {
 export function previousCompletePeriod(now: Date): Period {
   const today = DateTime.fromJSDate(now, { zone: TIME_ZONE }).startOf('day');
   return periodStartingAt(today.minus({ days: 7 }).toISODate()!);
+}
+
+/**
+ * The first local day a report period may start on. No province registered a checkpoint before 2020, so an
+ * earlier start (year 0 included) would only make a run read empty counters for every unit.
+ */
+export const FIRST_REPORT_DAY = '2020-01-01';
+
+/**
+ * The period starting at `start` if it can be reported as of `now`: a real date written YYYY-MM-DD, on or after
+ * FIRST_REPORT_DAY, whose seven local days have all ended. Otherwise a 400 naming `start`, before any work.
+ * Compared as dates, never as strings: luxon writes a year past 9999 as "+010000-01-01", which sorts before
+ * every four-digit year.
+ */
+export function reportablePeriod(start: string, now: Date): Period {
+  const refuse = (message: string) => new ValidationError([{ path: 'start', message }]);
+  if (!isLocalDate(start)) throw refuse('Expected a date YYYY-MM-DD');
+  const first = DateTime.fromISO(start, { zone: TIME_ZONE });
+  if (first < DateTime.fromISO(FIRST_REPORT_DAY, { zone: TIME_ZONE })) {
+    throw refuse(`Reports start on ${FIRST_REPORT_DAY} or later`);
+  }
+  const today = DateTime.fromJSDate(now, { zone: TIME_ZONE }).startOf('day');
+  if (first.plus({ days: 6 }) >= today) throw refuse('This period has not ended yet');
+  return periodStartingAt(start);
 }
 
 /** The local days of a period, in order. */

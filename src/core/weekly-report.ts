@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { reportKeys } from '../keys.ts';
 import { eachCheckpoint } from './checkpoints.ts';
-import { ValidationError } from './errors.ts';
 import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import type { ActivityStore, CheckpointStore, Events, ReportStore, UnitStore } from './ports.ts';
@@ -23,10 +22,10 @@ import {
 import {
   type Clock,
   daysOf,
-  isLocalDate,
   periodBounds,
   periodStartingAt,
   previousCompletePeriod,
+  reportablePeriod,
   TIME_ZONE,
 } from './time.ts';
 
@@ -61,17 +60,11 @@ export interface StoredUnitReport {
 
 /**
  * The period a run reports on: by default the seven complete local days before now; a given start must name a
- * period that has ended (a report of days still running would be replaced, silently, by a different one).
+ * period that has ended (a report of days still running would be replaced, silently, by a different one) and
+ * that began when the province could have data (reportablePeriod).
  */
 export function reportPeriod(now: Date, start?: string): Period {
-  if (!start) return previousCompletePeriod(now);
-  if (!isLocalDate(start))
-    throw new ValidationError([{ path: 'start', message: 'Expected a date YYYY-MM-DD' }]);
-  const period = periodStartingAt(start);
-  if (period.end > previousCompletePeriod(now).end) {
-    throw new ValidationError([{ path: 'start', message: 'This period has not ended yet' }]);
-  }
-  return period;
+  return start === undefined ? previousCompletePeriod(now) : reportablePeriod(start, now);
 }
 
 const READ_CONCURRENCY = 8;

@@ -126,9 +126,20 @@ const STYLE = {
 /** TT, Đơn vị, then the five figures: wide enough for "Thị trấn Quảng Hà" and wrapped headers. */
 const COLUMN_WIDTHS = [6, 32, 14, 16, 18, 16, 14, 16];
 const HEADER_ROW_HEIGHT = 80;
+/** The column numbers' row: set, not left to the reader, so the rows printed atop every page have a known height. */
+const NUMBER_ROW_HEIGHT = 18;
 /** The widest a column of names grows to fit them; longer names wrap. */
 const MAX_NAME_WIDTH = 60;
-/** The chart on its own sheet: as wide as A4 landscape prints without shrinking much. */
+
+/** Every sheet prints on A4 landscape with these margins (inches), one page wide. */
+const MARGINS = { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } as const;
+/** A4 landscape (297 × 210 mm) in points, less the margins: what a printed page holds at 100%. */
+const PRINTABLE_PT = {
+  width: (297 / 25.4 - MARGINS.left - MARGINS.right) * 72,
+  height: (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72,
+} as const;
+/** Room left under the chart on its page: LibreOffice and Excel round row heights and column widths their own way. */
+const CHART_PAGE_SLACK_PT = 24;
 
 /** The three title lines above the table. */
 export function xlsxTitle(report: UnitReport): [string, string, string] {
@@ -227,7 +238,7 @@ function openSheet(ctx: Context, name: string, setup: SheetSetup): ExcelJS.Works
       fitToHeight: 0, // as many pages tall as the rows need
       horizontalCentered: true,
       ...(setup.printTitlesRow ? { printTitlesRow: setup.printTitlesRow } : {}),
-      margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      margins: MARGINS,
     },
     headerFooter: { oddFooter: `&L${ctx.period}&RTrang &P/&N` },
   });
@@ -292,6 +303,7 @@ async function writeMainSheet(
   numbering.forEach((text, i) => {
     setCell(numbers, i + 1, text === '' ? null : text, STYLE.number);
   });
+  numbers.height = NUMBER_ROW_HEIGHT;
   numbers.commit(); // also commits the title and header rows above it
 
   let next: number;
@@ -337,11 +349,16 @@ async function writeMainSheet(
   }
 
   if (chart) {
-    // One empty row under Cộng, then the chart, as wide as the table at most.
-    const tableWidth = widths.reduce((sum, w) => sum + columnPixels(w), 0);
+    // One empty row under Cộng, then the chart at the top of a printed page of its own (under the header rows
+    // every page repeats), so it is never cut across a page break. A page holds about 509 pt at 100%; the title
+    // block and the chart alone take more (about 190 pt and 390 pt; printing one page wide scales both alike), so
+    // the chart could never share the table's first page anyway.
+    const gap = sheet.getRow(next);
+    gap.addPageBreak(1, 16384); // across every column, A to XFD (exceljs's default stops at 16838, past XFD)
+    gap.commit();
     addSheetImage(ctx.workbook, sheet, {
       png: chart.png,
-      anchor: { col: 0, row: next, ...fitWidth(chart, tableWidth) },
+      anchor: { col: 0, row: next, ...chartSize(chart, widths) },
       description: chartDescription(report),
     });
   }
@@ -379,14 +396,25 @@ function chartDescription(report: UnitReport): string {
   return `Biểu đồ số lượt vào/ra theo ngày tại ${report.unit.name}, ${formatPeriod(report.period)}`;
 }
 
-/** The picture's size on the sheet: its own, shrunk to `maxWidth` pixels if wider, in proportion. */
-function fitWidth(
+/**
+ * The chart's size on the sheet: its own, shrunk in proportion to be no wider than the table and no taller than
+ * a printed page holds under the repeated header rows. Printing one page wide shrinks a table wider than the page
+ * by PRINTABLE_PT.width / its width, and a page then holds that much more of the sheet's height.
+ */
+function chartSize(
   image: { width: number; height: number },
-  maxWidth: number,
+  widths: readonly number[],
 ): { width: number; height: number } {
-  const scale = Math.min(1, maxWidth / image.width);
+  const tableWidth = widths.reduce((sum, w) => sum + columnPixels(w), 0);
+  const printScale = Math.min(1, PRINTABLE_PT.width / (tableWidth * PT_PER_PIXEL));
+  const repeatedRows = HEADER_ROW_HEIGHT + NUMBER_ROW_HEIGHT;
+  const pageHeight = (PRINTABLE_PT.height / printScale - repeatedRows - CHART_PAGE_SLACK_PT) / PT_PER_PIXEL;
+  const scale = Math.min(1, tableWidth / image.width, pageHeight / image.height);
   return { width: Math.round(image.width * scale), height: Math.round(image.height * scale) };
 }
+
+/** 72 points to the inch, 96 pixels. */
+const PT_PER_PIXEL = 0.75;
 
 /** Excel's pixel width of a column `width` characters wide (Calibri 11's 7-pixel digit plus padding). */
 function columnPixels(width: number): number {

@@ -251,7 +251,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(30);
+    expect(routes.size).toBe(31);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -276,6 +276,7 @@ describe('HTTP API routes', () => {
     'POST /v1/units/{unitId}/checkpoints/import',
     'POST /v1/checkpoints/{id}/rotate-code',
     'POST /v1/checkpoints/{id}/deactivate',
+    'POST /v1/checkpoints/{id}/reactivate',
     'GET /v1/units/{unitId}/naming-violations',
     'POST /v1/checkpoints/{id}/checkins',
   ])('puts the new route %s behind the staff JWT authorizer', (key) => {
@@ -409,7 +410,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(27);
+    expect(NAMES).toHaveLength(28);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -448,6 +449,7 @@ describe('Lambda functions', () => {
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
     'deactivate-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'reactivate-checkpoint': { MemorySize: 256, Timeout: 10 },
     'list-naming-violations': { MemorySize: 256, Timeout: 10 },
     'get-checkpoint-poster': { MemorySize: 256, Timeout: 10 },
     'create-unit-posters': { MemorySize: 1024, Timeout: 29 },
@@ -584,11 +586,9 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:UpdateItem registry',
     'dynamodb:DeleteItem registry',
   ],
-  'deactivate-checkpoint': () => [
-    'dynamodb:GetItem registry',
-    'dynamodb:UpdateItem registry',
-    'dynamodb:DeleteItem registry',
-  ],
+  // Closing or opening a checkpoint updates it and its code item together; it deletes nothing.
+  'deactivate-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:UpdateItem registry'],
+  'reactivate-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:UpdateItem registry'],
   'list-naming-violations': () => [
     'dynamodb:GetItem registry',
     'dynamodb:Query registry',
@@ -770,17 +770,17 @@ describe('function permissions', () => {
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
   });
 
-  it('lets only code rotation and deactivation update or delete registry items, closing a case update a case, and nothing else anywhere', () => {
+  it('lets only code rotation delete registry items, only rotation, deactivation and reactivation update them, closing a case update a case, and nothing else anywhere', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
         .map(([id, name]) => `${id}/${name}`)
         .sort();
-    const expected = ['quang-ninh', 'vinh-phuc']
-      .flatMap((id) => [`${id}/deactivate-checkpoint`, `${id}/rotate-checkpoint-code`])
-      .sort();
-    expect(holders('dynamodb:DeleteItem')).toEqual(expected);
-    // UpdateItem: those two on the registry, and the check-in's daily counter on the activity table.
+    expect(holders('dynamodb:DeleteItem')).toEqual([
+      'quang-ninh/rotate-checkpoint-code',
+      'vinh-phuc/rotate-checkpoint-code',
+    ]);
+    // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
       grantsNamed(province, name)
         .filter((g) => g.startsWith('dynamodb:UpdateItem') || g.startsWith('dynamodb:DeleteItem'))
@@ -792,6 +792,14 @@ describe('function permissions', () => {
       ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
         ['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
       ),
+    );
+    expect(others.filter((u) => u.endsWith(' registry')).sort()).toEqual(
+      ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
+        `${id}/deactivate-checkpoint dynamodb:UpdateItem registry`,
+        `${id}/reactivate-checkpoint dynamodb:UpdateItem registry`,
+        `${id}/rotate-checkpoint-code dynamodb:DeleteItem registry`,
+        `${id}/rotate-checkpoint-code dynamodb:UpdateItem registry`,
+      ]),
     );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) =>

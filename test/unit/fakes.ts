@@ -7,6 +7,7 @@ import type {
   Principal,
   Unit,
 } from '../../src/core/model.ts';
+import { searchable } from '../../src/core/naming.ts';
 import type {
   ActivityStore,
   CheckinStore,
@@ -55,6 +56,7 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async rotateCode(id: string, code: string) {
     const cp = this.checkpoints.get(id);
     if (!cp) return undefined;
+    if (!cp.active) return 'inactive' as const;
     if ([...this.checkpoints.values()].some((c) => c.code === code)) return 'code-taken' as const;
     cp.code = code;
     return { ...cp };
@@ -62,6 +64,11 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   async deactivate(id: string) {
     const cp = this.checkpoints.get(id);
     if (cp) cp.active = false;
+    return cp && { ...cp };
+  }
+  async reactivate(id: string) {
+    const cp = this.checkpoints.get(id);
+    if (cp) cp.active = true;
     return cp && { ...cp };
   }
   async getCheckpoint(id: string) {
@@ -80,22 +87,39 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
       }
     );
   }
+  /**
+   * As the DynamoDB adapter lists: a unit's checkpoints in creation order (createdAt, then id), every filter
+   * applied (search words matched without case or diacritics), pages filled to `limit` whatever lies between the
+   * matches, and a token only when more checkpoints follow the page (the adapter's read budget never runs out
+   * at the sizes these tests use).
+   */
   async listCheckpoints(
     unitId: string,
     page: { limit: number; nextToken?: string },
     filter: CheckpointFilter = {},
   ): Promise<Page<Checkpoint>> {
-    const all = [...this.checkpoints.values()].filter(
-      (c) =>
-        c.unitId === unitId &&
-        (filter.kind === undefined || c.kind === filter.kind) &&
-        (filter.active === undefined || c.active === filter.active) &&
-        (filter.followsNamingRule === undefined || c.followsNamingRule === filter.followsNamingRule),
-    );
-    const start = Number(page.nextToken ?? 0);
-    const items = all.slice(start, start + page.limit);
-    const next = start + page.limit < all.length ? String(start + page.limit) : undefined;
-    return { items, ...(next ? { nextToken: next } : {}) };
+    const words = searchable(filter.search ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const matches = (c: Checkpoint) =>
+      (filter.kind === undefined || c.kind === filter.kind) &&
+      (filter.active === undefined || c.active === filter.active) &&
+      (filter.followsNamingRule === undefined || c.followsNamingRule === filter.followsNamingRule) &&
+      words.every((w) => searchable(c.name).includes(w));
+    const listed = [...this.checkpoints.values()]
+      .filter((c) => c.unitId === unitId)
+      .sort((a, b) => `${a.createdAt}#${a.id}`.localeCompare(`${b.createdAt}#${b.id}`));
+    const start = page.nextToken === undefined ? 0 : Number(page.nextToken);
+    if (!Number.isInteger(start) || start < 0 || start > listed.length) {
+      throw new RangeError(`Not a token this store returned: ${page.nextToken}`);
+    }
+    const items: Checkpoint[] = [];
+    let at = start;
+    while (at < listed.length && items.length < page.limit) {
+      const cp = listed[at++]!;
+      if (matches(cp)) items.push(cp);
+    }
+    return { items, ...(at < listed.length ? { nextToken: String(at) } : {}) };
   }
 }
 

@@ -187,3 +187,30 @@ describe('staff handlers', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('report periods at the edge', () => {
+  const ADMIN = { 'custom:role': 'admin', 'custom:unit': 'quang-ninh' };
+
+  it.each(['9999-12-26', '0000-01-03', '2019-12-30'])(
+    'POST /v1/reports/weekly with start %s: a 400 naming start, before anything is read',
+    async (start) => {
+      const runWeekly = (await import('../../functions/run-weekly-report.ts')).handler as unknown as Handler;
+      const res = await call(runWeekly, event({ start }, ADMIN));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body!).error.details.map((d: { path: string }) => d.path)).toEqual(['start']);
+      expect(ddb.calls()).toHaveLength(0);
+    },
+  );
+
+  it.each(['9999-12-26', '0000-01-03', '2019-12-30', '2022-01-08'])(
+    'GET /v1/units/{unitId}/reports/%s: a 400 naming start, before anything is read',
+    async (start) => {
+      const getLink = (await import('../../functions/get-report-link.ts')).handler as unknown as Handler;
+      const e = { ...event(undefined, ADMIN), pathParameters: { unitId: 'quang-ninh', start } };
+      const res = await call(getLink, e as APIGatewayProxyEventV2WithJWTAuthorizer);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body!).error.details.map((d: { path: string }) => d.path)).toEqual(['start']);
+      expect(ddb.calls()).toHaveLength(0);
+    },
+  );
+});

@@ -914,6 +914,90 @@ describe('renderXlsx: the chart', () => {
     expect(names.filter((n) => n.includes('drawing') || n.includes('media'))).toEqual([]);
   });
 
+  /**
+   * How the main sheet prints, read back from the package as a printer would: the manual row breaks, the chart's
+   * anchor row and height, and what room a page has for it under the repeated header rows, one page wide on A4
+   * landscape (297 × 210 mm) within the sheet's own margins.
+   */
+  async function printedChart(bytes: Buffer) {
+    const { text } = await checkPackage(bytes);
+    const sheetXml = await text('xl/worksheets/sheet1.xml');
+    const drawing = await text('xl/drawings/drawing1.xml');
+    const workbookXml = await text('xl/workbook.xml');
+    const attr = (xml: string, tag: string, name: string) => {
+      const value = new RegExp(`<${tag}\\b[^>]*\\b${name}="([^"]*)"`).exec(xml)?.[1];
+      if (value === undefined) throw new Error(`no ${tag} ${name}`);
+      return value;
+    };
+    expect([attr(sheetXml, 'pageSetup', 'paperSize'), attr(sheetXml, 'pageSetup', 'orientation')]).toEqual([
+      '9',
+      'landscape',
+    ]);
+    expect(attr(sheetXml, 'pageSetup', 'fitToWidth')).toBe('1');
+    const breaks = [...sheetXml.matchAll(/<brk ([^>]*)\/>/g)].map(([, a]) => ({
+      id: Number(/id="(\d+)"/.exec(a!)![1]),
+      max: Number(/max="(\d+)"/.exec(a!)![1]),
+      manual: /man="1"/.test(a!),
+    }));
+    const anchors = [
+      ...drawing.matchAll(
+        /<xdr:from>.*?<xdr:row>(\d+)<\/xdr:row>.*?<\/xdr:from><xdr:ext cx="(\d+)" cy="(\d+)"\/>/g,
+      ),
+    ];
+    expect(anchors).toHaveLength(1);
+    const [, row, cx, cy] = anchors[0]!;
+    // The rows every page repeats, and their heights as written.
+    const titles =
+      /<definedName name="_xlnm.Print_Titles" localSheetId="0">[^<]*!\$(\d+):\$(\d+)<\/definedName>/.exec(
+        workbookXml,
+      );
+    expect(titles?.slice(1)).toEqual(['5', '6']);
+    const rowHeight = (r: number) =>
+      Number(new RegExp(`<row r="${r}" ht="([\\d.]+)" customHeight="1"`).exec(sheetXml)![1]);
+    const repeatedPt = rowHeight(5) + rowHeight(6);
+    const widthsPx = [...sheetXml.matchAll(/<col min="\d+" max="\d+" width="([\d.]+)"/g)].map(([, w]) =>
+      Math.trunc(Number(w) * 7 + 5),
+    );
+    const margin = (side: string) => Number(attr(sheetXml, 'pageMargins', side)) * 72;
+    const pageWidthPt = (297 / 25.4) * 72 - margin('left') - margin('right');
+    const pageHeightPt = (210 / 25.4) * 72 - margin('top') - margin('bottom');
+    const tableWidthPt = widthsPx.reduce((a, b) => a + b, 0) * 0.75;
+    const printScale = Math.min(1, pageWidthPt / tableWidthPt);
+    return {
+      breaks,
+      anchorRow: Number(row), // zero-based: the 1-based row anchorRow + 1
+      widthPt: (Number(cx) / 12700) * printScale,
+      heightPt: (Number(cy) / 12700) * printScale,
+      tableWidthPt: tableWidthPt * printScale,
+      roomPt: pageHeightPt - repeatedPt * printScale,
+    };
+  }
+
+  it.each([
+    ['the Hải Hà table', haiHa],
+    [
+      'a table whose long commune names make it wider than the page',
+      unitsReport(
+        haiHaRows.map((r, i) => (i === 3 ? { ...r, unitName: `${r.unitName} `.repeat(6).trim() } : r)),
+      ),
+    ],
+    ['a table longer than a page', unitsReport([...haiHaRows, ...haiHaRows, ...haiHaRows, ...haiHaRows])],
+  ])(
+    'prints the chart of %s whole, at the top of a page of its own under the repeated headers',
+    async (_, report) => {
+      // The size renderReportChart draws (1200 × 675 CSS pixels at scale 2).
+      const printed = await printedChart(await xlsxBytes(report, pngOf(2400, 1350)));
+      const cong = 7 + report.rows.length; // 1-based: the rows start at row 7
+      // One empty row under Cộng, then the chart: the page breaks after the empty row, right above the chart.
+      expect(printed.anchorRow).toBe(cong + 1);
+      expect(printed.breaks).toEqual([{ id: printed.anchorRow, max: 16383, manual: true }]);
+      // Below the break and no taller than the page's room under the header rows: it cannot straddle a break.
+      expect(printed.heightPt).toBeLessThanOrEqual(printed.roomPt - 12);
+      expect(printed.heightPt).toBeGreaterThan(printed.roomPt * 0.8); // as large as the page allows, not a thumbnail
+      expect(printed.widthPt).toBeLessThanOrEqual(printed.tableWidthPt + 0.5);
+    },
+  );
+
   it('refuses a chart that is not a PNG before writing anything', async () => {
     await expect(xlsxBytes(haiHa, Buffer.from('GIF89a not a png at all'))).rejects.toThrow(/not a PNG/);
   });

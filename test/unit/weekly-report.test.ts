@@ -37,7 +37,8 @@ function unit(id: string, parent?: Unit): Unit {
 }
 
 function checkpoint(u: Unit, createdAt: string): Checkpoint {
-  const id = `cp${++cpSeq}`;
+  // Zero-padded: the registry lists by creation time, then id as a string, so ids sort as they were made.
+  const id = `cp${String(++cpSeq).padStart(4, '0')}`;
   const cp: Checkpoint = {
     id,
     code: id,
@@ -303,10 +304,11 @@ describe('a three-level province', () => {
         ],
       ),
     ).toEqual([
+      // In the registry's order: by creation time, so the new one last.
       [cps.a1.id, 7, 0, false],
-      [cps.a2.id, 2, 0, true],
       [cps.a3.id, 0, 5, false],
       [cps.a4.id, 0, 0, false],
+      [cps.a2.id, 2, 0, true],
     ]);
     expect(leaf.totals).toMatchObject({ checkpointsTotal: 4, checkins: 9, activeCheckpoints: 2 });
   });
@@ -385,11 +387,14 @@ describe('the period a run reports on', () => {
     expect(reportPeriod(FRIDAY_15H, '2022-01-07')).toEqual({ start: '2022-01-07', end: '2022-01-13' });
   });
 
-  it.each(['2022-01-08', '2022-02-30', '2022-1-6'])('refuses start %s with a 400 naming start', (start) => {
-    expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
-      expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
-    );
-  });
+  it.each(['2022-01-08', '2022-02-30', '2022-1-6', '9999-12-26', '0000-01-03', '2019-12-30'])(
+    'refuses start %s with a 400 naming start',
+    (start) => {
+      expect(() => reportPeriod(FRIDAY_15H, start)).toThrow(
+        expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'start' })] }),
+      );
+    },
+  );
 });
 
 describe('reading a unit’s checkpoints', () => {
