@@ -4,15 +4,8 @@ import { type Registered, type RegistrationDeps, registerCheckpoint } from './ch
 import { AppError, UnitNotFoundError } from './errors.ts';
 import type { ImportRow } from './import-file.ts';
 import { headerMap } from './import-file.ts';
-import {
-  CHECKPOINT_KINDS,
-  type CheckpointKind,
-  type Principal,
-  UNIT_KINDS,
-  type Unit,
-  type UnitKind,
-} from './model.ts';
-import { KIND_LABELS } from './naming.ts';
+import { CHECKPOINT_KIND_MESSAGE, checkpointKindOf, UNIT_KIND_MESSAGE, unitKindOf } from './kinds.ts';
+import type { Principal, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import { TIME_ZONE } from './time.ts';
 import { createUnit } from './units.ts';
@@ -59,13 +52,6 @@ export const UNIT_COLUMNS = headerMap({
   code: ['mã hành chính', 'mã đơn vị hành chính', 'official code'],
 });
 
-const KIND_BY_LABEL = new Map<string, CheckpointKind>([
-  ...CHECKPOINT_KINDS.map((k) => [k, k] as const),
-  ...Object.entries(KIND_LABELS).map(
-    ([k, label]) => [label.toLocaleLowerCase('vi'), k as CheckpointKind] as const,
-  ),
-]);
-
 /** A registration date as people write it: ISO, YYYY-MM-DD or DD/MM/YYYY (local days). */
 export function parseRegistrationDate(text: string): string | undefined {
   const formats = ['yyyy-MM-dd', 'dd/MM/yyyy', 'd/M/yyyy', "yyyy-MM-dd'T'HH:mm:ss"];
@@ -77,8 +63,6 @@ export function parseRegistrationDate(text: string): string | undefined {
   }
   return undefined;
 }
-
-const ONE_OF = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
 /**
  * Imports checkpoints under `unitId` (each row may name a unit below it). Re-importing the same file creates
@@ -109,9 +93,9 @@ export async function importCheckpoints(
   for (const { row, values } of rows) {
     const problems: RowProblem[] = [];
     const reject = (column: string, message: string) => problems.push({ row, column, message });
-    const kind = KIND_BY_LABEL.get((values.kind ?? '').toLocaleLowerCase('vi'));
+    const kind = values.kind ? checkpointKindOf(values.kind) : undefined;
     if (!values.kind) reject('kind', 'Missing');
-    else if (!kind) reject('kind', `Not a kind of place: ${ONE_OF(CHECKPOINT_KINDS)}`);
+    else if (!kind) reject('kind', CHECKPOINT_KIND_MESSAGE);
     if (!values.placeName) reject('placeName', 'Missing');
     if (!values.address) reject('address', 'Missing');
     for (const column of ['placeName', 'address', 'name'] as const) {
@@ -199,7 +183,7 @@ export async function importUnits(
     else if (pending.has(id)) reject('id', `The same id as row ${pending.get(id)!.row}`);
     else if (!name) reject('name', 'Missing');
     else if (!parentId && id !== deps.provinceId) reject('parentId', 'Missing');
-    else if (kind && !(UNIT_KINDS as readonly string[]).includes(kind)) reject('kind', ONE_OF(UNIT_KINDS));
+    else if (kind && !unitKindOf(kind)) reject('kind', UNIT_KIND_MESSAGE);
     else pending.set(id, r);
   }
   // Rounds: each creates the units whose parent exists by now, so any depth and any row order work.
@@ -220,7 +204,7 @@ export async function importUnits(
           id: id!,
           name: name!,
           ...(parentId ? { parentId } : {}),
-          ...(kind ? { kind: kind as UnitKind } : {}),
+          ...(kind ? { kind: unitKindOf(kind)! } : {}),
           ...(code ? { code } : {}),
         });
         result.created.push({ row: r.row, id: id! });

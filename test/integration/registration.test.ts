@@ -145,6 +145,36 @@ describe('checkpoint import', () => {
   });
 });
 
+describe('kinds of place', () => {
+  it('stores a kind given by its Vietnamese label as its id', async () => {
+    const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
+      token: admin,
+      body: { kind: 'Nhà máy', placeName: 'Xưởng may Hà Phong', address: 'KCN Cảng Hải Hà' },
+    });
+    expect([res.status, res.json.kind, res.json.name]).toEqual([
+      201,
+      'factory',
+      'Nhà máy - Xưởng may Hà Phong - KCN Cảng Hải Hà',
+    ]);
+  });
+
+  it('refuses an unknown kind with a 400 naming the field and listing the kinds it takes', async () => {
+    const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
+      token: admin,
+      body: { kind: 'spaceport', placeName: 'X', address: 'Y' },
+    });
+    expect([res.status, res.json.error.code, res.json.error.details[0].path]).toEqual([
+      400,
+      'invalid_request',
+      'kind',
+    ]);
+    expect(res.json.error.details[0].message).toContain('state-office (Cơ quan)');
+    expect(res.json.error.details[0].message).toContain('factory (Nhà máy)');
+    const listed = await api.call('GET', '/v1/units/quang-ha/checkpoints?limit=500&q=X', { token: admin });
+    expect(listed.json.items.filter((c: { placeName: string }) => c.placeName === 'X')).toEqual([]);
+  });
+});
+
 describe('the naming rule', () => {
   it('names a checkpoint created from fields by the rule', async () => {
     const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {

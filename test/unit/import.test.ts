@@ -54,15 +54,20 @@ describe('reading spreadsheets', () => {
 });
 
 describe('importing units', () => {
-  it('creates parents before children whatever the row order, any depth', async () => {
+  it('creates parents before children whatever the row order, any depth, with Vietnamese kinds', async () => {
     const rows = [
-      { row: 2, values: { id: 'c', name: 'C', parentId: 'b' } },
-      { row: 3, values: { id: 'b', name: 'B', parentId: 'a' } },
-      { row: 4, values: { id: 'a', name: 'A', parentId: 'qn' } },
+      { row: 2, values: { id: 'c', name: 'C', parentId: 'b', kind: 'thị trấn' } },
+      { row: 3, values: { id: 'b', name: 'B', parentId: 'a', kind: 'Huyện' } },
+      { row: 4, values: { id: 'a', name: 'A', parentId: 'qn', kind: 'sở' } },
     ];
     const result = await importUnits(deps(), admin(), rows);
     expect(result.created.map((c) => c.row)).toEqual([2, 3, 4]);
     expect((await registry.getUnit('c'))!.path).toEqual(['qn', 'a', 'b', 'c']);
+    expect(['a', 'b', 'c'].map((id) => registry.units.get(id)!.kind)).toEqual([
+      'sector',
+      'district',
+      'commune',
+    ]);
   });
 
   it('rejects a cycle and a duplicate id by row', async () => {
@@ -119,6 +124,7 @@ describe('importing checkpoints', () => {
       { row: 3, values: { kind: 'shop', address: 'Y', createdAt: 'yesterday' } },
       { row: 4, values: { kind: 'shop', placeName: 'X', address: 'Y', unitId: 'nowhere' } },
       { row: 5, values: { kind: 'Chợ', placeName: 'Chợ Hà', address: 'Khu 1' } },
+      { row: 6, values: { kind: 'NHÀ MÁY', placeName: 'Xưởng', address: 'KCN' } },
     ];
     const result = await importCheckpoints(deps(), admin(), 'qn', rows);
     expect(result.rejected.map((r) => [r.row, r.column])).toEqual([
@@ -127,6 +133,8 @@ describe('importing checkpoints', () => {
       [3, 'createdAt'],
       [4, 'unitId'],
     ]);
-    expect(result.created.map((c) => c.row)).toEqual([5]);
+    expect(result.rejected[0]!.message).toContain('factory (Nhà máy)');
+    expect(result.created.map((c) => c.row)).toEqual([5, 6]);
+    expect([...registry.checkpoints.values()].map((c) => c.kind)).toEqual(['market', 'factory']);
   });
 });
