@@ -10,7 +10,7 @@ export async function importRows(
   items: Record<string, string | number | null>[] | undefined,
   columns: Map<string, string>,
 ): Promise<ImportRow[]> {
-  if (raw) return readTable(raw.body, raw.contentType, columns);
+  if (raw) return (await readTable(raw.body, raw.contentType, columns)).rows;
   return (items ?? []).map((item, i) => {
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(item)) {

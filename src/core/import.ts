@@ -3,12 +3,14 @@ import { assertAllowed } from './access.ts';
 import { type Registered, type RegistrationDeps, registerCheckpoint } from './checkpoints.ts';
 import { AppError, UnitNotFoundError } from './errors.ts';
 import type { ImportRow } from './import-file.ts';
-import { headerMap } from './import-file.ts';
+import { headerMap, MAX_IMPORT_ROWS, tooManyRows } from './import-file.ts';
 import { CHECKPOINT_KIND_MESSAGE, checkpointKindOf, UNIT_KIND_MESSAGE, unitKindOf } from './kinds.ts';
 import type { Principal, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
 import { TIME_ZONE } from './time.ts';
 import { createUnit } from './units.ts';
+
+export { MAX_IMPORT_ROWS } from './import-file.ts';
 
 /** Bulk registration, row by row: one bad row never sinks the others, and every answer names its row. */
 export interface RowProblem {
@@ -31,7 +33,6 @@ export interface ImportResult {
 /** How long one import request may work before it answers with the rest as `pending`. */
 export const IMPORT_BUDGET_MS = 20_000;
 
-export const MAX_IMPORT_ROWS = 10_000;
 const WRITE_CONCURRENCY = 16;
 
 export const CHECKPOINT_COLUMNS = headerMap({
@@ -231,9 +232,7 @@ export async function importUnits(
 }
 
 function tooMany(count: number): void {
-  if (count > MAX_IMPORT_ROWS) {
-    throw new AppError(413, 'too_many_rows', `At most ${MAX_IMPORT_ROWS} rows per import; split the file`);
-  }
+  if (count > MAX_IMPORT_ROWS) throw tooManyRows(MAX_IMPORT_ROWS);
 }
 
 function sorted(result: ImportResult): ImportResult {

@@ -20,7 +20,7 @@ export async function importFile(options: {
 }): Promise<ImportResult> {
   const type = extname(options.file).toLowerCase() === '.csv' ? CSV_TYPE : XLSX_TYPE;
   const columns = options.what === 'units' ? UNIT_COLUMNS : CHECKPOINT_COLUMNS;
-  const rows = await readTable(await readFile(options.file), type, columns);
+  const { rows } = await readTable(await readFile(options.file), type, columns);
   const path =
     options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
   const total: ImportResult = { created: [], existing: [], rejected: [], pending: [] };

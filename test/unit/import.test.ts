@@ -1,3 +1,6 @@
+import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import ExcelJS from 'exceljs';
+import { Open } from 'unzipper';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CHECKPOINT_COLUMNS,
@@ -5,7 +8,13 @@ import {
   importUnits,
   parseRegistrationDate,
 } from '../../src/core/import.ts';
-import { type ImportRow, readTable } from '../../src/core/import-file.ts';
+import {
+  type ImportRow,
+  MAX_IMPORT_ROWS,
+  MAX_XLSX_PART_BYTES,
+  readTable,
+  XLSX_TYPE,
+} from '../../src/core/import-file.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { rootUnit } from '../../src/core/units.ts';
 import { admin, MemoryRegistry } from './fakes.ts';
@@ -26,22 +35,252 @@ beforeEach(async () => {
   await registry.createUnit(rootUnit('qn', 'Tỉnh Quảng Ninh', '2021-01-01T00:00:00Z'));
 });
 
+// ---- XLSX built in the test: a real exceljs workbook whose sheet part is swapped for generated XML -------------
+
+interface ZipPart {
+  path: string;
+  /** Deflated bytes, with the size and CRC of what they inflate to. */
+  deflated: Buffer;
+  size: number;
+  crc: number;
+  /** What the zip's headers say the part unpacks to, when it lies. */
+  declaredSize?: number;
+}
+
+const part = (path: string, data: Buffer): ZipPart => ({
+  path,
+  deflated: deflateRawSync(data),
+  size: data.length,
+  crc: crc32(data),
+});
+
+/** A zip of deflated parts (local headers with sizes, the central directory, its end record). */
+function zip(parts: ZipPart[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.path, 'utf8');
+    const size = p.declaredSize ?? p.size;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(0x21, 12);
+    local.writeUInt32LE(p.crc >>> 0, 14);
+    local.writeUInt32LE(p.deflated.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(p.crc >>> 0, 16);
+    central.writeUInt32LE(p.deflated.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, p.deflated);
+    centrals.push(central, name);
+    offset += local.length + name.length + p.deflated.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** Every part of a one-sheet exceljs workbook but its sheet. */
+async function workbookParts(): Promise<ZipPart[]> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.addWorksheet('Điểm kiểm soát').addRow(['kind']);
+  const directory = await Open.buffer(Buffer.from(await workbook.xlsx.writeBuffer()));
+  const parts: ZipPart[] = [];
+  for (const file of directory.files) {
+    if (file.type === 'File' && file.path !== 'xl/worksheets/sheet1.xml') {
+      parts.push(part(file.path, await file.buffer()));
+    }
+  }
+  return parts;
+}
+
+const SHEET_HEAD =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+  '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">';
+const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+
+/** A sheet of `count` checkpoint rows under a header, as inline strings; with its dimension or without. */
+function sheetXml(count: number, { dimension = true } = {}): Buffer {
+  const rows = [`<row r="1">${cell('A1', 'kind')}${cell('B1', 'placeName')}${cell('C1', 'address')}</row>`];
+  for (let r = 2; r <= count + 1; r++) {
+    rows.push(`<row r="${r}">${cell(`A${r}`, 'shop')}${cell(`B${r}`, `P${r}`)}${cell(`C${r}`, 'A')}</row>`);
+  }
+  const dim = dimension ? `<dimension ref="A1:C${count + 1}"/>` : '';
+  return Buffer.from(`${SHEET_HEAD}${dim}<sheetData>${rows.join('')}</sheetData></worksheet>`);
+}
+
+/** A sheet that unpacks to `mb` MB (one cell of repeated text), deflated as it is made: a zip bomb. */
+async function bombSheet(mb: number): Promise<ZipPart> {
+  const head = Buffer.from(`${SHEET_HEAD}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`);
+  const chunk = Buffer.alloc(1024 * 1024, 'A');
+  const deflate = createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  let crc = crc32(head);
+  deflate.write(head);
+  for (let i = 0; i < mb; i++) {
+    crc = crc32(chunk, crc);
+    deflate.write(chunk);
+  }
+  deflate.end();
+  await ended;
+  return {
+    path: 'xl/worksheets/sheet1.xml',
+    deflated: Buffer.concat(out),
+    size: head.length + mb * chunk.length,
+    crc,
+  };
+}
+
+/** Runs `fn` and samples RSS meanwhile: how far it rose above where it started. */
+async function rssGrowthMb(fn: () => Promise<unknown>): Promise<number> {
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 2);
+  try {
+    await fn().catch(() => {});
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return (peak - baseline) / 1024 / 1024;
+}
+
 describe('reading spreadsheets', () => {
   it('reads a CSV with a BOM and Vietnamese headers, keeping the file’s row numbers', async () => {
     const csv = Buffer.from(
       '\uFEFFLoại hình,Tên địa điểm,Địa chỉ\r\nchợ,"Chợ Hà, Đông",Khu 1\r\n\r\nshop,Tạp hóa,Khu 2\r\n',
     );
-    expect(await readTable(csv, 'text/csv', CHECKPOINT_COLUMNS)).toEqual([
-      { row: 2, values: { kind: 'chợ', placeName: 'Chợ Hà, Đông', address: 'Khu 1' } },
-      { row: 4, values: { kind: 'shop', placeName: 'Tạp hóa', address: 'Khu 2' } },
-    ]);
+    expect(await readTable(csv, 'text/csv', CHECKPOINT_COLUMNS)).toEqual({
+      rows: [
+        { row: 2, values: { kind: 'chợ', placeName: 'Chợ Hà, Đông', address: 'Khu 1' } },
+        { row: 4, values: { kind: 'shop', placeName: 'Tạp hóa', address: 'Khu 2' } },
+      ],
+    });
   });
 
-  it('refuses a file whose header names no known column', async () => {
-    await expect(
-      readTable(Buffer.from('a,b\r\n1,2\r\n'), 'text/csv', CHECKPOINT_COLUMNS),
-    ).rejects.toMatchObject({
+  it('refuses a file whose header names no known column, naming the columns it looks for', async () => {
+    const read = readTable(Buffer.from('a,b\r\n1,2\r\n'), 'text/csv', CHECKPOINT_COLUMNS);
+    await expect(read).rejects.toMatchObject({
       status: 400,
+      details: [
+        { path: 'body', message: expect.stringContaining('No header row naming the columns (unitId, kind') },
+      ],
+    });
+  });
+
+  it('streams the first sheet of an XLSX: dates, numbers, text after a title row', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Điểm kiểm soát');
+    sheet.addRow(['Danh sách điểm kiểm soát']);
+    sheet.addRow(['Loại hình', 'Tên địa điểm', 'Địa chỉ', 'Ngày tạo', 'Mã tham chiếu']);
+    sheet.addRow([
+      'Nhà máy',
+      { richText: [{ text: 'Xưởng ' }, { text: 'May' }] },
+      'KCN 1',
+      new Date(Date.UTC(2021, 11, 15)),
+      42,
+    ]);
+    workbook.addWorksheet('Ghi chú').addRow(['kind', 'placeName']);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    expect(await readTable(file, XLSX_TYPE, CHECKPOINT_COLUMNS)).toEqual({
+      rows: [
+        {
+          row: 3,
+          values: {
+            kind: 'Nhà máy',
+            placeName: 'Xưởng May',
+            address: 'KCN 1',
+            createdAt: '2021-12-15',
+            ref: '42',
+          },
+        },
+      ],
+    });
+  });
+
+  it('refuses a zip bomb whose directory declares a 100 MB sheet, without inflating it', async () => {
+    const file = zip([...(await workbookParts()), await bombSheet(100)]);
+    expect(file.length).toBeLessThan(300 * 1024);
+    let refusal: unknown;
+    const growth = await rssGrowthMb(async () => {
+      refusal = await readTable(file, XLSX_TYPE, CHECKPOINT_COLUMNS).catch((err) => err);
+    });
+    expect(refusal).toMatchObject({ status: 413, code: 'sheet_too_large' });
+    expect((refusal as Error).message).toContain(`${MAX_XLSX_PART_BYTES / 1024 / 1024} MB`);
+    expect(growth).toBeLessThan(100);
+  });
+
+  it('refuses a zip bomb that lies about its size once it has unpacked the limit', async () => {
+    const bomb = { ...(await bombSheet(100)), declaredSize: 4096 };
+    const file = zip([...(await workbookParts()), bomb]);
+    let refusal: unknown;
+    const growth = await rssGrowthMb(async () => {
+      refusal = await readTable(file, XLSX_TYPE, CHECKPOINT_COLUMNS).catch((err) => err);
+    });
+    expect(refusal).toMatchObject({ status: 413, code: 'sheet_too_large' });
+    expect(growth).toBeLessThan(100);
+  });
+
+  it('refuses a 100,000-row XLSX by the rows its sheet declares, before reading a row', async () => {
+    const file = zip([...(await workbookParts()), part('xl/worksheets/sheet1.xml', sheetXml(100_000))]);
+    let linesRead = 0;
+    const read = readTable(file, XLSX_TYPE, CHECKPOINT_COLUMNS, { keepReading: () => ++linesRead > 0 });
+    await expect(read).rejects.toMatchObject({ status: 413, code: 'too_many_rows' });
+    expect(linesRead).toBe(0);
+  });
+
+  it('stops reading a 100,000-row XLSX that declares no dimension at the first row past the limit', async () => {
+    const sheet = part('xl/worksheets/sheet1.xml', sheetXml(100_000, { dimension: false }));
+    const file = zip([...(await workbookParts()), sheet]);
+    let linesRead = 0;
+    const read = readTable(file, XLSX_TYPE, CHECKPOINT_COLUMNS, { keepReading: () => ++linesRead > 0 });
+    await expect(read).rejects.toMatchObject({
+      status: 413,
+      code: 'too_many_rows',
+      message: expect.stringContaining(String(MAX_IMPORT_ROWS)),
+    });
+    expect(linesRead).toBe(1 + MAX_IMPORT_ROWS + 1); // the header, the rows taken, the one too many
+  });
+
+  it('stops reading a 100,000-row CSV at the first row past the limit', async () => {
+    const lines = ['kind,placeName,address', ...Array.from({ length: 100_000 }, (_, i) => `shop,P${i},A`)];
+    let linesRead = 0;
+    const read = readTable(Buffer.from(lines.join('\n')), 'text/csv', CHECKPOINT_COLUMNS, {
+      keepReading: () => ++linesRead > 0,
+    });
+    await expect(read).rejects.toMatchObject({ status: 413, code: 'too_many_rows' });
+    expect(linesRead).toBe(1 + MAX_IMPORT_ROWS + 1);
+  });
+
+  it('stops reading when told to, and says from which line the file was not read', async () => {
+    const csv = Buffer.from('kind,placeName,address\nshop,A,B\nshop,C,D\nshop,E,F\n');
+    let lines = 0;
+    const table = await readTable(csv, 'text/csv', CHECKPOINT_COLUMNS, { keepReading: () => ++lines <= 2 });
+    expect(table).toEqual({
+      rows: [{ row: 2, values: { kind: 'shop', placeName: 'A', address: 'B' } }],
+      unreadFrom: 3,
     });
   });
 
