@@ -3,10 +3,15 @@ import ExcelJS from 'exceljs';
 import { Open } from 'unzipper';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  ANSWER_MARGIN_MS,
   CHECKPOINT_COLUMNS,
+  type Deadline,
   importCheckpoints,
+  importDeadline,
   importUnits,
+  NO_DEADLINE,
   parseRegistrationDate,
+  WRITE_GRACE_MS,
 } from '../../src/core/import.ts';
 import {
   type ImportRow,
@@ -15,6 +20,7 @@ import {
   readTable,
   XLSX_TYPE,
 } from '../../src/core/import-file.ts';
+import type { Checkpoint, Principal } from '../../src/core/model.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { rootUnit } from '../../src/core/units.ts';
 import { admin, MemoryRegistry } from './fakes.ts';
@@ -29,11 +35,32 @@ const deps = () => ({
   namingRule: '{kind} - {placeName} - {address}',
   provinceId: 'qn',
 });
+const as = (role: Principal['role'], unitId: string): Principal => ({ subject: 't', role, unitId });
 
 beforeEach(async () => {
   registry = new MemoryRegistry();
   await registry.createUnit(rootUnit('qn', 'Tỉnh Quảng Ninh', '2021-01-01T00:00:00Z'));
 });
+
+/** A deadline the test closes: `stop()` refuses new work, `close()` gives up what is still running. */
+function manualDeadline() {
+  let isOpen = true;
+  let close!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    close = resolve;
+  });
+  const deadline: Deadline = { open: () => isOpen, closed };
+  return {
+    deadline,
+    stop: () => {
+      isOpen = false;
+    },
+    close: () => {
+      isOpen = false;
+      close();
+    },
+  };
+}
 
 // ---- XLSX built in the test: a real exceljs workbook whose sheet part is swapped for generated XML -------------
 
@@ -292,38 +319,61 @@ describe('reading spreadsheets', () => {
   });
 });
 
-describe('importing units', () => {
-  it('creates parents before children whatever the row order, any depth, with Vietnamese kinds', async () => {
-    const rows = [
-      { row: 2, values: { id: 'c', name: 'C', parentId: 'b', kind: 'thị trấn' } },
-      { row: 3, values: { id: 'b', name: 'B', parentId: 'a', kind: 'Huyện' } },
-      { row: 4, values: { id: 'a', name: 'A', parentId: 'qn', kind: 'sở' } },
-    ];
-    const result = await importUnits(deps(), admin(), rows);
-    expect(result.created.map((c) => c.row)).toEqual([2, 3, 4]);
-    expect((await registry.getUnit('c'))!.path).toEqual(['qn', 'a', 'b', 'c']);
-    expect(['a', 'b', 'c'].map((id) => registry.units.get(id)!.kind)).toEqual([
-      'sector',
-      'district',
-      'commune',
-    ]);
-  });
+describe('an import’s deadline', () => {
+  it('counts from the request’s start: Lambda’s remaining time less the margins, within API Gateway’s 30 s', () => {
+    let now = 1_000_000;
+    const lambda = importDeadline(29_000, { now: () => now });
+    now += 29_000 - ANSWER_MARGIN_MS - WRITE_GRACE_MS - 1;
+    expect(lambda.open()).toBe(true);
+    now += 1;
+    expect(lambda.open()).toBe(false);
 
-  it('rejects a cycle and a duplicate id by row', async () => {
-    const rows = [
-      { row: 2, values: { id: 'x', name: 'X', parentId: 'y' } },
-      { row: 3, values: { id: 'y', name: 'Y', parentId: 'x' } },
-      { row: 4, values: { id: 'x', name: 'X again', parentId: 'qn' } },
-    ];
-    const result = await importUnits(deps(), admin(), rows);
-    expect(result.rejected.map((r) => [r.row, r.column])).toEqual([
-      [2, 'parentId'],
-      [3, 'parentId'],
-      [4, 'id'],
-    ]);
-    expect(result.created).toEqual([]);
+    now = 1_000_000;
+    const long = importDeadline(15 * 60_000, { now: () => now });
+    now += 30_000 - ANSWER_MARGIN_MS - WRITE_GRACE_MS;
+    expect(long.open()).toBe(false);
+
+    now = 1_000_000;
+    const short = importDeadline(29_000, { now: () => now, budgetMs: 500 });
+    now += 499;
+    expect(short.open()).toBe(true);
+    now += 1;
+    expect(short.open()).toBe(false);
   });
 });
+
+/** A registry whose writes hang when the test says so, and that counts them. */
+class SlowRegistry extends MemoryRegistry {
+  started = 0;
+  inFlight = 0;
+  hang = new Set<number>();
+  private release!: () => void;
+  private released = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+  onWrite: () => void = () => {};
+
+  override async createCheckpoint(cp: Checkpoint) {
+    const n = ++this.started;
+    this.inFlight++;
+    this.onWrite();
+    await (this.hang.has(n) ? this.released : Promise.resolve());
+    const result = await super.createCheckpoint(cp);
+    this.inFlight--;
+    this.onWrite();
+    return result;
+  }
+
+  releaseHung() {
+    this.release();
+  }
+}
+
+const shops = (count: number, ref = true): ImportRow[] =>
+  Array.from({ length: count }, (_, i) => ({
+    row: i + 2,
+    values: { kind: 'shop', placeName: `P${i}`, address: 'A', ...(ref ? { ref: `r${i}` } : {}) },
+  }));
 
 describe('importing checkpoints', () => {
   it('names rows by the rule, flags a name that breaks it, and creates nothing twice', async () => {
@@ -346,18 +396,92 @@ describe('importing checkpoints', () => {
     expect([again.created.length, again.existing.map((e) => e.row)]).toEqual([0, [2, 3]]);
   });
 
-  it('answers the rows it had no time for as pending, and a second call finishes them', async () => {
-    const rows = Array.from({ length: 5 }, (_, i) => ({
-      row: i + 2,
-      values: { kind: 'shop', placeName: `P${i}`, address: 'A', ref: `r${i}` },
-    }));
-    const cut = await importCheckpoints(deps(), admin(), 'qn', rows, -1);
-    expect([cut.created.length, cut.pending.map((p) => p.row)]).toEqual([0, [2, 3, 4, 5, 6]]);
-    const rest = await importCheckpoints(deps(), admin(), 'qn', rows);
-    expect([rest.created.length, rest.pending.length]).toEqual([5, 0]);
+  it('on a slow store, answers what it had no time for as pending, and a resend stores each row once', async () => {
+    const slow = new SlowRegistry();
+    await slow.createUnit(rootUnit('qn', 'Tỉnh Quảng Ninh', '2021-01-01T00:00:00Z'));
+    registry = slow;
+    const { deadline, stop, close } = manualDeadline();
+    // Writes 18–20 hang; no write starts after the 20th; the deadline closes once only hung writes are left (after
+    // the finished ones have reached the import: a macrotask later).
+    slow.hang = new Set([18, 19, 20]);
+    slow.onWrite = () => {
+      if (slow.started >= 20) stop();
+      if (slow.started >= 20 && slow.inFlight === 3) setImmediate(close);
+    };
+    const rows = shops(40);
+
+    const cut = await importCheckpoints(deps(), admin(), 'qn', rows, deadline);
+
+    expect(cut.created).toHaveLength(17);
+    expect(cut.pending).toHaveLength(23);
+    expect(cut.pending.filter((p) => p.message).map((p) => p.message)).toEqual([
+      expect.stringContaining('its ref keeps it from being stored twice'),
+      expect.stringContaining('its ref keeps it from being stored twice'),
+      expect.stringContaining('its ref keeps it from being stored twice'),
+    ]);
+    const answered = [...cut.created, ...cut.pending].map((r) => r.row).sort((a, b) => a - b);
+    expect(answered).toEqual(rows.map((r) => r.row));
+
+    // The hung writes land after the answer; the resend finds them and creates only what was never written.
+    slow.releaseHung();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(slow.checkpoints.size).toBe(20);
+    const rest = await importCheckpoints(deps(), admin(), 'qn', rows, NO_DEADLINE);
+    expect([rest.created.length, rest.existing.length, rest.pending.length]).toEqual([20, 20, 0]);
+    const refs = [...slow.checkpoints.values()].map((c) => c.ref);
+    expect([refs.length, new Set(refs).size]).toEqual([40, 40]);
   });
 
-  it('rejects each bad cell by row and column and keeps the good rows', async () => {
+  it('bounds the ref look-ups by the deadline: rows whose look-up is late are pending, nothing is written', async () => {
+    const { deadline, close } = manualDeadline();
+    registry.checkpointIdsByRef = () => {
+      close();
+      return new Promise(() => {});
+    };
+    const result = await importCheckpoints(deps(), admin(), 'qn', shops(5), deadline);
+    expect(result.pending.map((p) => p.row)).toEqual([2, 3, 4, 5, 6]);
+    expect(registry.checkpoints.size).toBe(0);
+  });
+
+  it('answers everything pending when reading the file took the whole time', async () => {
+    const { deadline, stop } = manualDeadline();
+    const csv = Buffer.from('kind,placeName,address\nshop,A,B\nshop,C,D\nshop,E,F\n');
+    let lines = 0;
+    const source = (d: Deadline) =>
+      readTable(csv, 'text/csv', CHECKPOINT_COLUMNS, {
+        keepReading: () => {
+          if (++lines === 3) stop();
+          return d.open();
+        },
+      });
+    const result = await importCheckpoints(deps(), admin(), 'qn', source, deadline);
+    expect(result.pending).toEqual([
+      { row: 2 },
+      { row: 3, message: expect.stringContaining('send the file again') },
+    ]);
+    expect(registry.checkpoints.size).toBe(0);
+  });
+
+  it('refuses an import outside the token’s unit before reading the file', async () => {
+    let read = false;
+    const source = async () => {
+      read = true;
+      return { rows: shops(1) };
+    };
+    await registry.createUnit({
+      id: 'hh',
+      name: 'Hải Hà',
+      parentId: 'qn',
+      kind: 'district',
+      path: ['qn', 'hh'],
+      createdAt: '2021-01-01T00:00:00Z',
+    });
+    const refused = importCheckpoints(deps(), as('unit-manager', 'hh'), 'qn', source);
+    await expect(refused).rejects.toMatchObject({ status: 403 });
+    expect(read).toBe(false);
+  });
+
+  it('rejects each bad cell by row and column and keeps the good rows; a Vietnamese kind is a kind', async () => {
     const rows: ImportRow[] = [
       { row: 2, values: { kind: 'spaceport', placeName: 'X', address: 'Y' } },
       { row: 3, values: { kind: 'shop', address: 'Y', createdAt: 'yesterday' } },
@@ -375,5 +499,75 @@ describe('importing checkpoints', () => {
     expect(result.rejected[0]!.message).toContain('factory (Nhà máy)');
     expect(result.created.map((c) => c.row)).toEqual([5, 6]);
     expect([...registry.checkpoints.values()].map((c) => c.kind)).toEqual(['market', 'factory']);
+  });
+});
+
+describe('importing units', () => {
+  it('creates parents before children whatever the row order, any depth, with Vietnamese kinds', async () => {
+    const rows = [
+      { row: 2, values: { id: 'c', name: 'C', parentId: 'b', kind: 'thị trấn' } },
+      { row: 3, values: { id: 'b', name: 'B', parentId: 'a', kind: 'Huyện' } },
+      { row: 4, values: { id: 'a', name: 'A', parentId: 'qn', kind: 'sở' } },
+    ];
+    const result = await importUnits(deps(), admin(), rows);
+    expect(result.created.map((c) => c.row)).toEqual([2, 3, 4]);
+    expect((await registry.getUnit('c'))!.path).toEqual(['qn', 'a', 'b', 'c']);
+    expect(['a', 'b', 'c'].map((id) => registry.units.get(id)!.kind)).toEqual([
+      'sector',
+      'district',
+      'commune',
+    ]);
+  });
+
+  it('rejects a cycle, a duplicate id and an unknown kind by row, listing the kinds', async () => {
+    const rows: ImportRow[] = [
+      { row: 2, values: { id: 'x', name: 'X', parentId: 'y' } },
+      { row: 3, values: { id: 'y', name: 'Y', parentId: 'x' } },
+      { row: 4, values: { id: 'x', name: 'X again', parentId: 'qn' } },
+      { row: 5, values: { id: 'v', name: 'V', parentId: 'qn', kind: 'village' } },
+    ];
+    const result = await importUnits(deps(), admin(), rows);
+    expect(result.rejected.map((r) => [r.row, r.column])).toEqual([
+      [2, 'parentId'],
+      [3, 'parentId'],
+      [4, 'id'],
+      [5, 'kind'],
+    ]);
+    expect(result.rejected[3]!.message).toContain('commune (xã, phường, thị trấn)');
+    expect(result.created).toEqual([]);
+  });
+
+  it('answers units it had no time for as pending, their children with them, and a resend finishes', async () => {
+    const { deadline, close } = manualDeadline();
+    const create = registry.createUnit.bind(registry);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // B's write hangs past the deadline; C, below B, must not be tried.
+    registry.createUnit = async (u) => {
+      if (u.id === 'b') {
+        setImmediate(close);
+        await released;
+      }
+      return create(u);
+    };
+    const rows = [
+      { row: 2, values: { id: 'a', name: 'A', parentId: 'qn' } },
+      { row: 3, values: { id: 'b', name: 'B', parentId: 'qn' } },
+      { row: 4, values: { id: 'c', name: 'C', parentId: 'b' } },
+    ];
+    const cut = await importUnits(deps(), admin(), rows, deadline);
+    expect(cut.created.map((c) => c.id)).toEqual(['a']);
+    expect(cut.pending).toEqual([
+      { row: 3, message: expect.stringContaining('a unit id is never stored twice') },
+      { row: 4 },
+    ]);
+    expect(registry.units.has('c')).toBe(false);
+
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const rest = await importUnits(deps(), admin(), rows);
+    expect([rest.existing.map((e) => e.id), rest.created.map((c) => c.id)]).toEqual([['a', 'b'], ['c']]);
   });
 });
