@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { assertAllowed } from './access.ts';
 import { type Registered, type RegistrationDeps, registerCheckpoint } from './checkpoints.ts';
-import { AppError, UnitNotFoundError } from './errors.ts';
+import { AppError, ForbiddenError, UnitNotFoundError } from './errors.ts';
 import type { ImportRow, ImportTable } from './import-file.ts';
 import { headerMap, MAX_IMPORT_ROWS, tooManyRows } from './import-file.ts';
 import { CHECKPOINT_KIND_MESSAGE, checkpointKindOf, UNIT_KIND_MESSAGE, unitKindOf } from './kinds.ts';
@@ -300,7 +300,9 @@ async function register(
 
 /**
  * Imports units with their parent links, parents first (a parent may be earlier in the file or already stored).
- * A unit id already stored comes back as `existing`. Within the deadline, as checkpoints are.
+ * A unit id already stored comes back as `existing`. A token that may create no unit under any parent the file
+ * names is refused whole (403), before anything is stored; in a file that is otherwise in scope, a row under a
+ * parent out of scope is rejected on its own.
  */
 export async function importUnits(
   deps: Parameters<typeof createUnit>[0],
@@ -308,6 +310,8 @@ export async function importUnits(
   source: ImportSource,
   deadline: Deadline = NO_DEADLINE,
 ): Promise<ImportResult> {
+  // The role first, before the file is read; the scope once the file says where its units go.
+  assertAllowed(principal, 'manageUnits', [principal.unitId]);
   const late = deadline.closed.then((): Late => LATE);
   const table = await tableOf(source, deadline);
   if (table.unreadFrom !== undefined || !deadline.open()) return sorted(allPending(table));
@@ -327,11 +331,20 @@ export async function importUnits(
     else waiting.set(id, { ...r, ...(unitKind ? { kind: unitKind } : {}) });
   }
 
-  // The stored parents the file names, each read once: a unit whose parent could not be read in time is pending.
+  // Where the file's units go: the stored parents it names (and the province itself, for its root row).
   const outside = new Set(
     [...waiting.values()].map((r) => r.values.parentId!).filter((p) => p !== undefined && !waiting.has(p)),
   );
   const parents = await readUnits(deps.units, [...outside], deadline, late);
+  const scopes = [...parents.values()].filter((u): u is Unit => u !== undefined).map((u) => u.path);
+  if ([...waiting.values()].some((r) => !r.values.parentId)) scopes.push([deps.provinceId]);
+  if (
+    parents.size === outside.size &&
+    scopes.length > 0 &&
+    !scopes.some((path) => path.includes(principal.unitId))
+  ) {
+    throw new ForbiddenError('None of the units this file goes under is within the token’s scope');
+  }
 
   // Rounds: each creates the units whose parent is stored by now, so any depth and any row order work. A unit
   // whose parent is pending is pending too.

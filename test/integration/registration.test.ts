@@ -145,6 +145,31 @@ describe('checkpoint import', () => {
   });
 });
 
+describe('who may import units', () => {
+  const csv = 'id,name,parentId,kind\r\nthon-moi,Thôn Mới,hai-ha,other\r\n';
+
+  it('refuses a unit-manager of a commune importing under its district, and a tracer (403), storing nothing', async () => {
+    const manager = await api.as('unit-manager', 'cai-chien');
+    const tracer = await api.as('tracer', 'hai-ha');
+    const communeAdmin = await api.as('admin', 'cai-chien');
+    for (const token of [manager, tracer, communeAdmin]) {
+      const res = await post('/v1/units/import', csv, 'text/csv', token);
+      expect([res.status, res.json.error.code]).toEqual([403, 'forbidden']);
+    }
+    expect((await api.call('GET', '/v1/units/thon-moi', { token: admin })).status).toBe(404);
+  });
+
+  it('takes a unit kind in Vietnamese', async () => {
+    const res = await post(
+      '/v1/units/import',
+      'id,name,parentId,kind\r\nphuong-1,Phường 1,hai-ha,Phường\r\n',
+      'text/csv',
+    );
+    expect(res.json.created).toEqual([{ row: 2, id: 'phuong-1' }]);
+    expect((await api.call('GET', '/v1/units/phuong-1', { token: admin })).json.kind).toBe('commune');
+  });
+});
+
 describe('kinds of place', () => {
   it('stores a kind given by its Vietnamese label as its id', async () => {
     const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {

@@ -503,6 +503,15 @@ describe('importing checkpoints', () => {
 });
 
 describe('importing units', () => {
+  const unit = (id: string, parentId: string, path: string[]) => ({
+    id,
+    name: id,
+    parentId,
+    kind: 'district' as const,
+    path,
+    createdAt: '2021-01-01T00:00:00Z',
+  });
+
   it('creates parents before children whatever the row order, any depth, with Vietnamese kinds', async () => {
     const rows = [
       { row: 2, values: { id: 'c', name: 'C', parentId: 'b', kind: 'thị trấn' } },
@@ -535,6 +544,50 @@ describe('importing units', () => {
     ]);
     expect(result.rejected[3]!.message).toContain('commune (xã, phường, thị trấn)');
     expect(result.created).toEqual([]);
+  });
+
+  it('refuses a role that creates no units (403) before reading the file', async () => {
+    let read = false;
+    const source = async () => {
+      read = true;
+      return { rows: [{ row: 2, values: { id: 'a', name: 'A', parentId: 'qn' } }] };
+    };
+    for (const role of ['unit-manager', 'tracer'] as const) {
+      await expect(importUnits(deps(), as(role, 'qn'), source)).rejects.toMatchObject({
+        status: 403,
+        code: 'forbidden',
+      });
+    }
+    expect(read).toBe(false);
+    expect(registry.units.size).toBe(1);
+  });
+
+  it('refuses a file whose parents are all outside the token’s scope (403), storing nothing', async () => {
+    await registry.createUnit(unit('hh', 'qn', ['qn', 'hh']));
+    await registry.createUnit(unit('qh', 'hh', ['qn', 'hh', 'qh']));
+    const rows = [
+      { row: 2, values: { id: 'n1', name: 'N1', parentId: 'hh' } },
+      { row: 3, values: { id: 'n2', name: 'N2', parentId: 'n1' } },
+    ];
+    await expect(importUnits(deps(), admin('qh'), rows)).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
+    expect(registry.units.size).toBe(3);
+  });
+
+  it('rejects by row the units under a parent out of scope when the file is otherwise in scope', async () => {
+    await registry.createUnit(unit('hh', 'qn', ['qn', 'hh']));
+    await registry.createUnit(unit('mc', 'qn', ['qn', 'mc']));
+    const rows = [
+      { row: 2, values: { id: 'n1', name: 'N1', parentId: 'hh' } },
+      { row: 3, values: { id: 'n2', name: 'N2', parentId: 'mc' } },
+    ];
+    const result = await importUnits(deps(), admin('hh'), rows);
+    expect(result.created.map((c) => c.id)).toEqual(['n1']);
+    expect(result.rejected).toEqual([
+      { row: 3, column: 'parentId', message: expect.stringContaining('scope') },
+    ]);
   });
 
   it('answers units it had no time for as pending, their children with them, and a resend finishes', async () => {
