@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { Open } from 'unzipper';
@@ -23,6 +26,7 @@ import {
 import type { Checkpoint, Principal } from '../../src/core/model.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { rootUnit } from '../../src/core/units.ts';
+import { apiErrorText, importFile } from '../../src/local/import-cli.ts';
 import { admin, MemoryRegistry } from './fakes.ts';
 
 const clock = fixedClock('2022-01-10T02:00:00Z');
@@ -622,5 +626,32 @@ describe('importing units', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     const rest = await importUnits(deps(), admin(), rows);
     expect([rest.existing.map((e) => e.id), rest.created.map((c) => c.id)]).toEqual([['a', 'b'], ['c']]);
+  });
+});
+
+describe('vaora import (the CLI)', () => {
+  it('shows the API’s message and each of its details', () => {
+    const body = {
+      error: {
+        code: 'invalid_request',
+        message: 'Invalid body',
+        details: [{ path: 'body', message: 'No header row naming the columns (unitId, kind)' }],
+      },
+    };
+    expect(apiErrorText('/v1/units/import answered 400', body)).toBe(
+      '/v1/units/import answered 400: Invalid body (invalid_request)\n  body: No header row naming the columns (unitId, kind)',
+    );
+    expect(apiErrorText('/v1/units/import answered 401', { message: 'Unauthorized' })).toBe(
+      '/v1/units/import answered 401: Unauthorized',
+    );
+  });
+
+  it('says which columns a file lacks before sending anything', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vaora-import-')), 'units.csv');
+    writeFileSync(file, 'a,b\r\n1,2\r\n');
+    const run = importFile({ url: 'http://127.0.0.1:9', token: 't', file, what: 'units' });
+    await expect(run).rejects.toThrow(
+      /units\.csv: Invalid body\n {2}body: No header row naming the columns \(id, name, parentId/,
+    );
   });
 });
