@@ -69,8 +69,11 @@ export function importDeadline(
   };
 }
 
-/** No deadline: the CLI reading a file on the operator's machine, tests that do not care. */
-export const NO_DEADLINE: Deadline = { open: () => true, closed: new Promise(() => {}) };
+/**
+ * No deadline (tests that do not care). A fresh one each time: what waits on a promise that never settles is kept
+ * as long as the promise is, so a shared one would keep every import's results.
+ */
+export const noDeadline = (): Deadline => ({ open: () => true, closed: new Promise(() => {}) });
 
 /** Rows as JSON sends them, or a file still to be read (after the caller's rights are checked) within the deadline. */
 export type ImportSource = readonly ImportRow[] | ((deadline: Deadline) => Promise<ImportTable>);
@@ -168,7 +171,7 @@ export async function importCheckpoints(
   principal: Principal,
   unitId: string,
   source: ImportSource,
-  deadline: Deadline = NO_DEADLINE,
+  deadline: Deadline = noDeadline(),
 ): Promise<ImportResult> {
   const late = deadline.closed.then((): Late => LATE);
   const top = await within(deps.units.getUnit(unitId), late);
@@ -308,7 +311,7 @@ export async function importUnits(
   deps: Parameters<typeof createUnit>[0],
   principal: Principal,
   source: ImportSource,
-  deadline: Deadline = NO_DEADLINE,
+  deadline: Deadline = noDeadline(),
 ): Promise<ImportResult> {
   // The role first, before the file is read; the scope once the file says where its units go.
   assertAllowed(principal, 'manageUnits', [principal.unitId]);

@@ -12,7 +12,7 @@ import {
   importCheckpoints,
   importDeadline,
   importUnits,
-  NO_DEADLINE,
+  noDeadline,
   parseRegistrationDate,
   WRITE_GRACE_MS,
 } from '../../src/core/import.ts';
@@ -430,7 +430,7 @@ describe('importing checkpoints', () => {
     slow.releaseHung();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(slow.checkpoints.size).toBe(20);
-    const rest = await importCheckpoints(deps(), admin(), 'qn', rows, NO_DEADLINE);
+    const rest = await importCheckpoints(deps(), admin(), 'qn', rows, noDeadline());
     expect([rest.created.length, rest.existing.length, rest.pending.length]).toEqual([20, 20, 0]);
     const refs = [...slow.checkpoints.values()].map((c) => c.ref);
     expect([refs.length, new Set(refs).size]).toEqual([40, 40]);
