@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { MAX_COMPANIONS } from '../../src/core/checkins.ts';
 import { CARD_CODE_LENGTH, normaliseCode } from '../../src/core/codes.ts';
-import { CHECKPOINT_KINDS, DIRECTIONS, METHODS, UNIT_KINDS } from '../../src/core/model.ts';
+import {
+  CHECKPOINT_KIND_MESSAGE,
+  checkpointKindOf,
+  UNIT_KIND_MESSAGE,
+  unitKindOf,
+} from '../../src/core/kinds.ts';
+import { DIRECTIONS, METHODS } from '../../src/core/model.ts';
 import { normalisePhone } from '../../src/core/phone.ts';
 import { REPORT_FORMATS } from '../../src/core/report.ts';
 import { isLocalDate } from '../../src/core/time.ts';
@@ -16,6 +22,15 @@ const id = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 const text = (max: number) => z.string().trim().min(1).max(max);
 const localDate = z.string().refine(isLocalDate, 'Expected a date YYYY-MM-DD');
+/** A kind as people type it (an id or a Vietnamese word, src/core/kinds.ts), stored as its id. */
+const checkpointKind = z
+  .string()
+  .refine((s) => checkpointKindOf(s) !== undefined, CHECKPOINT_KIND_MESSAGE)
+  .transform((s) => checkpointKindOf(s)!);
+const unitKind = z
+  .string()
+  .refine((s) => unitKindOf(s) !== undefined, UNIT_KIND_MESSAGE)
+  .transform((s) => unitKindOf(s)!);
 
 export const UnitIdParams = z.object({ unitId: id });
 export const CheckpointIdParams = z.object({ id: z.uuid() });
@@ -27,12 +42,12 @@ export const CreateUnitBody = z.strictObject({
   id,
   name: text(200),
   parentId: id.optional(),
-  kind: z.enum(UNIT_KINDS).optional(),
+  kind: unitKind.optional(),
   code: text(32).optional(),
 });
 
 export const CreateCheckpointBody = z.strictObject({
-  kind: z.enum(CHECKPOINT_KINDS),
+  kind: checkpointKind,
   placeName: text(300),
   address: text(300),
   name: text(300).optional(),
@@ -47,7 +62,7 @@ export const PageQuery = z.object({
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const CheckpointListQuery = PageQuery.extend({
-  kind: z.enum(CHECKPOINT_KINDS).optional(),
+  kind: checkpointKind.optional(),
   active: flag.optional(),
   /** true: only checkpoints whose name breaks the province's naming rule. */
   namingViolation: flag.optional(),

@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, UnauthorizedError } from '../../src/core/errors.ts';
 import { type Principal, ROLES, type Role } from '../../src/core/model.ts';
@@ -32,6 +36,8 @@ export interface RouteInput<B, P, Q> {
   params: P;
   query: Q;
   event: HttpEvent;
+  /** The Lambda context: `getRemainingTimeInMillis()` bounds work that must answer in time (imports). */
+  context: Context;
   raw?: { body: Buffer; contentType: string };
 }
 
@@ -50,7 +56,7 @@ export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends 
   return middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
     .use(errorResponses(events))
-    .handler(async (event) => toResponse(await run(parse(event, spec))));
+    .handler(async (event, context) => toResponse(await run({ ...parse(event, spec), context })));
 }
 
 /**
@@ -67,9 +73,9 @@ export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z
   return middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
     .use(errorResponses(events))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const principal = principalOf(event);
-      return toResponse(await run({ ...parse(event, spec), principal }));
+      return toResponse(await run({ ...parse(event, spec), context, principal }));
     });
 }
 
@@ -86,7 +92,7 @@ export function principalOf(event: HttpEvent): Principal {
 function parse<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
   event: HttpEvent,
   spec: RouteSpec<B, P, Q>,
-): RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> {
+): Omit<RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>>, 'context'> {
   const raw = spec.raw && rawBody(event, spec.raw);
   return {
     ...(raw ? { raw } : {}),

@@ -1,25 +1,13 @@
+import { CHECKPOINT_KIND_LABELS } from './kinds.ts';
 import type { CheckpointKind } from './model.ts';
 
 /**
  * The province's naming rule for checkpoints. A rule is a template over the structured fields — `{kind}` (the
- * kind of place, in Vietnamese), `{placeName}`, `{address}`, `{unit}` (the unit's name) — set per province stack
- * (NAMING_RULE). A checkpoint created from fields gets the rule's name, so it cannot break it; a name that
- * came from elsewhere (an import, a migration) is compared with what the rule would make of its fields.
+ * kind of place, in Vietnamese: src/core/kinds.ts's labels), `{placeName}`, `{address}`, `{unit}` (the unit's
+ * name) — set per province stack (NAMING_RULE). A checkpoint created from fields gets the rule's name, so it
+ * cannot break it; a name that came from elsewhere (an import, a migration) is compared with what the rule would
+ * make of its fields.
  */
-export const KIND_LABELS: Record<CheckpointKind, string> = {
-  'state-office': 'Cơ quan',
-  school: 'Trường học',
-  hospital: 'Cơ sở y tế',
-  factory: 'Nhà máy',
-  shop: 'Cửa hàng',
-  market: 'Chợ',
-  restaurant: 'Nhà hàng',
-  hotel: 'Khách sạn',
-  religious: 'Cơ sở tôn giáo',
-  transport: 'Giao thông',
-  other: 'Địa điểm',
-};
-
 export const NAMING_FIELDS = ['kind', 'placeName', 'address', 'unit'] as const;
 export type NamingField = (typeof NAMING_FIELDS)[number];
 
@@ -44,7 +32,7 @@ const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 /** The name the rule builds from the fields. */
 export function canonicalName(rule: string, input: NamingInput): string {
   const values: Record<NamingField, string> = {
-    kind: KIND_LABELS[input.kind],
+    kind: CHECKPOINT_KIND_LABELS[input.kind],
     placeName: squash(input.placeName),
     address: squash(input.address),
     unit: squash(input.unitName),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import cliProgress from 'cli-progress';
+import { AppError, type ErrorDetail } from '../core/errors.ts';
 import { CHECKPOINT_COLUMNS, type ImportResult, UNIT_COLUMNS } from '../core/import.ts';
 import { CSV_TYPE, type ImportRow, readTable, XLSX_TYPE } from '../core/import-file.ts';
 
@@ -20,7 +21,13 @@ export async function importFile(options: {
 }): Promise<ImportResult> {
   const type = extname(options.file).toLowerCase() === '.csv' ? CSV_TYPE : XLSX_TYPE;
   const columns = options.what === 'units' ? UNIT_COLUMNS : CHECKPOINT_COLUMNS;
-  const rows = await readTable(await readFile(options.file), type, columns);
+  let rows: ImportRow[];
+  try {
+    ({ rows } = await readTable(await readFile(options.file), type, columns));
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    throw new Error(errorText(options.file, err));
+  }
   const path =
     options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
   const total: ImportResult = { created: [], existing: [], rejected: [], pending: [] };
@@ -63,8 +70,34 @@ async function send(
     headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ [what]: rows.map(({ row, values }) => ({ row, ...values })) }),
   });
-  const body = (await res.json()) as ImportResult & { error?: { message: string }; message?: string };
-  if (!res.ok)
-    throw new Error(`${path} answered ${res.status}: ${body.error?.message ?? body.message ?? ''}`);
-  return body;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw new Error(apiErrorText(`${path} answered ${res.status}`, body ?? text));
+  return body as ImportResult;
+}
+
+/**
+ * What the API said, as a person reads it: the error's message and each detail on its own line (`path: message`),
+ * e.g. which column headers the file lacks. Also for API Gateway's own answers (`{"message"}`) and non-JSON ones.
+ */
+export function apiErrorText(what: string, body: unknown): string {
+  const error = (body as { error?: { code?: string; message?: string; details?: ErrorDetail[] } })?.error;
+  if (error) {
+    return errorText(what, {
+      message: `${error.message ?? ''}${error.code ? ` (${error.code})` : ''}`,
+      details: Array.isArray(error.details) ? error.details : [],
+    });
+  }
+  const message = (body as { message?: string })?.message ?? (typeof body === 'string' ? body.trim() : '');
+  return message ? `${what}: ${message.slice(0, 500)}` : what;
+}
+
+function errorText(what: string, error: { message: string; details: readonly ErrorDetail[] }): string {
+  const lines = error.details.map((d) => `  ${d.path || 'body'}: ${d.message}`);
+  return [`${what}: ${error.message}`, ...lines].join('\n');
 }

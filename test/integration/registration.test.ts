@@ -145,6 +145,61 @@ describe('checkpoint import', () => {
   });
 });
 
+describe('who may import units', () => {
+  const csv = 'id,name,parentId,kind\r\nthon-moi,Thôn Mới,hai-ha,other\r\n';
+
+  it('refuses a unit-manager of a commune importing under its district, and a tracer (403), storing nothing', async () => {
+    const manager = await api.as('unit-manager', 'cai-chien');
+    const tracer = await api.as('tracer', 'hai-ha');
+    const communeAdmin = await api.as('admin', 'cai-chien');
+    for (const token of [manager, tracer, communeAdmin]) {
+      const res = await post('/v1/units/import', csv, 'text/csv', token);
+      expect([res.status, res.json.error.code]).toEqual([403, 'forbidden']);
+    }
+    expect((await api.call('GET', '/v1/units/thon-moi', { token: admin })).status).toBe(404);
+  });
+
+  it('takes a unit kind in Vietnamese', async () => {
+    const res = await post(
+      '/v1/units/import',
+      'id,name,parentId,kind\r\nphuong-1,Phường 1,hai-ha,Phường\r\n',
+      'text/csv',
+    );
+    expect(res.json.created).toEqual([{ row: 2, id: 'phuong-1' }]);
+    expect((await api.call('GET', '/v1/units/phuong-1', { token: admin })).json.kind).toBe('commune');
+  });
+});
+
+describe('kinds of place', () => {
+  it('stores a kind given by its Vietnamese label as its id', async () => {
+    const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
+      token: admin,
+      body: { kind: 'Nhà máy', placeName: 'Xưởng may Hà Phong', address: 'KCN Cảng Hải Hà' },
+    });
+    expect([res.status, res.json.kind, res.json.name]).toEqual([
+      201,
+      'factory',
+      'Nhà máy - Xưởng may Hà Phong - KCN Cảng Hải Hà',
+    ]);
+  });
+
+  it('refuses an unknown kind with a 400 naming the field and listing the kinds it takes', async () => {
+    const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
+      token: admin,
+      body: { kind: 'spaceport', placeName: 'X', address: 'Y' },
+    });
+    expect([res.status, res.json.error.code, res.json.error.details[0].path]).toEqual([
+      400,
+      'invalid_request',
+      'kind',
+    ]);
+    expect(res.json.error.details[0].message).toContain('state-office (Cơ quan)');
+    expect(res.json.error.details[0].message).toContain('factory (Nhà máy)');
+    const listed = await api.call('GET', '/v1/units/quang-ha/checkpoints?limit=500&q=X', { token: admin });
+    expect(listed.json.items.filter((c: { placeName: string }) => c.placeName === 'X')).toEqual([]);
+  });
+});
+
 describe('the naming rule', () => {
   it('names a checkpoint created from fields by the rule', async () => {
     const res = await api.call('POST', '/v1/units/quang-ha/checkpoints', {
