@@ -318,7 +318,7 @@ in memory): **${(c.peakRssMb - c.baselineRssMb).toFixed(1)} MB** for the writer,
 
 A ${(r.import7000.fileBytes / 1024).toFixed(0)} KiB workbook, ${r.import7000.rows} rows over 20 communes of a district, sent whole
 to POST /v1/units/{unitId}/checkpoints/import (16 registrations in flight, each one transaction of checkpoint +
-code + ref). A request works for at most 20 s (API Gateway answers after 30 s) and returns the rows it had no time
+code + ref). A request works within its Lambda's remaining time less 4 s, never past API Gateway's 30 s, and returns the rows it had no time
 for as \`pending\`; the file is sent again until none are: **${(r.import7000.firstMs / 1000).toFixed(1)} s** in ${r.import7000.firstRequests}
 request(s) to create ${r.import7000.created} (${r.import7000.rowsPerSecond} rows/s); the same file again, creating nothing
 (${r.import7000.existing} existing): **${(r.import7000.againMs / 1000).toFixed(1)} s** in ${r.import7000.againRequests} request(s). Memory while it ran:
