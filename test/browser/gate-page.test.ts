@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import { keys } from '../../src/keys.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { type Client, client, testStack } from '../integration/stack.ts';
@@ -61,15 +62,19 @@ async function scan(text: string) {
   await page.keyboard.press('Enter');
 }
 
-/** A personal card printed through the API (POST /v1/cards); its code read from the store, as its QR holds it. */
+/**
+ * A personal card printed through the API (POST /v1/cards); its code read from the store, as its QR holds it: by
+ * the phone's keyed hash, as the card is kept.
+ */
 async function cardOf(phone: string, e164: string): Promise<string> {
   const card = await api.call('POST', '/v1/cards', { body: { phone } });
   expect(card.status).toBe(201);
   expect(card.headers.get('content-type')).toBe('application/pdf');
   const db = makeDynamoClient(stack.config);
   try {
+    const phoneHash = await makePhoneReader(stack.phones).hash(e164);
     const { Item } = await db.send(
-      new GetCommand({ TableName: stack.config.checkinsTable, Key: keys.cardOfPhone(e164) }),
+      new GetCommand({ TableName: stack.config.checkinsTable, Key: keys.cardOfPhone(phoneHash) }),
     );
     const code = Item!.code as string;
     expect(code).toMatch(/^[23456789BCDFGHJKMNPQRSTVWXZ]{10}$/);
