@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PhoneConfig } from '../config.ts';
 import type { PhoneReader, PhoneVault } from '../core/ports.ts';
+import { makeKmsClient, makeSecretsClient } from './clients.ts';
 
 /**
  * Phone numbers at rest, with the province's KMS key and hash secret.
@@ -114,11 +116,7 @@ export class KmsPhoneVault implements PhoneVault {
 
   async seal(e164: string): Promise<string> {
     const key = await this.dataKey();
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key.plaintext, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(additionalData(key.encrypted));
-    const ciphertext = Buffer.concat([cipher.update(e164, 'utf8'), cipher.final()]);
-    return [SEALED_VERSION, key.encrypted, b64(iv), b64(ciphertext), b64(cipher.getAuthTag())].join('.');
+    return sealWithDataKey(key.plaintext, key.encrypted, e164);
   }
 
   /** The container's data key; concurrent first seals share one GenerateDataKey. */
@@ -177,28 +175,8 @@ export class KmsPhoneReader implements PhoneReader {
   }
 
   async open(sealed: string): Promise<string> {
-    const parts = sealed.split('.');
-    if (parts.length !== 5 || parts[0] !== SEALED_VERSION) {
-      throw new SealedPhoneError(`Not a sealed phone number of version ${SEALED_VERSION}`);
-    }
-    const [, encryptedKey, iv, ciphertext, tag] = parts as [string, string, string, string, string];
-    const ivBytes = Buffer.from(iv, 'base64url');
-    const tagBytes = Buffer.from(tag, 'base64url');
-    if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) {
-      throw new SealedPhoneError('A sealed phone number with a malformed iv or tag');
-    }
-    const key = await this.dataKey(encryptedKey);
-    const decipher = createDecipheriv('aes-256-gcm', key, ivBytes, { authTagLength: TAG_BYTES });
-    decipher.setAAD(additionalData(encryptedKey));
-    decipher.setAuthTag(tagBytes);
-    try {
-      return Buffer.concat([
-        decipher.update(Buffer.from(ciphertext, 'base64url')),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
-      throw new SealedPhoneError('A sealed phone number that was altered after it was sealed');
-    }
+    const parsed = parseSealed(sealed);
+    return openWithDataKey(await this.dataKey(parsed.encryptedKey), parsed);
   }
 
   private dataKey(encrypted: string): Promise<Buffer> {
@@ -225,6 +203,65 @@ export class KmsPhoneReader implements PhoneReader {
     return opening;
   }
 }
+
+/** A sealed string's parts, checked for shape (not yet for authenticity: that needs the data key). */
+export interface SealedParts {
+  encryptedKey: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+export function parseSealed(sealed: string): SealedParts {
+  const parts = sealed.split('.');
+  if (parts.length !== 5 || parts[0] !== SEALED_VERSION) {
+    throw new SealedPhoneError(`Not a sealed phone number of version ${SEALED_VERSION}`);
+  }
+  const [, encryptedKey, iv, ciphertext, tag] = parts as [string, string, string, string, string];
+  const parsed = {
+    encryptedKey,
+    iv: Buffer.from(iv, 'base64url'),
+    ciphertext: Buffer.from(ciphertext, 'base64url'),
+    tag: Buffer.from(tag, 'base64url'),
+  };
+  if (!encryptedKey || parsed.iv.length !== IV_BYTES || parsed.tag.length !== TAG_BYTES) {
+    throw new SealedPhoneError('A sealed phone number with a malformed data key, iv or tag');
+  }
+  return parsed;
+}
+
+/** AES-256-GCM under a data key; `encryptedKey` is stored beside it (and authenticated with it). */
+export function sealWithDataKey(dataKey: Buffer, encryptedKey: string, e164: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', dataKey, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(additionalData(encryptedKey));
+  const ciphertext = Buffer.concat([cipher.update(e164, 'utf8'), cipher.final()]);
+  return [SEALED_VERSION, encryptedKey, b64(iv), b64(ciphertext), b64(cipher.getAuthTag())].join('.');
+}
+
+export function openWithDataKey(dataKey: Buffer, parts: SealedParts): string {
+  const decipher = createDecipheriv('aes-256-gcm', dataKey, parts.iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(additionalData(parts.encryptedKey));
+  decipher.setAuthTag(parts.tag);
+  try {
+    return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString('utf8');
+  } catch {
+    throw new SealedPhoneError('A sealed phone number that was altered after it was sealed');
+  }
+}
+
+/** The vault of the functions that hash and seal (binding `phones:seal`), built from their configuration. */
+export function makePhoneVault(config: PhoneConfig): KmsPhoneVault {
+  return new KmsPhoneVault(makeKmsClient(config), config.phoneKeyId, hashKeyOf(config));
+}
+
+/** The reader of the functions that must read numbers (binding `phones:open`). */
+export function makePhoneReader(config: PhoneConfig): KmsPhoneReader {
+  return new KmsPhoneReader(makeKmsClient(config), config.phoneKeyId, hashKeyOf(config));
+}
+
+const hashKeyOf = (config: PhoneConfig) =>
+  new SecretsManagerHashKey(makeSecretsClient(config), config.phoneHashSecretArn);
 
 /** The GCM tag covers the version and the data key too: a ciphertext moved under another data key is refused. */
 const additionalData = (encryptedKey: string) => Buffer.from(`${SEALED_VERSION}.${encryptedKey}`, 'utf8');

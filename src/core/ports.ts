@@ -52,8 +52,8 @@ export interface CheckinStore {
    */
   record(checkin: Checkin): Promise<RecordResult>;
   get(checkinId: string): Promise<Checkin | undefined>;
-  /** Every check-in of one phone (E.164) scanned in [from, to), oldest first: all pages. */
-  checkinsOfPhone(phone: string, from: Date, to: Date): Promise<Checkin[]>;
+  /** Every check-in of one phone (by its keyed hash) scanned in [from, to), oldest first: all pages. */
+  checkinsOfPhone(phoneHash: string, from: Date, to: Date): Promise<Checkin[]>;
   /** Every check-in at one checkpoint scanned in [from, to), oldest first: all pages of every local day. */
   checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date): Promise<Checkin[]>;
 }
