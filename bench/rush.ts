@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDynamoClient } from '../src/adapters/clients.ts';
 import { DynamoActivity } from '../src/adapters/dynamo-activity.ts';
+import { makePhoneReader } from '../src/adapters/phone-vault.ts';
 import { normalisePhone } from '../src/core/phone.ts';
 import { mapLimit } from '../src/core/pool.ts';
 import { localDay } from '../src/core/time.ts';
@@ -214,7 +215,7 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
   // What DynamoDB holds. A rush across local midnight spreads over two days: every day a scan was stamped on.
   const db = makeDynamoClient(stack.config);
   const days = [...new Set(workers.map((w) => localDay(new Date(w.at!))))].sort();
-  const stored: { id: string; phone: string }[] = [];
+  const stored: { id: string; phoneHash: string }[] = [];
   for (const day of days) {
     let start: Record<string, unknown> | undefined;
     do {
@@ -223,7 +224,7 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
           TableName: stack.config.checkinsTable,
           IndexName: CHECKINS_BY_CHECKPOINT.name,
           KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': CHECKINS_BY_CHECKPOINT.pk, '#id': 'id', '#phone': 'phone' },
+          ExpressionAttributeNames: { '#pk': CHECKINS_BY_CHECKPOINT.pk, '#id': 'id', '#phone': 'phoneHash' },
           ExpressionAttributeValues: {
             ':pk': keys.checkinByCheckpoint(checkpoint.id, day, '', '').gsi1pk,
           },
@@ -231,7 +232,7 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) stored.push({ id: item.id, phone: item.phone });
+      for (const item of page.Items ?? []) stored.push({ id: item.id, phoneHash: item.phoneHash });
       start = page.LastEvaluatedKey;
     } while (start);
   }
@@ -272,7 +273,11 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
     ).length,
   );
   const storedIds = new Set(stored.map((s) => s.id));
-  const phoneOf = new Map(workers.map((w) => [w.id, normalisePhone(w.phone)]));
+  // Each worker's phone as it is stored: its keyed hash (the province's secret, read as a tracer would).
+  const hasher = makePhoneReader(stack.phones);
+  const phoneOf = new Map(
+    await Promise.all(workers.map(async (w) => [w.id, await hasher.hash(normalisePhone(w.phone)!)] as const)),
+  );
   if (stored.length !== workers.length)
     failures.push(`${stored.length} check-ins stored, not ${workers.length}`);
   if (storedIds.size !== workers.length)
@@ -280,7 +285,7 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
   fail('acknowledged check-ins not stored', acknowledged.filter((w) => !storedIds.has(w.id)).length);
   fail(
     'stored check-ins nobody sent, or with another phone',
-    stored.filter((s) => phoneOf.get(s.id) !== s.phone).length,
+    stored.filter((s) => phoneOf.get(s.id) !== s.phoneHash).length,
   );
   if (counted !== workers.length)
     failures.push(`the daily counter${days.length > 1 ? 's sum' : ' is'} ${counted}, not ${workers.length}`);
@@ -317,6 +322,10 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
   };
 }
 
+/** What a bare put stores in place of a phone: a keyed hash's and a sealed number's length, and no number. */
+export const BARE_HASH = 'h'.repeat(43);
+export const BARE_SEALED = `v1.${'k'.repeat(245)}.${'i'.repeat(16)}.${'c'.repeat(16)}.${'t'.repeat(22)}`;
+
 /** Bare PutItems, `count` of them with `concurrency` in flight, to the same DynamoDB Local: puts per second. */
 export async function barePuts(stack: LocalStack, count: number, concurrency: number) {
   const db = makeDynamoClient(stack.config);
@@ -326,12 +335,18 @@ export async function barePuts(stack: LocalStack, count: number, concurrency: nu
   await mapLimit(
     Array.from({ length: count }, (_, i) => i),
     concurrency,
-    async (i) => {
+    async () => {
       const t = performance.now();
       await db.send(
         new PutCommand({
           TableName: stack.config.checkinsTable,
-          Item: { pk: `bare#${randomUUID()}`, sk: 'bare', phone: `+84${mobile(i).slice(1)}`, at },
+          Item: {
+            pk: `bare#${randomUUID()}`,
+            sk: 'bare',
+            phoneHash: BARE_HASH,
+            sealedPhone: BARE_SEALED,
+            at,
+          },
         }),
       );
       ms.push(performance.now() - t);

@@ -1,12 +1,21 @@
 import * as z from 'zod';
 import { gateCheckpoint, InvalidItem, recordAssisted, recordAssistedBatch } from '../src/core/checkins.ts';
 import { cards, checkins, registry } from './commons/dynamo.ts';
+import { phones } from './commons/phones.ts';
 import { AssistedItem, AssistedListBody, CheckpointIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
 import { staffRoute } from './http/route.ts';
 
-const deps = { checkpoints: registry, checkins, cards, clock, events, retentionDays: config.retentionDays };
+const deps = {
+  checkpoints: registry,
+  checkins,
+  cards,
+  phones,
+  clock,
+  events,
+  retentionDays: config.retentionDays,
+};
 
 /**
  * POST /v1/checkpoints/{id}/checkins: gate staff (a unit-manager of the checkpoint's unit, or above) record

@@ -1,11 +1,12 @@
 import { cardValidUntil, issueCard } from '../src/core/cards.ts';
 import { renderCardPdf } from '../src/render/card.ts';
 import { cards } from './commons/dynamo.ts';
+import { phones } from './commons/phones.ts';
 import { CardBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 
-const deps = { cards, clock };
+const deps = { cards, phones, clock, events };
 const issuer = new URL(config.publicBaseUrl).host;
 
 /**

@@ -1,11 +1,12 @@
 import { InvalidItem, recordCheckinBatch } from '../src/core/checkins.ts';
 import { checkins, registry } from './commons/dynamo.ts';
+import { phones } from './commons/phones.ts';
 import { CheckinBatchBody, CheckinBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
 import { publicRoute } from './http/route.ts';
 
-const deps = { checkpoints: registry, checkins, clock, events, retentionDays: config.retentionDays };
+const deps = { checkpoints: registry, checkins, phones, clock, events, retentionDays: config.retentionDays };
 
 /** POST /v1/checkins/batch: up to 100 check-ins, a result per item (created, duplicate or rejected). */
 export const handler = publicRoute(events, { body: CheckinBatchBody }, async ({ body }) => {

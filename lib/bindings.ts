@@ -1,5 +1,9 @@
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
+import { PHONE_ENV } from '../src/config.ts';
 import { posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -11,7 +15,43 @@ export interface BindingTargets {
   provinceId: string;
   tables: Tables;
   reports: IBucket;
+  /** The phone key and hash secret (lib/phone-keys.ts). */
+  phones: { key: IKey; hashSecret: ISecret };
 }
+
+/** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
+export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open'];
+
+/**
+ * The environment a binding brings with it (Powertools' `bindTable()`: the grant and the variable in one place):
+ * PHONE_KEY_ID and PHONE_HASH_SECRET_ARN for the `phones:*` bindings (src/config.ts loadPhoneConfig), nothing for
+ * the others, whose variables every function has.
+ */
+export function bindingEnvironment(
+  bindings: readonly Binding[],
+  phones: BindingTargets['phones'],
+): Record<string, string> {
+  if (!bindings.some((binding) => PHONE_BINDINGS.includes(binding))) return {};
+  return {
+    [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
+    [PHONE_ENV.phoneHashSecretArn]: phones.hashSecret.secretArn,
+  };
+}
+
+/** Data keys of the phone key serve phone numbers only: KMS checks the context they were made with. */
+const phoneContext = {
+  StringEquals: Object.fromEntries(
+    Object.entries(PHONE_ENCRYPTION_CONTEXT).map(([key, value]) => [`kms:EncryptionContext:${key}`, value]),
+  ),
+};
+
+/** Reading the hash secret: what every function that hashes a phone needs. */
+const phoneHashSecret = ({ phones }: BindingTargets) =>
+  new PolicyStatement({
+    sid: 'PhoneHashSecret',
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [phones.hashSecret.secretArn],
+  });
 
 /** The report objects of one province: one of the two wildcard resources a binding may grant. */
 const reportObjects = (reports: IBucket, provinceId: string) =>
@@ -33,7 +73,8 @@ const posterObjects = (reports: IBucket, provinceId: string) =>
  * per item against PutItem/UpdateItem/DeleteItem/ConditionCheckItem/GetItem, so the statements below also
  * cover the registry's and the check-in's transactions (a `Put` with a ConditionExpression needs PutItem
  * only; ConditionCheckItem is for a transaction's `ConditionCheck` entries, which none has). Tables use the
- * AWS managed KMS key and the bucket SSE-S3, so no KMS permission is needed.
+ * AWS managed KMS key and the bucket SSE-S3, so the only KMS permissions are on the phone key (`phones:*`): to
+ * make data keys on the check-in path, to decrypt only where numbers must be read.
  */
 export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyStatement[] } = {
   // One unit, checkpoint or code by its key: the table only, since GetItem cannot address an index.
@@ -158,6 +199,27 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       actions: ['s3:GetObject'],
       resources: [reportObjects(reports, provinceId)],
     }),
+  ],
+  // The check-in path hashes and seals: a data key of the phone key (cached per container) and the hash secret.
+  // Never kms:Decrypt: a function that stores numbers cannot read them back.
+  'phones:seal': (targets) => [
+    new PolicyStatement({
+      sid: 'PhoneSeal',
+      actions: ['kms:GenerateDataKey'],
+      resources: [targets.phones.key.keyArn],
+      conditions: phoneContext,
+    }),
+    phoneHashSecret(targets),
+  ],
+  // Opening sealed numbers (tracing exports, alerts): decrypting the data keys stored beside them.
+  'phones:open': (targets) => [
+    new PolicyStatement({
+      sid: 'PhoneOpen',
+      actions: ['kms:Decrypt'],
+      resources: [targets.phones.key.keyArn],
+      conditions: phoneContext,
+    }),
+    phoneHashSecret(targets),
   ],
   // A unit's posters: uploaded (single or multipart, aborted on a failure) under the province's poster
   // prefix, then a presigned GET link to them, which carries the signer's GetObject. No list, no delete.

@@ -1,9 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, loadConfig } from '../src/config.ts';
+import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { grantBindings } from './bindings.ts';
+import { type BindingTargets, bindingEnvironment, grantBindings } from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -16,13 +16,16 @@ export interface FunctionCatalogueProps {
   province: ProvinceConfig;
   tables: Tables;
   reports: IBucket;
+  /** The phone key and hash secret (lib/phone-keys.ts). */
+  phones: BindingTargets['phones'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
 }
 
 /**
  * One VaoraFunction per entry of src/routes.ts FUNCTIONS, each with every deployed ENV variable of
- * src/config.ts and the IAM statements of its `bindings` (lib/bindings.ts) on its own role.
+ * src/config.ts, the variables its `bindings` bring (the phone vault's, for `phones:*`) and the IAM statements of
+ * its `bindings` (lib/bindings.ts) on its own role.
  */
 export class FunctionCatalogue extends Construct {
   readonly byName: Readonly<Record<FunctionName, VaoraFunction>>;
@@ -30,7 +33,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports } = props;
+    const { province, tables, reports, phones } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -51,6 +54,7 @@ export class FunctionCatalogue extends Construct {
       (Object.keys(values) as DeployedEnvKey[]).map((key) => [ENV[key], values[key]]),
     );
     assertRuntimeAcceptsConfig(province.id, this.environment);
+    assertRuntimeAcceptsPhoneConfig(province.id, bindingEnvironment(['phones:seal'], phones));
 
     const byName: Partial<Record<FunctionName, VaoraFunction>> = {};
     for (const [name, spec] of Object.entries(FUNCTIONS) as [
@@ -60,9 +64,9 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment },
+        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones) },
       });
-      grantBindings(fn.functionRole, spec.bindings, { provinceId: province.id, tables, reports });
+      grantBindings(fn.functionRole, spec.bindings, { provinceId: province.id, tables, reports, phones });
       byName[name] = fn;
     }
     this.byName = byName as Record<FunctionName, VaoraFunction>;
@@ -87,6 +91,27 @@ function assertRuntimeAcceptsConfig(provinceId: string, environment: Record<stri
   );
   try {
     loadConfig(probe);
+  } catch (error) {
+    throw new Error(`Province "${provinceId}": ${(error as Error).message}`);
+  }
+}
+
+/** The same for the phone vault's variables: ARNs known at deploy time stand in as well-formed ARNs. */
+function assertRuntimeAcceptsPhoneConfig(provinceId: string, environment: Record<string, string>) {
+  const standIns: Record<string, string> = {
+    [PHONE_ENV.phoneKeyId]:
+      'arn:aws:kms:ap-southeast-1:000000000000:key/00000000-0000-4000-8000-000000000000',
+    [PHONE_ENV.phoneHashSecretArn]:
+      'arn:aws:secretsmanager:ap-southeast-1:000000000000:secret:deploy-time-AbCdEf',
+  };
+  const probe = Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      Token.isUnresolved(value) ? (standIns[name] ?? 'deploy-time') : value,
+    ]),
+  );
+  try {
+    loadPhoneConfig(probe);
   } catch (error) {
     throw new Error(`Province "${provinceId}": ${(error as Error).message}`);
   }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
+import { PhoneKeys } from './phone-keys.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import { ReportsBucket } from './reports-bucket.ts';
 import { WeeklyReportSchedule } from './schedule.ts';
@@ -13,13 +14,14 @@ export interface ProvinceStackProps extends StackProps {
 }
 
 /**
- * Everything one province runs on: its tables, report bucket, staff user pool, HTTP API, the functions of
- * src/routes.ts FUNCTIONS and the weekly report schedule. Provinces share nothing.
+ * Everything one province runs on: its tables, report bucket, phone key and hash secret, staff user pool, HTTP
+ * API, the functions of src/routes.ts FUNCTIONS and the weekly report schedule. Provinces share nothing.
  */
 export class ProvinceStack extends Stack {
   readonly province: ProvinceConfig;
   readonly tables: Tables;
   readonly reports: ReportsBucket;
+  readonly phoneKeys: PhoneKeys;
   readonly auth: StaffAuth;
   readonly api: Api;
   readonly functions: FunctionCatalogue;
@@ -34,6 +36,7 @@ export class ProvinceStack extends Stack {
 
     this.tables = new Tables(this, 'Tables');
     this.reports = new ReportsBucket(this, 'Reports');
+    this.phoneKeys = new PhoneKeys(this, 'PhoneKeys', { provinceId: province.id });
     this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
     // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
     this.api = new Api(this, 'Api', { provinceId: province.id, throttle: province.throttle });
@@ -41,6 +44,7 @@ export class ProvinceStack extends Stack {
       province,
       tables: this.tables,
       reports: this.reports.bucket,
+      phones: this.phoneKeys,
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);

@@ -61,10 +61,43 @@ export const DEFAULTS = {
 } as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw = Object.fromEntries(Object.entries(ENV).map(([key, name]) => [key, env[name] || undefined]));
-  const parsed = schema.safeParse(raw);
+  return parseEnv(ENV, schema, env);
+}
+
+/**
+ * What the functions that touch phone numbers need besides `Config`: the province's KMS key (envelope
+ * encryption of the numbers) and the Secrets Manager secret of the keyed hash that lookups use. Only those
+ * functions load it (functions/commons/phones.ts), and CDK sets it only on them: a function that never sees a
+ * phone number neither needs nor knows these.
+ */
+export const PHONE_ENV = {
+  /** The KMS key's ARN. */
+  phoneKeyId: 'PHONE_KEY_ID',
+  /** The ARN of the secret holding the HMAC key of the phones' keyed hash. */
+  phoneHashSecretArn: 'PHONE_HASH_SECRET_ARN',
+  /** Only set locally: the stand-in that answers for both KMS and Secrets Manager (src/local/kms.ts). */
+  kmsEndpoint: 'KMS_ENDPOINT',
+} as const;
+
+const phoneSchema = z.object({
+  phoneKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'a KMS key ARN'),
+  phoneHashSecretArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, 'a secret ARN'),
+  kmsEndpoint: z.url().optional(),
+});
+
+export type PhoneConfig = z.infer<typeof phoneSchema>;
+
+export function loadPhoneConfig(env: NodeJS.ProcessEnv = process.env): PhoneConfig {
+  return parseEnv(PHONE_ENV, phoneSchema, env);
+}
+
+function parseEnv<T>(names: Record<string, string>, parser: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const raw = Object.fromEntries(Object.entries(names).map(([key, name]) => [key, env[name] || undefined]));
+  const parsed = parser.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${ENV[i.path[0] as keyof typeof ENV]}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => `${names[String(i.path[0])]}: ${i.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;

@@ -10,7 +10,9 @@ import { randomInt } from 'node:crypto';
  *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
  *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
  *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`. Personal cards live here
- *   too (`card#<code>` and `cardphone#<phone>`), beside the other personal data, under the same TTL.
+ *   too (`card#<code>` and `cardphone#<phone hash>`), beside the other personal data, under the same TTL.
+ * - no key holds a phone number: a phone's keys hold its keyed hash (src/adapters/phone-vault.ts), and the key
+ *   builders below refuse anything else, so a table copy reveals no number.
  * - activity: one counter per checkpoint and local day, written in the same transaction as the check-in; under a
  *   gate's rush, up to COUNTER_SLOTS of them (DynamoDB cancels concurrent transactions on one item with
  *   TransactionConflict, and the retry of a conflicted check-in counts into a spare slot). A report reads the
@@ -93,6 +95,16 @@ export function counterSlot(attempt: number): number {
   return attempt <= 1 ? 0 : 1 + randomInt(COUNTER_SLOTS - 1);
 }
 
+/** A phone's keyed hash: 43 base64url characters (HMAC-SHA-256). */
+const PHONE_HASH = /^[\w-]{43}$/;
+
+/** The phone segment of a key: a keyed hash, or an error. A number must never become a key. */
+function phoneHashSegment(phoneHash: string): string {
+  if (!PHONE_HASH.test(phoneHash))
+    throw new Error('A phone key takes the keyed hash of the phone, not a number');
+  return phoneHash;
+}
+
 export const keys = {
   unit: (unitId: string) => ({ pk: `unit#${unitId}`, sk: 'unit' }),
   /** gsi1 of a unit: listed under its parent. */
@@ -118,14 +130,14 @@ export const keys = {
     gsi1pk: keys.checkinsAtCheckpointOn(checkpointId, day),
     gsi1sk: `${at}#${checkinId}`,
   }),
-  checkinByPhone: (phone: string, at: string, checkinId: string) => ({
-    gsi2pk: keys.checkinsOfPhone(phone),
+  checkinByPhone: (phoneHash: string, at: string, checkinId: string) => ({
+    gsi2pk: keys.checkinsOfPhone(phoneHash),
     gsi2sk: `${at}#${checkinId}`,
   }),
   /** The gsi1 partition of one checkpoint's check-ins on one local day. */
   checkinsAtCheckpointOn: (checkpointId: string, day: string) => `cp#${checkpointId}#day#${day}`,
-  /** The gsi2 partition of one phone's check-ins. */
-  checkinsOfPhone: (phone: string) => `phone#${phone}`,
+  /** The gsi2 partition of one phone's check-ins: by the phone's keyed hash, never its number. */
+  checkinsOfPhone: (phoneHash: string) => `phone#${phoneHashSegment(phoneHash)}`,
   /**
    * The sort-key bounds of check-ins scanned in [from, to): sort keys are `<UTC ISO at>#<id>`, so BETWEEN the two
    * bare instants takes every id at `from` and none at `to`.
@@ -134,10 +146,11 @@ export const keys = {
 
   /**
    * Personal cards, in the check-ins table beside the other personal data (src/core/cards.ts): the code's item
-   * holds the phone, the phone's item the code; both expire through the table's TTL with the card.
+   * holds the phone (hashed and sealed), the phone's item, keyed by its hash, the code; both expire through the
+   * table's TTL with the card.
    */
   card: (code: string) => ({ pk: `card#${code}`, sk: 'card' }),
-  cardOfPhone: (phone: string) => ({ pk: `cardphone#${phone}`, sk: 'card' }),
+  cardOfPhone: (phoneHash: string) => ({ pk: `cardphone#${phoneHashSegment(phoneHash)}`, sk: 'card' }),
 
   activity: (unitId: string, day: string, checkpointId: string, slot: number) => ({
     pk: keys.activityPartition(unitId, day, activityShard(checkpointId)),

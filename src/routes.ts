@@ -70,7 +70,11 @@ export type Binding =
   /** Appends to the audit trail (conditional PutItem): never UpdateItem or DeleteItem. */
   | 'audit:append'
   /** Reads the audit trail (Query, one local day at a time). */
-  | 'audit:read';
+  | 'audit:read'
+  /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
+  | 'phones:seal'
+  /** Hash and open phone numbers: the hash secret and kms:Decrypt on the phone key (tracing exports, alerts). */
+  | 'phones:open';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -90,16 +94,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
   'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
   'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
-  'create-checkin': { entry: 'functions/create-checkin.ts', bindings: ['registry:get', 'checkins:write'] },
+  'create-checkin': {
+    entry: 'functions/create-checkin.ts',
+    bindings: ['registry:get', 'checkins:write', 'phones:seal'],
+  },
   'create-checkin-batch': {
     entry: 'functions/create-checkin-batch.ts',
-    bindings: ['registry:get', 'checkins:write'],
+    bindings: ['registry:get', 'checkins:write', 'phones:seal'],
   },
   'create-assisted-checkins': {
     entry: 'functions/create-assisted-checkins.ts',
-    bindings: ['registry:get', 'checkins:write', 'cards:read'],
+    bindings: ['registry:get', 'checkins:write', 'cards:read', 'phones:seal'],
   },
-  'create-card': { entry: 'functions/create-card.ts', bindings: ['cards:issue'] },
+  'create-card': { entry: 'functions/create-card.ts', bindings: ['cards:issue', 'phones:seal'] },
   'checkin-page': { entry: 'functions/checkin-page.ts', bindings: [] },
   'run-weekly-report': {
     entry: 'functions/run-weekly-report.ts',

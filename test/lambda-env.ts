@@ -1,4 +1,4 @@
-import { DEFAULTS, ENV } from '../src/config.ts';
+import { DEFAULTS, ENV, PHONE_ENV } from '../src/config.ts';
 
 /**
  * The environment a deployed function gets (lib/function-catalogue.ts sets these), with stand-in names: for tests
@@ -21,4 +21,17 @@ export const LAMBDA_TEST_ENV: Record<
   [ENV.reportLinkTtlSeconds]: String(DEFAULTS.reportLinkTtlSeconds),
   [ENV.auditRetentionDays]: String(DEFAULTS.auditRetentionDays),
   [ENV.namingRule]: DEFAULTS.namingRule,
+};
+
+/**
+ * What a function bound to `phones:*` gets besides (lib/bindings.ts bindingEnvironment): the phone key's and the
+ * hash secret's ARNs, stand-ins here.
+ */
+export const LAMBDA_PHONE_TEST_ENV: Record<
+  (typeof PHONE_ENV)[Exclude<keyof typeof PHONE_ENV, 'kmsEndpoint'>],
+  string
+> = {
+  [PHONE_ENV.phoneKeyId]: 'arn:aws:kms:ap-southeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  [PHONE_ENV.phoneHashSecretArn]:
+    'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:vaora/quang-ninh/phone-hash-AbCdEf',
 };

@@ -1,11 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '../config.ts';
+import type { Config, PhoneConfig } from '../config.ts';
 
 /**
  * The AWS SDK clients. In Lambda the region and credentials come from the runtime; locally the endpoints point
- * at DynamoDB Local and s3rver. Two functions, so a Lambda that never touches S3 never bundles its client.
+ * at DynamoDB Local, s3rver and the KMS / Secrets Manager stand-in (src/local/kms.ts). One function per client,
+so a Lambda that never touches S3 or KMS never bundles its client.
  */
 
 // Local stand-ins accept these fixed credentials (s3rver's documented pair); AWS uses the Lambda role.
@@ -31,4 +34,14 @@ export function makeS3Client(config: Pick<Config, 's3Endpoint'>): S3Client {
         }
       : {},
   );
+}
+
+/** KMS: locally the stand-in, which speaks KMS's JSON protocol. */
+export function makeKmsClient(config: Pick<PhoneConfig, 'kmsEndpoint'>): KMSClient {
+  return new KMSClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {});
+}
+
+/** Secrets Manager: locally the same stand-in as KMS, which speaks both services' JSON protocol. */
+export function makeSecretsClient(config: Pick<PhoneConfig, 'kmsEndpoint'>): SecretsManagerClient {
+  return new SecretsManagerClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {});
 }

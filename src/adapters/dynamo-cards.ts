@@ -4,8 +4,9 @@ import type { Card, CardCreateResult, CardStore } from '../core/cards.ts';
 import { keys } from '../keys.ts';
 
 /**
- * Personal cards in the check-ins table (src/keys.ts): `card#<code>` → phone and `cardphone#<phone>` → code,
+ * Personal cards in the check-ins table (src/keys.ts): `card#<code>` → phone and `cardphone#<phone hash>` → code,
  * written together so a code has one holder and a phone one live card. Both carry `expiresAt`, the table's TTL.
+ * The phone is its keyed hash and its sealed number, never the number.
  */
 export class DynamoCards implements CardStore {
   constructor(
@@ -17,12 +18,18 @@ export class DynamoCards implements CardStore {
     return this.read(keys.card(code));
   }
 
-  async ofPhone(phone: string): Promise<Card | undefined> {
-    return this.read(keys.cardOfPhone(phone));
+  async ofPhone(phoneHash: string): Promise<Card | undefined> {
+    return this.read(keys.cardOfPhone(phoneHash));
   }
 
   async create(card: Card, now: Date): Promise<CardCreateResult> {
-    const item = { code: card.code, phone: card.phone, issuedAt: card.issuedAt, expiresAt: card.expiresAt };
+    const item = {
+      code: card.code,
+      phoneHash: card.phoneHash,
+      sealedPhone: card.sealedPhone,
+      issuedAt: card.issuedAt,
+      expiresAt: card.expiresAt,
+    };
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -38,7 +45,7 @@ export class DynamoCards implements CardStore {
               // A phone's expired card (TTL deletes lazily) may be replaced; a live one may not.
               Put: {
                 TableName: this.table,
-                Item: { ...keys.cardOfPhone(card.phone), ...item },
+                Item: { ...keys.cardOfPhone(card.phoneHash), ...item },
                 ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
                 ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
               },
@@ -63,6 +70,12 @@ export class DynamoCards implements CardStore {
       new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    return { code: Item.code, phone: Item.phone, issuedAt: Item.issuedAt, expiresAt: Item.expiresAt };
+    return {
+      code: Item.code,
+      phoneHash: Item.phoneHash,
+      sealedPhone: Item.sealedPhone,
+      issuedAt: Item.issuedAt,
+      expiresAt: Item.expiresAt,
+    };
   }
 }

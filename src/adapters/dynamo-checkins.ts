@@ -16,7 +16,8 @@ import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.ts';
 /**
  * Raw check-ins and their per-checkpoint daily counters. One transaction puts the check-in (only if its id
  * is new) and adds one to the counter: both happen or neither, so a check-in is counted exactly once however
- * often, and however simultaneously, it is sent.
+ * often, and however simultaneously, it is sent. A check-in item holds its phone's keyed hash (also its by-phone
+ * index key) and sealed number, never the number.
  */
 export class DynamoCheckins implements CheckinStore {
   constructor(
@@ -56,9 +57,9 @@ export class DynamoCheckins implements CheckinStore {
     return Item && toCheckin(Item);
   }
 
-  async checkinsOfPhone(phone: string, from: Date, to: Date): Promise<Checkin[]> {
+  async checkinsOfPhone(phoneHash: string, from: Date, to: Date): Promise<Checkin[]> {
     if (from >= to) return [];
-    return this.query(CHECKINS_BY_PHONE, keys.checkinsOfPhone(phone), from, to);
+    return this.query(CHECKINS_BY_PHONE, keys.checkinsOfPhone(phoneHash), from, to);
   }
 
   /** One Query per local day (the index is partitioned per checkpoint-day), a few days at a time. */
@@ -99,7 +100,7 @@ export class DynamoCheckins implements CheckinStore {
             Item: {
               ...keys.checkin(c.id),
               ...keys.checkinByCheckpoint(c.checkpointId, c.day, c.at, c.id),
-              ...keys.checkinByPhone(c.phone, c.at, c.id),
+              ...keys.checkinByPhone(c.phoneHash, c.at, c.id),
               ...c,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -141,7 +142,8 @@ function toCheckin(item: Record<string, unknown>): Checkin {
     id,
     checkpointId,
     unitId,
-    phone,
+    phoneHash,
+    sealedPhone,
     direction,
     method,
     companions,
@@ -155,7 +157,8 @@ function toCheckin(item: Record<string, unknown>): Checkin {
     id,
     checkpointId,
     unitId,
-    phone,
+    phoneHash,
+    sealedPhone,
     direction,
     method,
     ...(companions !== undefined ? { companions } : {}),

@@ -8,6 +8,7 @@ const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
   CheckinRetried: 'warn',
   RequestRefused: 'warn',
   RequestFailed: 'error',
+  PhoneVaultFailed: 'error',
 };
 
 /**

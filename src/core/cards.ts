@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import { CARD_CODE_LENGTH, newCode, normaliseCode } from './codes.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
-import { normalisePhone } from './phone.ts';
+import type { StoredPhone } from './model.ts';
+import { normalisePhone, storePhone } from './phone.ts';
+import type { Events, PhoneVault } from './ports.ts';
 import type { Clock } from './time.ts';
 import { TIME_ZONE } from './time.ts';
 
@@ -9,9 +11,10 @@ import { TIME_ZONE } from './time.ts';
  * Personal QR cards, for people without a smartphone or who may not carry one on a factory floor (Luca's key-fob
  * badges, SafeEntry's ID scans). A card carries a random code, not the phone number: whoever reads the card
  * learns nothing about its holder; only the province's store maps the code back to a phone, and only for a gate
- * with a staff token (src/core/checkins.ts recordAssisted).
+ * with a staff token (src/core/checkins.ts recordAssisted). Even there the number stays sealed: a card holds the
+ * phone's keyed hash and sealed number, which a check-in by card copies as they are (no KMS call at the gate).
  *
- * One live card per phone: asking again for the same phone prints the same code (a lost printout is printed
+ * One live card per phone (per keyed hash): asking again for the same phone prints the same code (a lost printout is printed
  * again, not multiplied). A card lasts CARD_VALID_DAYS and is printed with its expiry; after that both its
  * records expire (DynamoDB TTL) and a new card gets a new code. The mapping is personal data and lives with the
  * check-ins, not in the registry.
@@ -20,8 +23,10 @@ export const CARD_VALID_DAYS = 365;
 
 export interface Card {
   code: string;
-  /** E.164 */
-  phone: string;
+  /** The holder's phone's keyed hash: what the phone's card is found by. */
+  phoneHash: string;
+  /** The holder's number, sealed. */
+  sealedPhone: string;
   issuedAt: string;
   /** Epoch seconds: the card stops working, and its records expire, at this instant. */
   expiresAt: number;
@@ -32,8 +37,8 @@ export type CardCreateResult = 'created' | 'code-taken' | 'phone-has-card';
 export interface CardStore {
   /** The card stored for this code, expired or not. */
   get(code: string): Promise<Card | undefined>;
-  /** The card stored for this phone, expired or not. */
-  ofPhone(phone: string): Promise<Card | undefined>;
+  /** The card stored for this phone (by its keyed hash), expired or not. */
+  ofPhone(phoneHash: string): Promise<Card | undefined>;
   /** Claims the code and the phone together; a phone whose card has expired may be claimed again. */
   create(card: Card, now: Date): Promise<CardCreateResult>;
 }
@@ -43,13 +48,19 @@ export interface CardDeps {
   clock: Clock;
 }
 
+/** What issuing a card needs besides the store: the vault that hashes and seals the number. */
+export interface IssueDeps extends CardDeps {
+  phones: PhoneVault;
+  events: Events;
+}
+
 const CODE_ATTEMPTS = 5;
 
 const isLive = (card: Card, now: Date) => card.expiresAt * 1000 > now.getTime();
 
 /** The phone's card: the live one it has, or a new one. `created` says which. */
 export async function issueCard(
-  deps: CardDeps,
+  deps: IssueDeps,
   phoneInput: string,
 ): Promise<{ card: Card; created: boolean }> {
   const phone = normalisePhone(phoneInput);
@@ -59,12 +70,14 @@ export async function issueCard(
       'invalid_phone',
     );
   const now = deps.clock.now();
+  const stored = await storePhone(deps.phones, phone, deps.events);
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const existing = await deps.cards.ofPhone(phone);
+    const existing = await deps.cards.ofPhone(stored.hash);
     if (existing && isLive(existing, now)) return { card: existing, created: false };
     const card: Card = {
       code: newCode(CARD_CODE_LENGTH),
-      phone,
+      phoneHash: stored.hash,
+      sealedPhone: stored.sealed,
       issuedAt: now.toISOString(),
       // To the end of the local day a year on: the printed date is the last day it works.
       expiresAt: Math.floor(
@@ -88,14 +101,14 @@ export class CardNotFoundError extends NotFoundError {
 }
 
 /**
- * The phone a scanned card stands for, as of `at` (the scan's time; default now). A code that cannot be a card's,
- * an unknown card, or one expired when it was scanned: 404.
+ * The phone a scanned card stands for, as stored (hashed and sealed), as of `at` (the scan's time; default now).
+ * A code that cannot be a card's, an unknown card, or one expired when it was scanned: 404.
  */
-export async function phoneOfCard(deps: CardDeps, input: string, at?: Date): Promise<string> {
+export async function phoneOfCard(deps: CardDeps, input: string, at?: Date): Promise<StoredPhone> {
   const code = normaliseCode(input, CARD_CODE_LENGTH);
   const card = code ? await deps.cards.get(code) : undefined;
   if (!card || !isLive(card, at ?? deps.clock.now())) throw new CardNotFoundError();
-  return card.phone;
+  return { hash: card.phoneHash, sealed: card.sealedPhone };
 }
 
 /** The last local day a card works, as printed on it (dd/MM/yyyy). */

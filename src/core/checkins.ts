@@ -9,10 +9,10 @@ import {
   type ErrorDetail,
   ValidationError,
 } from './errors.ts';
-import type { Checkin, CheckpointRef, Direction, Method, Principal } from './model.ts';
-import { normalisePhone } from './phone.ts';
+import type { Checkin, CheckpointRef, Direction, Method, Principal, StoredPhone } from './model.ts';
+import { hashPhone, normalisePhone, storePhone } from './phone.ts';
 import { mapLimit } from './pool.ts';
-import type { CheckinStore, CheckpointStore, Events } from './ports.ts';
+import type { CheckinStore, CheckpointStore, Events, PhoneVault } from './ports.ts';
 import { type Clock, localDay } from './time.ts';
 
 /** Phones' clocks drift; a scan stamped a little ahead of ours is still a real scan. */
@@ -46,6 +46,8 @@ export interface CheckinOutcome {
 export interface CheckinDeps {
   checkpoints: CheckpointStore;
   checkins: CheckinStore;
+  /** Hashes and seals the number: a check-in stores no phone number (src/core/model.ts StoredPhone). */
+  phones: PhoneVault;
   clock: Clock;
   events: Events;
   retentionDays: number;
@@ -65,6 +67,12 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   }
   return store(deps, checkpoint, { ...request, phone, at, method: request.method ?? 'web' });
 }
+
+/**
+ * A check-in's phone on its way to storage: a number as typed, in E.164 (hashed and sealed when stored), or a
+ * card's, already hashed and sealed (copied as it is: a gate needs no KMS call for a card).
+ */
+type PhoneOfCheckin = { e164: string } | { stored: StoredPhone };
 
 /** What gate staff send for a person: a phone number typed in, or the code of a personal card scanned. */
 export interface AssistedRequest {
@@ -92,8 +100,8 @@ export async function gateCheckpoint(
 
 /**
  * A check-in gate staff record for someone without a smartphone (`method: assisted`, with the staff member's
- * token subject). A card's code is looked up here, as of the scan's time, and its phone used as if it had been
- * typed.
+ * token subject). A card's code is looked up here, as of the scan's time, and its phone (hashed and sealed) used
+ * as if it had been typed.
  */
 export async function recordAssisted(
   deps: CheckinDeps & CardDeps,
@@ -103,10 +111,10 @@ export async function recordAssisted(
 ): Promise<CheckinOutcome> {
   // A card is judged as of the scan: a tablet's queue uploaded the morning after the card's last day still counts.
   const scannedAt = request.at ? new Date(request.at) : deps.clock.now();
-  let phoneInput = request.phone ?? '';
+  let phoneInput: string | PhoneOfCheckin = request.phone ?? '';
   if (request.card !== undefined) {
     try {
-      phoneInput = await phoneOfCard(deps, request.card, scannedAt);
+      phoneInput = { stored: await phoneOfCard(deps, request.card, scannedAt) };
     } catch (err) {
       // Its record gone (expired), a check-in already stored under this id is still answered as stored.
       const stored = request.id ? await deps.checkins.get(request.id) : undefined;
@@ -132,14 +140,18 @@ export async function recordAssisted(
   });
 }
 
-/** The checks every check-in passes before anything is read or stored: its phone, its time, its group. */
+/**
+ * The checks every check-in passes before anything is read or stored: its phone (a card's is checked already),
+ * its time, its group.
+ */
 function checkRequest(
   deps: CheckinDeps,
-  phoneInput: string,
+  phoneInput: string | PhoneOfCheckin,
   request: { at?: string; companions?: number },
-): { phone: string; at: Date } {
+): { phone: PhoneOfCheckin; at: Date } {
   const now = deps.clock.now();
-  const phone = normalisePhone(phoneInput);
+  const e164 = typeof phoneInput === 'string' ? normalisePhone(phoneInput) : null;
+  const phone = typeof phoneInput !== 'string' ? phoneInput : e164 ? { e164 } : undefined;
   const at = request.at ? new Date(request.at) : now;
   const problems: ErrorDetail[] = [];
   if (!phone) problems.push({ path: 'phone', message: 'Not a Vietnamese mobile number' });
@@ -163,7 +175,7 @@ async function store(
   checkpoint: CheckpointRef,
   request: {
     id?: string;
-    phone: string;
+    phone: PhoneOfCheckin;
     direction: Direction;
     at: Date;
     method: Method;
@@ -177,11 +189,13 @@ async function store(
       { path: 'at', message: 'The check-in time is before the checkpoint was registered' },
     ]);
   }
+  const phone = await storedPhoneOf(deps, request.phone);
   const checkin: Checkin = {
     id: request.id ?? randomUUID(),
     checkpointId: checkpoint.id,
     unitId: checkpoint.unitId,
-    phone: request.phone,
+    phoneHash: phone.hash,
+    sealedPhone: phone.sealed,
     direction: request.direction,
     method: request.method,
     ...(request.companions ? { companions: request.companions } : {}),
@@ -202,6 +216,11 @@ async function store(
   return { created: result.status === 'created', receipt: receiptFor(stored, checkin, checkpoint.name) };
 }
 
+/** The phone as stored: a typed number is hashed and sealed now, a card's is already. */
+function storedPhoneOf(deps: CheckinDeps, phone: PhoneOfCheckin): Promise<StoredPhone> {
+  return 'stored' in phone ? Promise.resolve(phone.stored) : storePhone(deps.phones, phone.e164, deps.events);
+}
+
 function validationError(problems: ErrorDetail[]): ValidationError {
   const onlyPhone = problems.length === 1 && problems[0]!.path === 'phone';
   return new ValidationError(problems, onlyPhone ? 'invalid_phone' : 'invalid_checkin');
@@ -214,27 +233,30 @@ function validationError(problems: ErrorDetail[]): ValidationError {
 async function replayOrThrow(
   deps: CheckinDeps,
   err: unknown,
-  sent: { id?: string; phone: string; direction: Direction },
+  sent: { id?: string; phone: PhoneOfCheckin; direction: Direction },
 ): Promise<CheckinOutcome> {
   if (!(err instanceof CheckpointNotFoundError) || !sent.id) throw err;
   const stored = await deps.checkins.get(sent.id);
   if (!stored) throw err;
   const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
+  const phoneHash =
+    'stored' in sent.phone
+      ? sent.phone.stored.hash
+      : await hashPhone(deps.phones, sent.phone.e164, deps.events);
   return {
     created: false,
-    receipt: receiptFor(
-      stored,
-      { ...stored, phone: sent.phone, direction: sent.direction },
-      checkpoint?.name ?? '',
-    ),
+    receipt: receiptFor(stored, { ...stored, phoneHash, direction: sent.direction }, checkpoint?.name ?? ''),
   };
 }
 
-/** What the phone is told. An id reused for someone else's check-in reveals nothing about the stored one. */
+/**
+ * What the phone is told. An id reused for someone else's check-in reveals nothing about the stored one. The
+ * same phone is the same keyed hash (its sealed number differs on every check-in).
+ */
 function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): CheckinReceipt {
   if (
     stored.checkpointId !== sent.checkpointId ||
-    stored.phone !== sent.phone ||
+    stored.phoneHash !== sent.phoneHash ||
     stored.direction !== sent.direction
   ) {
     throw new ConflictError('idempotency_conflict', 'This check-in id was already used for another check-in');

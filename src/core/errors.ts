@@ -60,3 +60,10 @@ export class ConflictError extends AppError {
     super(409, code, message);
   }
 }
+
+/** A service we depend on failed or is throttling: nothing was stored, and the same request may be sent again. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message = 'Not stored this time: send it again in a moment') {
+    super(503, 'temporarily_unavailable', message);
+  }
+}

@@ -66,12 +66,24 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const METHODS = ['app', 'web', 'assisted'] as const;
 export type Method = (typeof METHODS)[number];
 
+/**
+ * A phone number as it is stored: never the number itself. `hash` is its keyed hash (HMAC-SHA-256 with the
+ * province's secret), what lookups key on; `sealed` the number envelope-encrypted with the province's KMS key,
+ * which only a function holding kms:Decrypt can open (src/core/ports.ts PhoneVault, PhoneReader).
+ */
+export interface StoredPhone {
+  hash: string;
+  sealed: string;
+}
+
 export interface Checkin {
   id: string;
   checkpointId: string;
   unitId: string;
-  /** E.164 */
-  phone: string;
+  /** The phone's keyed hash: the same for every check-in of one number. */
+  phoneHash: string;
+  /** The number, sealed: a different string on each check-in. */
+  sealedPhone: string;
   direction: Direction;
   method: Method;
   /** People who came with the phone's holder (children, elderly relatives), 0–20; absent is none. */

@@ -66,8 +66,8 @@ export interface CheckinStore {
    */
   record(checkin: Checkin): Promise<RecordResult>;
   get(checkinId: string): Promise<Checkin | undefined>;
-  /** Every check-in of one phone (E.164) scanned in [from, to), oldest first: all pages. */
-  checkinsOfPhone(phone: string, from: Date, to: Date): Promise<Checkin[]>;
+  /** Every check-in of one phone (by its keyed hash) scanned in [from, to), oldest first: all pages. */
+  checkinsOfPhone(phoneHash: string, from: Date, to: Date): Promise<Checkin[]>;
   /** Every check-in at one checkpoint scanned in [from, to), oldest first: all pages of every local day. */
   checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date): Promise<Checkin[]>;
 }
@@ -91,6 +91,27 @@ export interface LinkSigner {
   signGet(key: string, ttlSeconds: number, downloadName: string): Promise<string>;
 }
 
+/**
+ * Phone numbers at rest (src/adapters/phone-vault.ts). A lookup keys on the number's keyed hash, never on the
+ * number; the number itself is stored sealed (envelope-encrypted with the province's KMS key). The check-in path
+ * holds a vault, which hashes and seals but cannot open; only a reader opens, for the few functions that must
+ * reach a person (tracing exports, alerts).
+ */
+export interface PhoneHasher {
+  /** The keyed hash of an E.164 number: the same for the same number within a province, meaningless outside. */
+  hash(e164: string): Promise<string>;
+}
+
+export interface PhoneVault extends PhoneHasher {
+  /** The number encrypted for storage: a different string each time, holding no form of the number. */
+  seal(e164: string): Promise<string>;
+}
+
+export interface PhoneReader extends PhoneHasher {
+  /** The E.164 number a sealed string holds; refused if this province's key did not seal it, or it was altered. */
+  open(sealed: string): Promise<string>;
+}
+
 /** Typed events for the logs: names and counts only, never phone numbers or request bodies. */
 export type LogEvent =
   | { event: 'CheckinRecorded'; checkpointId: string; duplicate: boolean }
@@ -98,6 +119,8 @@ export type LogEvent =
   | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
   | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
   | { event: 'RequestFailed'; status: number; code: string; errorName?: string }
+  /** Hashing or sealing a phone failed (KMS or Secrets Manager unreachable, throttled, refusing): nothing stored. */
+  | { event: 'PhoneVaultFailed'; errorName: string }
   /** Refused before any handler ran (a malformed path, a throttle): the route, never the path's values. */
   | { event: 'RequestRefused'; status: number; code: string; route: string };
 

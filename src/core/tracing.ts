@@ -1,7 +1,7 @@
 import { type ErrorDetail, ValidationError } from './errors.ts';
-import { normalisePhone } from './phone.ts';
+import { hashPhone, normalisePhone } from './phone.ts';
 import { mapLimit } from './pool.ts';
-import type { CheckinStore } from './ports.ts';
+import type { CheckinStore, PhoneHasher } from './ports.ts';
 import { localDay, periodBounds } from './time.ts';
 import { type Contact, overlaps, type Visit, contactsOf as visitContacts, visitsOf } from './visits.ts';
 
@@ -10,10 +10,14 @@ import { type Contact, overlaps, type Visit, contactsOf as visitContacts, visits
  * within a window [from, to). A visit counts when it touches the window, and is returned whole. Scans are read by
  * whole local days around the window, because a visit's start or end can depend on a scan outside it (an `out`
  * after the window's end, a midnight start). Scope checks are the caller's: these see every phone.
+ *
+ * A phone is looked up by its keyed hash, never its number (src/core/ports.ts PhoneHasher); visits and contacts
+ * carry each phone's hash (who is who) and sealed number, which only a function holding a PhoneReader opens.
  */
 
 export interface TracingDeps {
   checkins: CheckinStore;
+  phones: PhoneHasher;
 }
 
 /** Longer than the retention window (28 days by default) with room to spare: nothing older is stored anyway. */
@@ -31,7 +35,8 @@ export async function visitsOfPhone(
 ): Promise<Visit[]> {
   const e164 = checkPhoneAndWindow(phone, from, to);
   const days = wholeDays(from, to);
-  const checkins = await deps.checkins.checkinsOfPhone(e164, days.from, days.to);
+  const phoneHash = await hashPhone(deps.phones, e164);
+  const checkins = await deps.checkins.checkinsOfPhone(phoneHash, days.from, days.to);
   return visitsOf(checkins).filter((v) => overlaps(v, from, to));
 }
 

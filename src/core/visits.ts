@@ -22,8 +22,8 @@ import { localDay, TIME_ZONE } from './time.ts';
  *   at once make a visit of no length, never a whole day.
  * - A visit of no length (in and out at the same instant) is an instant of presence: it overlaps a window or
  *   another visit that contains that instant.
- * - Input may be unsorted and mix phones and checkpoints; visits come out sorted by start (then phone,
- *   checkpoint). Give whole local days of scans: a visit that starts at midnight from an `out`, or ends at
+ * - Input may be unsorted and mix phones and checkpoints; visits come out sorted by start (then phone hash,
+ *   checkpoint). A phone is its keyed hash: one number, one hash, whatever its sealed form on each scan. Give whole local days of scans: a visit that starts at midnight from an `out`, or ends at
  *   midnight after an `in`, is only right when the day's other scans are there.
  *
  * Times are UTC ISO strings, as on check-ins; intervals are half-open, [start, end).
@@ -33,7 +33,10 @@ export type VisitOpening = 'in' | 'inferred';
 export type VisitClosing = 'out' | 'midnight';
 
 export interface Visit {
-  phone: string;
+  /** The phone's keyed hash: who this is, for pairing and comparing. */
+  phoneHash: string;
+  /** The number, sealed (one of its scans' copies; all open to it): what a PhoneReader opens for an export. */
+  sealedPhone: string;
   checkpointId: string;
   unitId: string;
   /** The local day (YYYY-MM-DD) the whole visit lies in. */
@@ -50,8 +53,10 @@ export interface Visit {
 
 /** Where two phones' visits at one checkpoint overlap. */
 export interface Contact {
-  /** The other phone. */
-  phone: string;
+  /** The other phone's keyed hash. */
+  phoneHash: string;
+  /** The other phone's number, sealed. */
+  sealedPhone: string;
   checkpointId: string;
   unitId: string;
   /** The overlap, UTC ISO: [start, end). */
@@ -77,7 +82,7 @@ interface OpenVisit {
 export function visitsOf(checkins: readonly Checkin[]): Visit[] {
   const groups = new Map<string, Checkin[]>();
   for (const c of checkins) {
-    const key = `${c.phone}\u0000${c.checkpointId}\u0000${localDay(new Date(c.at))}`;
+    const key = `${c.phoneHash}\u0000${c.checkpointId}\u0000${localDay(new Date(c.at))}`;
     const group = groups.get(key);
     if (group) group.push(c);
     else groups.set(key, [c]);
@@ -85,7 +90,9 @@ export function visitsOf(checkins: readonly Checkin[]): Visit[] {
   const visits = [...groups.values()].flatMap(visitsOfDay);
   return visits.sort(
     (a, b) =>
-      compare(a.start, b.start) || compare(a.phone, b.phone) || compare(a.checkpointId, b.checkpointId),
+      compare(a.start, b.start) ||
+      compare(a.phoneHash, b.phoneHash) ||
+      compare(a.checkpointId, b.checkpointId),
   );
 }
 
@@ -96,7 +103,13 @@ function visitsOfDay(scans: Checkin[]): Visit[] {
   const midnight = DateTime.fromISO(day, { zone: TIME_ZONE });
   const dayStart = midnight.toJSDate().toISOString();
   const dayEnd = midnight.plus({ days: 1 }).toJSDate().toISOString();
-  const base = { phone: first.phone, checkpointId: first.checkpointId, unitId: first.unitId, day };
+  const base = {
+    phoneHash: first.phoneHash,
+    sealedPhone: first.sealedPhone,
+    checkpointId: first.checkpointId,
+    unitId: first.unitId,
+    day,
+  };
 
   const pending = [...scans].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compare(a.id, b.id));
   const visits: Visit[] = [];
@@ -160,12 +173,13 @@ export function contactsOf(
   const contacts: Contact[] = [];
   for (const mine of personVisits) {
     for (const theirs of visitsThere) {
-      if (theirs.checkpointId !== mine.checkpointId || theirs.phone === mine.phone) continue;
+      if (theirs.checkpointId !== mine.checkpointId || theirs.phoneHash === mine.phoneHash) continue;
       const together = overlapOf(mine, theirs);
       const inWindow = together && bounds ? overlapOf(together, bounds) : together;
       if (!inWindow) continue;
       contacts.push({
-        phone: theirs.phone,
+        phoneHash: theirs.phoneHash,
+        sealedPhone: theirs.sealedPhone,
         checkpointId: theirs.checkpointId,
         unitId: theirs.unitId,
         start: inWindow.start,
@@ -177,7 +191,9 @@ export function contactsOf(
   }
   return contacts.sort(
     (a, b) =>
-      compare(a.start, b.start) || compare(a.phone, b.phone) || compare(a.checkpointId, b.checkpointId),
+      compare(a.start, b.start) ||
+      compare(a.phoneHash, b.phoneHash) ||
+      compare(a.checkpointId, b.checkpointId),
   );
 }
 

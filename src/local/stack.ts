@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
-import { type Config, ENV, loadConfig } from '../config.ts';
+import { type Config, ENV, loadConfig, loadPhoneConfig, PHONE_ENV, type PhoneConfig } from '../config.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
+import { startLocalKms } from './kms.ts';
 import { provinceSettings, REPO_ROOT } from './repo.ts';
 import { startS3rver } from './s3.ts';
 import { startHttpServer } from './server.ts';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   config: Config;
+  /** The phone vault's configuration: the local KMS key, the hash secret and the stand-in serving both. */
+  phones: PhoneConfig;
   dataDir: string;
   token(role: Role, unitId: string): Promise<string>;
   stop(): Promise<void>;
@@ -46,6 +49,8 @@ export interface StackFile {
   province: string;
   dynamodbEndpoint: string;
   s3Endpoint: string;
+  /** The local KMS and Secrets Manager (src/local/kms.ts): one stand-in answers for both. */
+  kmsEndpoint: string;
   tables: { registry: string; checkins: string; activity: string; tracing: string; audit: string };
   bucket: string;
   pid: number;
@@ -57,6 +62,10 @@ function writeStackFile(file: string, content: StackFile): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(content, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
 }
+
+/** The local KMS key that seals phone numbers, and the secret of their keyed hash (as the CDK stack makes them). */
+const PHONE_KEY_DESCRIPTION = 'vaora phone numbers';
+const phoneHashSecretName = (provinceId: string) => `vaora/${provinceId}/phone-hash`;
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -70,8 +79,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The whole pipeline on this machine: DynamoDB Local, s3rver, the tables and bucket as the CDK stack makes
- * them, and the Lambda handlers behind a local API Gateway. The handlers read the same environment variables
+ * The whole pipeline on this machine: DynamoDB Local, s3rver, a KMS / Secrets Manager stand-in with the
+ * province's phone key and hash secret, the tables and bucket as the CDK stack makes them, and the Lambda handlers
+ * behind a local API Gateway. The handlers read the same environment variables
  * they read in AWS, so this sets them before the handlers are loaded (one stack per process).
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -109,6 +119,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!/BucketAlready(Exists|OwnedByYou)/.test(err.name)) throw err;
     });
 
+    // Cheap (an in-process HTTP server), so every stack has its own; its keys live in the data folder.
+    const kms = await startLocalKms({
+      dataDir,
+      keys: [PHONE_KEY_DESCRIPTION],
+      secrets: [phoneHashSecretName(options.provinceId)],
+    });
+    stops.push(kms.stop);
+
     const province = provinceSettings(options.provinceId);
     Object.assign(process.env, {
       [ENV.provinceId]: options.provinceId,
@@ -125,11 +143,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.namingRule]: province.namingRule,
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
+      [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
+      [PHONE_ENV.phoneHashSecretArn]: kms.secretArn(phoneHashSecretName(options.provinceId)),
+      [PHONE_ENV.kmsEndpoint]: kms.endpoint,
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
+    const phones = loadPhoneConfig();
     // What tools and tests read instead of guessing ports; gone again when the stack stops.
     const stackFile = join(dataDir, 'stack.json');
     writeStackFile(stackFile, {
@@ -137,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       province: options.provinceId,
       dynamodbEndpoint,
       s3Endpoint,
+      kmsEndpoint: kms.endpoint,
       tables: {
         registry: config.registryTable,
         checkins: config.checkinsTable,
@@ -157,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       url,
       config,
+      phones,
       dataDir,
       token: (role, unitId) => mintToken(secret, { role, unitId }),
       stop: async () => {

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import type { Checkin } from '../../src/core/model.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import type { Client } from '../integration/stack.ts';
@@ -57,8 +58,16 @@ export async function seedCheckpoint(
 }
 
 /** What the checkpoint's check-ins table holds, straight from DynamoDB (not through the page or the API). */
-export async function storedCheckins(stack: LocalStack, checkpointId: string): Promise<Checkin[]> {
+/**
+ * The checkpoint's stored check-ins, each with `phone`: its sealed number opened by the phone reader (as only a
+ * tracing export may), after checking that the item itself holds no plain number.
+ */
+export async function storedCheckins(
+  stack: LocalStack,
+  checkpointId: string,
+): Promise<(Checkin & { phone: string })[]> {
   const db = makeDynamoClient(stack.config);
+  const reader = makePhoneReader(stack.phones);
   try {
     const out = await db.send(
       new ScanCommand({
@@ -68,7 +77,14 @@ export async function storedCheckins(stack: LocalStack, checkpointId: string): P
         ConsistentRead: true,
       }),
     );
-    return (out.Items ?? []) as Checkin[];
+    return Promise.all(
+      ((out.Items ?? []) as Checkin[]).map(async (item) => {
+        const phone = await reader.open(item.sealedPhone);
+        const forms = [phone, phone.slice(1), `0${phone.slice(3)}`];
+        expect(forms.filter((form) => JSON.stringify(item).includes(form))).toEqual([]);
+        return { ...item, phone };
+      }),
+    );
   } finally {
     db.destroy();
   }

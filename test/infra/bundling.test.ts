@@ -20,11 +20,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, REPO_ROOT, RUNTIME_FILES, VaoraFunction } from '../../lib/vaora-function.ts';
-import { ENV } from '../../src/config.ts';
+import { ENV, PHONE_ENV } from '../../src/config.ts';
 import { CHART_RUNTIME_FILES } from '../../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../../src/render/fonts.ts';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../src/routes.ts';
-import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
+import { LAMBDA_PHONE_TEST_ENV, LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 const RUNTIME_ENV = LAMBDA_TEST_ENV;
 
@@ -75,6 +75,31 @@ const filesUnder = (dir: string, prefix = ''): string[] =>
     const path = join(dir, entry);
     return statSync(path).isDirectory() ? filesUnder(path, `${prefix}${entry}/`) : [`${prefix}${entry}`];
   });
+
+describe('the check-in bundle', () => {
+  const PHONE_RUNTIME_ENV = LAMBDA_PHONE_TEST_ENV;
+  const load = (file: string, env: Record<string, string>) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler);`,
+      ],
+      { env: { PATH: process.env.PATH, ...env, AWS_REGION: 'ap-southeast-1' }, encoding: 'utf8' },
+    );
+
+  it('carries the KMS and Secrets Manager clients, and fails its cold start without the phone key', async () => {
+    const file = bundle('create-checkin');
+    expect((await load(file, { ...RUNTIME_ENV, ...PHONE_RUNTIME_ENV })).stdout).toBe('function');
+    const { [PHONE_ENV.phoneKeyId]: _, ...withoutKey } = PHONE_RUNTIME_ENV;
+    const failed = await load(file, { ...RUNTIME_ENV, ...withoutKey }).then(
+      () => '',
+      (err: { stderr: string }) => err.stderr,
+    );
+    expect(failed).toContain('PHONE_KEY_ID');
+  }, 60_000);
+});
 
 describe('the poster bundles', () => {
   it.each(['get-checkpoint-poster', 'create-unit-posters'] as const)(

@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BINDINGS, grantBindings } from '../../lib/bindings.ts';
 import { addComplianceChecks } from '../../lib/compliance.ts';
+import { PhoneKeys } from '../../lib/phone-keys.ts';
 import { Tables } from '../../lib/tables.ts';
 import type { Binding } from '../../src/routes.ts';
 import { type BuiltApp, buildApp } from './synth.ts';
@@ -87,6 +88,7 @@ describe('acknowledged findings', () => {
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>:*]',
         'AwsSolutions-S1',
+        'AwsSolutions-SMG4',
         'AwsSolutions-SQS3',
       ].sort(),
     );
@@ -152,6 +154,15 @@ describe('acknowledged findings', () => {
     }
   });
 
+  it('acknowledge the secret-rotation rule (SMG4) exactly on each province’s phone hash secret', () => {
+    const smg4 = acks().filter((a) => a.id === 'AwsSolutions-SMG4');
+    expect(smg4.map((a) => a.path).sort()).toEqual([
+      'vaora-quang-ninh/PhoneKeys/HashSecret',
+      'vaora-vinh-phuc/PhoneKeys/HashSecret',
+    ]);
+    for (const ack of smg4) expect(ack.reason).toMatch(/orphan every check-in and card/);
+  });
+
   it('carry a real reason', () => {
     for (const ack of acks()) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(80);
   });
@@ -164,6 +175,7 @@ describe('wildcard grants (lib/bindings.ts grantBindings)', () => {
       provinceId: 'quang-ninh',
       tables: new Tables(stack, 'Tables'),
       reports: new Bucket(stack, 'Reports'),
+      phones: new PhoneKeys(stack, 'PhoneKeys', { provinceId: 'quang-ninh' }),
     };
     const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     return { targets, role };

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, PHONE_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -28,7 +28,14 @@ import {
 
 const SYNTH_TIMEOUT = 60_000;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
-const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint];
+const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
+/** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
+const SEALING: FunctionName[] = [
+  'create-assisted-checkins',
+  'create-card',
+  'create-checkin',
+  'create-checkin-batch',
+];
 const json = (value: unknown) => JSON.stringify(value);
 
 beforeAll(() => void synthedProvinces(), SYNTH_TIMEOUT);
@@ -505,6 +512,14 @@ const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:Leadi
 /** Cases share the tracing table: their functions reach `case#` items (and the one `cases` index partition). */
 const CASE_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } })}`;
 const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
+/**
+ * Hashing and sealing phone numbers: data keys of the province's phone key, for phone numbers only (the
+ * encryption context), and the hash secret. Never kms:Decrypt.
+ */
+const SEAL_PHONES = [
+  `kms:GenerateDataKey phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
+  'secretsmanager:GetSecretValue phone-hash-secret',
+];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
@@ -521,12 +536,14 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
+    ...SEAL_PHONES,
   ],
   'create-checkin': () => [
     'dynamodb:GetItem registry',
     `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
+    ...SEAL_PHONES,
   ],
   // The card lookup reads only `card#` items of the check-ins table.
   'create-assisted-checkins': () => [
@@ -535,13 +552,16 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
     'dynamodb:UpdateItem activity',
     `dynamodb:GetItem checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*'] } })}`,
+    ...SEAL_PHONES,
   ],
   // Cards only: no check-in item, no registry, no activity.
-  'create-card': () =>
-    ['dynamodb:GetItem', 'dynamodb:PutItem'].map(
+  'create-card': () => [
+    ...['dynamodb:GetItem', 'dynamodb:PutItem'].map(
       (action) =>
         `${action} checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'cardphone#*'] } })}`,
     ),
+    ...SEAL_PHONES,
+  ],
   'checkin-page': () => [],
   'run-weekly-report': () => [
     'dynamodb:GetItem registry',
@@ -633,6 +653,15 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
 const FORBIDDEN_ACTIONS = [
+  // No function may read back a sealed phone number yet (phones:open is bound to none), nor use the phone key
+  // otherwise, nor touch a secret but by reading it.
+  'kms:Decrypt',
+  'kms:*',
+  'kms:Encrypt',
+  'kms:ReEncryptFrom',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'secretsmanager:*',
+  'secretsmanager:PutSecretValue',
   'dynamodb:*',
   'dynamodb:Scan',
   'dynamodb:BatchWriteItem',
@@ -659,6 +688,8 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
+      [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
+      [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -720,21 +751,46 @@ describe('function permissions', () => {
     }
   });
 
-  it('spells out create-checkin: registry GetItem; check-in PutItem and GetItem; activity UpdateItem; logs', () => {
+  it('spells out create-checkin: registry GetItem; check-in PutItem and GetItem; activity UpdateItem; phone data keys and hash secret; logs', () => {
     const province = firstProvince();
     expect(actionsOf(grantsOfFunction(province, 'create-checkin'))).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'kms:GenerateDataKey',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
     ]);
     expect(grantsNamed(province, 'create-checkin')).toEqual([
       `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
       'dynamodb:GetItem registry',
       `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
       'dynamodb:UpdateItem activity',
+      `kms:GenerateDataKey phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
+      'secretsmanager:GetSecretValue phone-hash-secret',
     ]);
+  });
+
+  it('lets only the four functions that store phone numbers make phone data keys and read the hash secret, and none decrypt', () => {
+    const holders = (action: string) =>
+      cases()
+        .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
+        .map(([id, name]) => `${id}/${name}`)
+        .sort();
+    const sealing = ['quang-ninh', 'vinh-phuc']
+      .flatMap((id) => SEALING.map((name) => `${id}/${name}`))
+      .sort();
+    expect(holders('kms:GenerateDataKey')).toEqual(sealing);
+    expect(holders('secretsmanager:GetSecretValue')).toEqual(sealing);
+    expect(holders('kms:Decrypt')).toEqual([]);
+    // Each province's functions reach its own key and secret, never the other province's.
+    for (const province of synthedProvinces().provinces) {
+      for (const name of SEALING) {
+        const kms = grantsNamed(province, name).filter((g) => /^(kms|secretsmanager):/.test(g));
+        expect(kms, `${province.stack.province.id}/${name}`).toEqual(SEAL_PHONES.slice().sort());
+      }
+    }
   });
 
   it('lets get-report-link look up the unit, list under the province prefix and presign GETs, nothing else', () => {
@@ -930,10 +986,24 @@ describe('function environment', () => {
       ...Object.values(ENV).filter((name) => !LOCAL_ONLY_ENV.includes(name)),
       'NODE_OPTIONS',
     ].sort();
+    const phoneVars = [PHONE_ENV.phoneKeyId, PHONE_ENV.phoneHashSecretArn];
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
-      expect(Object.keys(vars).sort(), name).toEqual(expected);
+      const own = SEALING.includes(name) ? [...expected, ...phoneVars].sort() : expected;
+      expect(Object.keys(vars).sort(), name).toEqual(own);
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it("points the phone vault's variables, on the functions that store numbers only, at this stack's key and secret", () => {
+    for (const { stack, resources } of synthedProvinces().provinces) {
+      for (const name of SEALING) {
+        const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
+        expect(vars[PHONE_ENV.phoneKeyId], name).toEqual(getAtt(defaultChildId(stack.phoneKeys.key)));
+        expect(vars[PHONE_ENV.phoneHashSecretArn], name).toEqual({
+          Ref: defaultChildId(stack.phoneKeys.hashSecret),
+        });
+      }
     }
   });
 
@@ -960,6 +1030,46 @@ describe('function environment', () => {
         const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
         expect(vars[ENV.namingRule], `${stack.province.id}/${name}`).toBe(DEFAULTS.namingRule);
       }
+    }
+  });
+});
+
+describe('phone keys', () => {
+  it('make one customer-managed KMS key per province, rotated every year and kept when the stack goes', () => {
+    for (const { stack, template, resources } of synthedProvinces().provinces) {
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      const key = resources[defaultChildId(stack.phoneKeys.key)]!;
+      expect(key.Type).toBe('AWS::KMS::Key');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
+      expect([key.DeletionPolicy, key.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      template.hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: `alias/vaora/${stack.province.id}/phones`,
+        TargetKeyId: getAtt(defaultChildId(stack.phoneKeys.key)),
+      });
+    }
+  });
+
+  it('leave the key to IAM: its policy trusts the account, and names no function', () => {
+    const { stack, resources } = firstProvince();
+    const statements = resources[defaultChildId(stack.phoneKeys.key)]!.Properties.KeyPolicy.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Principal.AWS).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
+    });
+  });
+
+  it('generate the hash secret in the stack: 64 letters and digits, kept when the stack goes', () => {
+    for (const { stack, template, resources } of synthedProvinces().provinces) {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      const secret = resources[defaultChildId(stack.phoneKeys.hashSecret)]!;
+      expect(secret.Properties.GenerateSecretString).toEqual({
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+        IncludeSpace: false,
+      });
+      expect(secret.Properties.SecretString).toBeUndefined();
+      expect([secret.DeletionPolicy, secret.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     }
   });
 });

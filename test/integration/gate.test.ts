@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
+import { type KmsPhoneReader, makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { CARD_SIZE } from '../../src/render/card.ts';
 import { type Client, client, testStack } from './stack.ts';
@@ -24,6 +25,8 @@ let api: Client;
 let manager: string;
 let gate: { id: string; code: string; name: string };
 let checkins: DynamoCheckins;
+/** Hashes and opens numbers as a tracing export would: the stored check-ins hold only those two forms. */
+let phones: KmsPhoneReader;
 const dir = mkdtempSync(join(tmpdir(), 'vaora-gate-it-'));
 
 beforeAll(async () => {
@@ -49,6 +52,7 @@ beforeAll(async () => {
     { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },
     { emit: () => {} },
   );
+  phones = makePhoneReader(stack.phones);
 });
 
 afterAll(async () => {
@@ -85,12 +89,14 @@ describe('POST /v1/checkpoints/{id}/checkins (assisted)', () => {
     const res = await assisted({ id, phone: '0912 345 678', direction: 'in', companions: 2 }, manager);
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ id, direction: 'in', companions: 2, checkpoint: { id: gate.id } });
-    expect(await checkins.get(id)).toMatchObject({
-      phone: '+84912345678',
+    const stored = await checkins.get(id);
+    expect(stored).toMatchObject({
+      phoneHash: await phones.hash('+84912345678'),
       method: 'assisted',
       companions: 2,
       checkpointId: gate.id,
     });
+    expect(await phones.open(stored!.sealedPhone)).toBe('+84912345678');
     const again = await assisted({ id, phone: '0912345678', direction: 'in', companions: 2 }, manager);
     expect(again.status).toBe(200);
   });
@@ -164,17 +170,32 @@ describe('personal QR cards', () => {
     const id = randomUUID();
     const res = await assisted({ id, card: code, direction: 'in' }, manager);
     expect(res.status).toBe(201);
-    expect(await checkins.get(id)).toMatchObject({ phone: '+84931234567', method: 'assisted' });
+    const stored = await checkins.get(id);
+    expect(stored).toMatchObject({ phoneHash: await phones.hash('+84931234567'), method: 'assisted' });
+    expect(await phones.open(stored!.sealedPhone)).toBe('+84931234567');
   });
 
   it('are refused for a number that is not a Vietnamese mobile, and nothing is stored', async () => {
+    const db = makeDynamoClient(stack.config);
+    const cardItems = async () =>
+      (
+        await db.send(
+          new ScanCommand({
+            TableName: stack.config.checkinsTable,
+            FilterExpression: 'begins_with(pk, :card)',
+            ExpressionAttributeValues: { ':card': 'card' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
+    const before = await cardItems();
     const res = await api.call('POST', '/v1/cards', { body: { phone: '12345' } });
     expect([res.status, res.json.error.code]).toEqual([400, 'invalid_phone']);
-    const db = makeDynamoClient(stack.config);
-    const stored = await db.send(
-      new GetCommand({ TableName: stack.config.checkinsTable, Key: { pk: 'cardphone#12345', sk: 'card' } }),
-    );
-    expect(stored.Item).toBeUndefined();
+    expect(await cardItems()).toEqual(before);
+    // The card printed above: its two items, keyed by code and by the phone's hash, hold no form of the number.
+    expect(before.map((item) => item.pk.replace(/#.*/, '')).sort()).toEqual(['card', 'cardphone']);
+    expect(JSON.stringify(before)).not.toMatch(/931234567/);
+    db.destroy();
   });
 });
 

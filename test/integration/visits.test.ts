@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
+import { type KmsPhoneReader, makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import { TIME_ZONE } from '../../src/core/time.ts';
 import { contactsOf, visitsAtCheckpoint, visitsOfPhone } from '../../src/core/tracing.ts';
 import type { Visit } from '../../src/core/visits.ts';
@@ -10,7 +11,8 @@ import { type Client, client, testStack } from './stack.ts';
 
 /**
  * Visits and contacts read back from DynamoDB Local through the two tracing indexes (byPhone, byCheckpointDay),
- * from check-ins posted through the API. The server takes only check-ins inside the retention window and not in
+ * from check-ins posted through the API, a phone found by its keyed hash and its sealed number opened by the reader
+ * (against the local KMS and Secrets Manager stand-in). The server takes only check-ins inside the retention window and not in
  * the future, so every time is pinned to one local day D, three days before the run: D 08:00, D+1 06:00…
  */
 const D = DateTime.now().setZone(TIME_ZONE).startOf('day').minus({ days: 3 });
@@ -33,7 +35,10 @@ const DAVE = '+84903123456';
 
 let stack: LocalStack;
 let api: Client;
-let deps: { checkins: DynamoCheckins };
+let deps: { checkins: DynamoCheckins; phones: KmsPhoneReader };
+/** Who each keyed hash stands for: filled from the reader's hashes, so expectations read as numbers. */
+const numbers = new Map<string, string>();
+const who = (phoneHash: string) => numbers.get(phoneHash) ?? phoneHash;
 const cp: Record<'market' | 'factory' | 'gate', { id: string; code: string }> = {} as never;
 
 async function post(code: string, phone: string, direction: 'in' | 'out', when: string, companions?: number) {
@@ -43,7 +48,7 @@ async function post(code: string, phone: string, direction: 'in' | 'out', when: 
   expect(res.status, JSON.stringify(res.json)).toBe(201);
 }
 
-const shape = (v: Visit) => [v.phone, rel(v.start), rel(v.end), v.opened, v.closed, v.companions];
+const shape = (v: Visit) => [who(v.phoneHash), rel(v.start), rel(v.end), v.opened, v.closed, v.companions];
 
 beforeAll(async () => {
   stack = await testStack();
@@ -76,7 +81,11 @@ beforeAll(async () => {
 
   const db = makeDynamoClient(stack.config);
   const tables = { checkins: stack.config.checkinsTable, activity: stack.config.activityTable };
-  deps = { checkins: new DynamoCheckins(db, tables, { emit: () => {} }) };
+  deps = {
+    checkins: new DynamoCheckins(db, tables, { emit: () => {} }),
+    phones: makePhoneReader(stack.phones),
+  };
+  for (const phone of [ALICE, BOB, CAROL, DAVE]) numbers.set(await deps.phones.hash(phone), phone);
 
   const { market, factory, gate } = cp;
   await post(market.code, '0912 345 678', 'in', iso(0, '08:00'), 2);
@@ -113,6 +122,12 @@ describe('visits read back from DynamoDB', () => {
       [cp.factory.id, ALICE, '0+22:00', '1+00:00', 'in', 'midnight', 0],
       [cp.factory.id, ALICE, '1+00:00', '1+06:00', 'inferred', 'out', 0],
     ]);
+    // The sealed number each visit carries opens to the number, for the functions that hold a reader.
+    expect(await Promise.all(visits.map((v) => deps.phones.open(v.sealedPhone)))).toEqual([
+      ALICE,
+      ALICE,
+      ALICE,
+    ]);
   });
 
   it("finds every phone's visits at a checkpoint in a window, an unscanned entry starting at midnight", async () => {
@@ -126,7 +141,9 @@ describe('visits read back from DynamoDB', () => {
 
   it('finds the phones that were with a person, with the minutes they overlapped', async () => {
     const contacts = await contactsOf(deps, '0912345678', date(0, '00:00'), date(2, '00:00'));
-    expect(contacts.map((c) => [c.phone, c.checkpointId, rel(c.start), rel(c.end), c.minutes])).toEqual([
+    expect(
+      contacts.map((c) => [who(c.phoneHash), c.checkpointId, rel(c.start), rel(c.end), c.minutes]),
+    ).toEqual([
       [CAROL, cp.market.id, '0+08:00', '0+09:00', 60],
       [BOB, cp.market.id, '0+09:30', '0+10:00', 30],
       [DAVE, cp.factory.id, '1+05:00', '1+06:00', 60],
@@ -144,7 +161,7 @@ describe('the check-in store’s tracing queries against DynamoDB', () => {
     expect(found.map((c) => c.at)).toEqual(
       Array.from({ length: 30 }, (_, i) => iso(1, `07:${String(i).padStart(2, '0')}`)),
     );
-    expect(new Set(found.map((c) => c.phone)).size).toBe(30);
+    expect(new Set(found.map((c) => c.phoneHash)).size).toBe(30);
   });
 
   it('takes a check-in scanned exactly at the start and leaves out one scanned exactly at the end', async () => {
@@ -153,7 +170,11 @@ describe('the check-in store’s tracing queries against DynamoDB', () => {
   });
 
   it("reads one phone's check-ins across local days, oldest first, with their companions", async () => {
-    const found = await deps.checkins.checkinsOfPhone(ALICE, date(0, '00:00'), date(2, '00:00'));
+    const found = await deps.checkins.checkinsOfPhone(
+      await deps.phones.hash(ALICE),
+      date(0, '00:00'),
+      date(2, '00:00'),
+    );
     expect(found.map((c) => [c.checkpointId, c.direction, rel(c.at), c.companions])).toEqual([
       [cp.market.id, 'in', '0+08:00', 2],
       [cp.market.id, 'out', '0+10:00', undefined],
@@ -164,7 +185,7 @@ describe('the check-in store’s tracing queries against DynamoDB', () => {
 
   it('reads a checkpoint across the local days a window spans, and nothing of other checkpoints', async () => {
     const found = await deps.checkins.checkinsAtCheckpoint(cp.factory.id, date(0, '21:00'), date(1, '06:30'));
-    expect(found.map((c) => [c.phone, c.direction, rel(c.at)])).toEqual([
+    expect(found.map((c) => [who(c.phoneHash), c.direction, rel(c.at)])).toEqual([
       [ALICE, 'in', '0+22:00'],
       [DAVE, 'in', '1+05:00'],
       [ALICE, 'out', '1+06:00'],

@@ -17,28 +17,31 @@ import { createCheckpoint } from '../../src/core/checkpoints.ts';
 import { AppError } from '../../src/core/errors.ts';
 import type { CheckpointRef, Principal } from '../../src/core/model.ts';
 import { fixedClock } from '../../src/core/time.ts';
-import { MemoryCheckins, MemoryRegistry, RecordedEvents } from './fakes.ts';
+import { hashOf, MemoryCheckins, MemoryPhones, MemoryRegistry, RecordedEvents } from './fakes.ts';
 
 const NOW = '2022-01-10T02:00:00.000Z'; // 09:00 local, Monday 10 January 2022
 const REGISTERED = '2022-01-03T02:00:00.000Z';
 const MANAGER: Principal = { subject: 'guard-7', role: 'unit-manager', unitId: 'qh' };
 
-/** Cards in memory, with the adapter's two conditions: a code has one holder, a phone one live card. */
+/**
+ * Cards in memory, with the adapter's two conditions: a code has one holder, a phone (its keyed hash) one live
+ * card.
+ */
 class MemoryCards implements CardStore {
   readonly byCode = new Map<string, Card>();
   readonly byPhone = new Map<string, Card>();
   async get(code: string) {
     return this.byCode.get(code);
   }
-  async ofPhone(phone: string) {
-    return this.byPhone.get(phone);
+  async ofPhone(phoneHash: string) {
+    return this.byPhone.get(phoneHash);
   }
   async create(card: Card, now: Date): Promise<CardCreateResult> {
     if (this.byCode.has(card.code)) return 'code-taken';
-    const held = this.byPhone.get(card.phone);
+    const held = this.byPhone.get(card.phoneHash);
     if (held && held.expiresAt * 1000 > now.getTime()) return 'phone-has-card';
     this.byCode.set(card.code, card);
-    this.byPhone.set(card.phone, card);
+    this.byPhone.set(card.phoneHash, card);
     return 'created';
   }
 }
@@ -46,6 +49,7 @@ class MemoryCards implements CardStore {
 let registry: MemoryRegistry;
 let checkins: MemoryCheckins;
 let cards: MemoryCards;
+let phones: MemoryPhones;
 let checkpoint: CheckpointRef;
 let checkpointId: string;
 let deps: Parameters<typeof recordAssisted>[0];
@@ -54,6 +58,7 @@ beforeEach(async () => {
   registry = new MemoryRegistry();
   checkins = new MemoryCheckins();
   cards = new MemoryCards();
+  phones = new MemoryPhones();
   for (const unit of [
     { id: 'qn', path: ['qn'] },
     { id: 'qh', path: ['qn', 'qh'], parentId: 'qn' },
@@ -78,6 +83,7 @@ beforeEach(async () => {
     checkpoints: registry,
     checkins,
     cards,
+    phones,
     clock: fixedClock(NOW),
     events: new RecordedEvents(),
     retentionDays: 28,
@@ -118,7 +124,7 @@ describe('an assisted check-in', () => {
     expect(outcome.created).toBe(true);
     expect(outcome.receipt.companions).toBe(2);
     expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({
-      phone: '+84912345678',
+      phoneHash: hashOf('+84912345678'),
       method: 'assisted',
       assistedBy: 'guard-7',
       companions: 2,
@@ -129,14 +135,17 @@ describe('an assisted check-in', () => {
 
   it("is stored for a card's holder when the card is scanned, and refuses an unknown card", async () => {
     const { card } = await issueCard(deps, '+84987654321');
+    const sealsBefore = phones.seals;
     const outcome = await recordAssisted(deps, checkpoint, MANAGER, {
       card: card.code.toLowerCase(),
       direction: 'out',
     });
-    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({
-      phone: '+84987654321',
-      direction: 'out',
-    });
+    const stored = checkins.stored.get(outcome.receipt.id)!;
+    expect(stored).toMatchObject({ phoneHash: hashOf('+84987654321'), direction: 'out' });
+    // The card's sealed number, copied as it is: nothing sealed at the gate, and it opens to the holder's number.
+    expect(stored.sealedPhone).toBe(card.sealedPhone);
+    expect(phones.seals).toBe(sealsBefore);
+    expect(await phones.open(stored.sealedPhone)).toBe('+84987654321');
     const unknown = await rejection(
       recordAssisted(deps, checkpoint, MANAGER, { card: 'BCDFGHJKMN', direction: 'in' }),
     );
@@ -154,7 +163,10 @@ describe('an assisted check-in', () => {
       direction: 'out',
       at: scanned,
     });
-    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({ phone: '+84987654321', at: scanned });
+    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({
+      phoneHash: hashOf('+84987654321'),
+      at: scanned,
+    });
     // Sent again later: answered as stored. Scanned after its last day: refused.
     const again = await recordAssisted(morningAfter, gate, MANAGER, {
       id: '8a6f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
@@ -201,7 +213,20 @@ describe('an assisted check-in', () => {
       recordAssisted(deps, closed, MANAGER, { phone: '0912345678', direction: 'in' }),
     );
     expect(fresh.code).toBe('unknown_checkpoint');
+    const otherPhone = await rejection(
+      recordAssisted(deps, closed, MANAGER, { id, phone: '0987654321', direction: 'in' }),
+    );
+    expect(otherPhone.code).toBe('idempotency_conflict');
     expect(checkins.stored.size).toBe(1);
+  });
+
+  it('answers 503 and stores nothing when the vault cannot seal a typed number', async () => {
+    phones.failWith = Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    const err = await rejection(
+      recordAssisted(deps, checkpoint, MANAGER, { phone: '0912345678', direction: 'in' }),
+    );
+    expect([err.status, err.code]).toEqual([503, 'temporarily_unavailable']);
+    expect(checkins.stored.size).toBe(0);
   });
 });
 
@@ -234,13 +259,26 @@ describe('personal cards', () => {
     expect(first.card.code).toMatch(/^[23456789BCDFGHJKMNPQRSTVWXZ]{10}$/);
     expect(first.card.code).not.toContain('912345678');
     expect(cards.byCode.size).toBe(1);
+    // Kept by the phone's keyed hash, with the number sealed: no form of the number in the card's record.
+    expect([...cards.byPhone.keys()]).toEqual([hashOf('+84912345678')]);
+    for (const form of ['0912345678', '+84912345678', '84912345678']) {
+      expect(JSON.stringify(first.card)).not.toContain(form);
+    }
+    expect(await phones.open(first.card.sealedPhone)).toBe('+84912345678');
+  });
+
+  it('are not issued, and nothing is stored, when the vault fails', async () => {
+    phones.failWith = Object.assign(new Error('unreachable'), { name: 'KMSInternalException' });
+    const err = await rejection(issueCard(deps, '0912345678'));
+    expect([err.status, err.code]).toEqual([503, 'temporarily_unavailable']);
+    expect(cards.byCode.size).toBe(0);
   });
 
   it('last a year, to the end of the local day printed on them, then stop working and are issued anew', async () => {
     const { card } = await issueCard(deps, '0912345678');
     expect(cardValidUntil(card)).toBe('10/01/2023');
     const lastMinute = { ...deps, clock: fixedClock('2023-01-10T16:59:00.000Z') }; // 23:59 local
-    expect(await phoneOfCard(lastMinute, card.code)).toBe('+84912345678');
+    expect((await phoneOfCard(lastMinute, card.code)).hash).toBe(hashOf('+84912345678'));
     const dayAfter = { ...deps, clock: fixedClock('2023-01-10T17:00:00.000Z') };
     expect((await rejection(phoneOfCard(dayAfter, card.code))).code).toBe('unknown_card');
     const renewed = await issueCard(dayAfter, '0912345678');
@@ -265,6 +303,9 @@ describe('personal cards', () => {
     const { card, created } = await issueCard({ ...deps, cards: clashing }, '0987654321');
     expect(created).toBe(true);
     expect(calls).toBe(2);
-    expect(await phoneOfCard(deps, card.code)).toBe('+84987654321');
+    expect(await phoneOfCard(deps, card.code)).toEqual({
+      hash: hashOf('+84987654321'),
+      sealed: card.sealedPhone,
+    });
   });
 });

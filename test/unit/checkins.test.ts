@@ -3,18 +3,20 @@ import { recordCheckin, recordCheckinBatch } from '../../src/core/checkins.ts';
 import { createCheckpoint } from '../../src/core/checkpoints.ts';
 import { AppError, ValidationError } from '../../src/core/errors.ts';
 import { fixedClock } from '../../src/core/time.ts';
-import { MemoryCheckins, MemoryRegistry, RecordedEvents } from './fakes.ts';
+import { hashOf, MemoryCheckins, MemoryPhones, MemoryRegistry, RecordedEvents } from './fakes.ts';
 
 const NOW = '2022-01-10T02:00:00.000Z'; // 09:00 local, Monday 10 January 2022
 const REGISTERED = '2022-01-03T02:00:00.000Z';
 let registry: MemoryRegistry;
 let checkins: MemoryCheckins;
+let phones: MemoryPhones;
 let code: string;
 let deps: Parameters<typeof recordCheckin>[0];
 
 beforeEach(async () => {
   registry = new MemoryRegistry();
   checkins = new MemoryCheckins();
+  phones = new MemoryPhones();
   await registry.createUnit({
     id: 'qh',
     name: 'Thị trấn Quảng Hà',
@@ -36,7 +38,7 @@ beforeEach(async () => {
     { kind: 'market', placeName: 'Chợ Quảng Hà', address: 'Khu 3' },
   );
   code = cp.checkpoint.code;
-  deps = { checkpoints: registry, checkins, clock, events: new RecordedEvents(), retentionDays: 28 };
+  deps = { checkpoints: registry, checkins, phones, clock, events: new RecordedEvents(), retentionDays: 28 };
 });
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -53,8 +55,44 @@ describe('recording a check-in', () => {
     const outcome = await recordCheckin(deps, { code, phone: '0912 345 678', direction: 'in' });
     expect(outcome.created).toBe(true);
     const stored = checkins.stored.get(outcome.receipt.id)!;
-    expect(stored).toMatchObject({ phone: '+84912345678', at: NOW, day: '2022-01-10', method: 'web' });
+    expect(stored).toMatchObject({ at: NOW, day: '2022-01-10', method: 'web' });
     expect(stored.expiresAt).toBe(Date.parse(NOW) / 1000 + 28 * 86_400);
+  });
+
+  it('stores the keyed hash and the sealed number, never the number in any form', async () => {
+    const outcome = await recordCheckin(deps, { code, phone: '0912 345 678', direction: 'in' });
+    const stored = checkins.stored.get(outcome.receipt.id)!;
+    expect(stored.phoneHash).toBe(hashOf('+84912345678'));
+    expect(await phones.open(stored.sealedPhone)).toBe('+84912345678');
+    expect(stored).not.toHaveProperty('phone');
+    for (const form of ['0912345678', '+84912345678', '84912345678', '912345678']) {
+      expect(JSON.stringify(stored)).not.toContain(form);
+    }
+  });
+
+  it('gives one phone, in any form, one hash, and seals it afresh on every check-in', async () => {
+    const a = await recordCheckin(deps, { code, phone: '0912345678', direction: 'in' });
+    const b = await recordCheckin(deps, { code, phone: '+84 912 345 678', direction: 'out' });
+    const [first, second] = [checkins.stored.get(a.receipt.id)!, checkins.stored.get(b.receipt.id)!];
+    expect(second.phoneHash).toBe(first.phoneHash);
+    expect(second.sealedPhone).not.toBe(first.sealedPhone);
+    const found = await checkins.checkinsOfPhone(first.phoneHash, new Date(0), new Date('2022-01-11'));
+    expect(found.map((c) => c.id).sort()).toEqual([a.receipt.id, b.receipt.id].sort());
+  });
+
+  it('answers 503 temporarily_unavailable, stores nothing and logs only the error name when the vault fails', async () => {
+    const events = new RecordedEvents();
+    phones.failWith = Object.assign(new Error('Rate exceeded for +84912345678'), {
+      name: 'ThrottlingException',
+    });
+    const err = await rejection(
+      recordCheckin({ ...deps, events }, { code, phone: '0912345678', direction: 'in' }),
+    );
+    expect([err.status, err.code]).toEqual([503, 'temporarily_unavailable']);
+    expect(checkins.stored.size).toBe(0);
+    expect(events.events).toEqual([{ event: 'PhoneVaultFailed', errorName: 'ThrottlingException' }]);
+    phones.failWith = undefined;
+    expect((await recordCheckin(deps, { code, phone: '0912345678', direction: 'in' })).created).toBe(true);
   });
 
   it('puts a late-evening offline scan on its local day', async () => {
@@ -140,6 +178,8 @@ describe('recording a check-in', () => {
       recordCheckin(deps, { ...request, id: '6f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b' }),
     );
     expect(stranger.code).toBe('unknown_checkpoint');
+    const otherPhone = await rejection(recordCheckin(deps, { ...request, phone: '0987654321' }));
+    expect([otherPhone.status, otherPhone.code]).toEqual([409, 'idempotency_conflict']);
   });
 
   it('rejects a check-in older than the retention window', async () => {
@@ -175,7 +215,7 @@ describe('recording a batch', () => {
     const flaky = {
       ...checkins,
       record: async (c: Parameters<MemoryCheckins['record']>[0]) => {
-        if (c.phone === '+84977777777')
+        if (c.phoneHash === hashOf('+84977777777'))
           throw new Error('ProvisionedThroughputExceeded, after the SDK gave up');
         return checkins.record(c);
       },
@@ -198,5 +238,33 @@ describe('recording a batch', () => {
     expect(results[2]).toMatchObject({ error: { code: 'internal_error' } });
     expect(JSON.stringify(results)).not.toContain('977777777');
     expect(checkins.stored.size).toBe(1);
+  });
+
+  it('rejects every item as temporarily_unavailable when the vault fails, storing nothing', async () => {
+    phones.failWith = Object.assign(new Error('KMS is down'), { name: 'KMSInternalException' });
+    const results = await recordCheckinBatch(deps, [
+      { id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b', code, phone: '0912345678', direction: 'in' },
+      { code, phone: '0977777777', direction: 'out' },
+    ]);
+    expect(results).toEqual([
+      {
+        index: 0,
+        id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
+        status: 'rejected',
+        error: {
+          code: 'temporarily_unavailable',
+          message: 'Not stored this time: send it again in a moment',
+        },
+      },
+      {
+        index: 1,
+        status: 'rejected',
+        error: {
+          code: 'temporarily_unavailable',
+          message: 'Not stored this time: send it again in a moment',
+        },
+      },
+    ]);
+    expect(checkins.stored.size).toBe(0);
   });
 });

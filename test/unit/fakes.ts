@@ -1,3 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import {
+  keyedPhoneHash,
+  openWithDataKey,
+  parseSealed,
+  sealWithDataKey,
+} from '../../src/adapters/phone-vault.ts';
 import type {
   Checkin,
   Checkpoint,
@@ -16,6 +23,8 @@ import type {
   CreateResult,
   Events,
   LogEvent,
+  PhoneReader,
+  PhoneVault,
   RecordResult,
   ReportStore,
   UnitStore,
@@ -134,8 +143,8 @@ export class MemoryCheckins implements CheckinStore, ActivityStore {
   async get(checkinId: string) {
     return this.stored.get(checkinId);
   }
-  async checkinsOfPhone(phone: string, from: Date, to: Date) {
-    return this.between(from, to, (c) => c.phone === phone);
+  async checkinsOfPhone(phoneHash: string, from: Date, to: Date) {
+    return this.between(from, to, (c) => c.phoneHash === phoneHash);
   }
   async checkinsAtCheckpoint(checkpointId: string, from: Date, to: Date) {
     return this.between(from, to, (c) => c.checkpointId === checkpointId);
@@ -184,6 +193,40 @@ export class MemoryReports implements ReportStore {
     return this.files.has(key);
   }
 }
+
+/**
+ * The phone vault and reader in memory, with the adapter's own hash and sealing (src/adapters/phone-vault.ts): a
+ * fixed hash secret and one data key that KMS would have made. Counts its seals; `failWith` makes every call fail,
+ * as KMS or Secrets Manager throttling would.
+ */
+export class MemoryPhones implements PhoneVault, PhoneReader {
+  seals = 0;
+  failWith: Error | undefined;
+
+  async hash(e164: string) {
+    if (this.failWith) throw this.failWith;
+    return hashOf(e164);
+  }
+  async seal(e164: string) {
+    if (this.failWith) throw this.failWith;
+    this.seals++;
+    return sealedOf(e164);
+  }
+  async open(sealed: string) {
+    if (this.failWith) throw this.failWith;
+    return openWithDataKey(MEMORY_DATA_KEY, parseSealed(sealed));
+  }
+}
+
+const MEMORY_HASH_SECRET = Buffer.from('the-memory-vault-hash-secret-of-32-or-more-characters');
+const MEMORY_DATA_KEY = randomBytes(32);
+const MEMORY_ENCRYPTED_KEY = randomBytes(48).toString('base64url');
+
+/** The keyed hash the memory vault gives an E.164 number: what tests compare stored hashes with. */
+export const hashOf = (e164: string) => keyedPhoneHash(MEMORY_HASH_SECRET, e164);
+
+/** A number sealed as the memory vault seals it (a new string each call), for check-ins a test writes itself. */
+export const sealedOf = (e164: string) => sealWithDataKey(MEMORY_DATA_KEY, MEMORY_ENCRYPTED_KEY, e164);
 
 export class RecordedEvents implements Events {
   events: LogEvent[] = [];

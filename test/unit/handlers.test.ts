@@ -1,4 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -7,11 +9,21 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
+import { keyedPhoneHash } from '../../src/adapters/phone-vault.ts';
+import { PHONE_ENV } from '../../src/config.ts';
+import { LAMBDA_PHONE_TEST_ENV, LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 /** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const kms = mockClient(KMSClient);
+const secrets = mockClient(SecretsManagerClient);
+const PHONE_KEY = 'arn:aws:kms:ap-southeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const HASH_SECRET =
+  'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:vaora/quang-ninh/phone-hash-AbCdEf';
+const SECRET_VALUE = 's'.repeat(64);
+/** Every form a person may type the number in, and its E.164: none may reach a stored item or a log. */
+const FORMS = ['0912345678', '+84912345678', '84912345678', '912345678'];
 type Handler = (
   e: APIGatewayProxyEventV2WithJWTAuthorizer,
   c: Context,
@@ -52,13 +64,19 @@ function conflict(code: string) {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, LAMBDA_TEST_ENV);
+  Object.assign(process.env, LAMBDA_TEST_ENV, LAMBDA_PHONE_TEST_ENV);
   createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
   getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;
 });
 
 beforeEach(() => {
   ddb.reset();
+  kms.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand, { SecretId: HASH_SECRET }).resolves({ SecretString: SECRET_VALUE });
+  kms
+    .on(GenerateDataKeyCommand, { KeyId: PHONE_KEY })
+    .resolves({ Plaintext: Buffer.alloc(32, 9), CiphertextBlob: Buffer.from('encrypted-data-key') });
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2022-01-10T02:00:00Z'));
 });
@@ -81,7 +99,17 @@ describe('create-checkin handler', () => {
       companions: 0,
     });
     const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(tx[0]!.Put!.Item).toMatchObject({ pk: `checkin#${ID}`, phone: '+84912345678', day: '2022-01-10' });
+    const phoneHash = keyedPhoneHash(Buffer.from(SECRET_VALUE), '+84912345678');
+    expect(tx[0]!.Put!.Item).toMatchObject({
+      pk: `checkin#${ID}`,
+      gsi2pk: `phone#${phoneHash}`,
+      phoneHash,
+      sealedPhone: expect.stringMatching(/^v1\./),
+      day: '2022-01-10',
+    });
+    expect(tx[0]!.Put!.Item).not.toHaveProperty('phone');
+    // No form of the number anywhere in what is written: the check-in, its keys, its counter.
+    for (const form of FORMS) expect(JSON.stringify(tx)).not.toContain(form);
     expect(tx[0]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(tx[1]!.Update!.Key).toEqual({
       pk: expect.stringMatching(/^unit#quang-ha#day#2022-01-10#s[0-7]$/),
@@ -99,7 +127,8 @@ describe('create-checkin handler', () => {
         id: ID,
         checkpointId: 'cp-1',
         unitId: 'quang-ha',
-        phone: '+84912345678',
+        phoneHash: keyedPhoneHash(Buffer.from(SECRET_VALUE), '+84912345678'),
+        sealedPhone: 'v1.stored.elsewhere',
         direction: 'in',
         method: 'app',
         at: '2022-01-10T01:00:00.000Z',
@@ -164,6 +193,85 @@ describe('create-checkin handler', () => {
     const res = await call(createCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
     expect(res.statusCode).toBe(404);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('create-checkin when the phone vault fails', () => {
+  /** A cold container: its own vault, with no data key or secret read yet. */
+  let coldCheckin: Handler;
+  beforeEach(async () => {
+    vi.resetModules();
+    coldCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
+  });
+
+  it('answers a retryable 503 and writes nothing when KMS is throttling', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
+    kms.on(GenerateDataKeyCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $retryable: { throttling: true },
+      }),
+    );
+    const res = await call(coldCheckin, event({ id: ID, code: 'BCDF2345', phone: '0912345678' }));
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body!)).toEqual({
+      error: {
+        code: 'temporarily_unavailable',
+        message: 'Not stored this time: send it again in a moment',
+        details: [],
+      },
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const logged = log.mock.calls.flat().join(' ');
+    expect(logged).toContain('"event":"PhoneVaultFailed","errorName":"ThrottlingException"');
+    for (const form of FORMS) expect(logged).not.toContain(form);
+    log.mockRestore();
+
+    // KMS back: the same request is stored.
+    kms
+      .on(GenerateDataKeyCommand)
+      .resolves({ Plaintext: Buffer.alloc(32, 9), CiphertextBlob: Buffer.from('encrypted-data-key') });
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(
+      (await call(coldCheckin, event({ id: ID, code: 'BCDF2345', phone: '0912345678' }))).statusCode,
+    ).toBe(201);
+    expect((await call(coldCheckin, event({ code: 'BCDF2345', phone: '0987654321' }))).statusCode).toBe(201);
+    // The throttled call, then one data key for both check-ins after it.
+    expect(kms.commandCalls(GenerateDataKeyCommand)).toHaveLength(2);
+    // The check-in path never opens a number.
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(0);
+  });
+
+  it('answers 503 and writes nothing when the hash secret cannot be read', async () => {
+    ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const res = await call(coldCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
+    log.mockRestore();
+    expect([res.statusCode, JSON.parse(res.body!).error.code]).toEqual([503, 'temporarily_unavailable']);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('cold starts', () => {
+  it('fail for a function that stores phone numbers when PHONE_KEY_ID is missing, not for one that does not', async () => {
+    const saved = process.env[PHONE_ENV.phoneKeyId];
+    delete process.env[PHONE_ENV.phoneKeyId];
+    try {
+      vi.resetModules();
+      await expect(import('../../functions/create-checkin.ts')).rejects.toThrow(/PHONE_KEY_ID/);
+      vi.resetModules();
+      await expect(import('../../functions/create-card.ts')).rejects.toThrow(/PHONE_KEY_ID/);
+      vi.resetModules();
+      const unit = await import('../../functions/get-unit.ts');
+      expect(typeof unit.handler).toBe('function');
+    } finally {
+      process.env[PHONE_ENV.phoneKeyId] = saved;
+      vi.resetModules();
+    }
   });
 });
 

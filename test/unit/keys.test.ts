@@ -27,3 +27,25 @@ describe('activity counter keys', () => {
     for (const count of counts) expect(count).toBeGreaterThan(800);
   });
 });
+
+describe('phone keys', () => {
+  const HASH = 'r3Vq7cJ0nYbq5mK1xZ8wP2tL9sD4fG6hA0eU_-yTiOk';
+
+  it('key a phone’s check-ins and its card by the keyed hash', () => {
+    expect(keys.checkinsOfPhone(HASH)).toBe(`phone#${HASH}`);
+    expect(keys.checkinByPhone(HASH, '2022-01-06T02:00:00.000Z', 'c1')).toEqual({
+      gsi2pk: `phone#${HASH}`,
+      gsi2sk: '2022-01-06T02:00:00.000Z#c1',
+    });
+    expect(keys.cardOfPhone(HASH)).toEqual({ pk: `cardphone#${HASH}`, sk: 'card' });
+  });
+
+  it.each(['+84912345678', '84912345678', '0912345678', ''])(
+    'refuse %j, which is not a keyed hash',
+    (phone) => {
+      expect(() => keys.checkinsOfPhone(phone)).toThrow(/keyed hash/);
+      expect(() => keys.checkinByPhone(phone, '2022-01-06T02:00:00.000Z', 'c1')).toThrow(/keyed hash/);
+      expect(() => keys.cardOfPhone(phone)).toThrow(/keyed hash/);
+    },
+  );
+});

@@ -9,7 +9,7 @@ import type { Checkin, Direction } from '../../src/core/model.ts';
 import { TIME_ZONE } from '../../src/core/time.ts';
 import { contactsOf, visitsAtCheckpoint, visitsOfPhone } from '../../src/core/tracing.ts';
 import { contactsOf as contactsBetween, overlaps, type Visit, visitsOf } from '../../src/core/visits.ts';
-import { MemoryCheckins, RecordedEvents } from './fakes.ts';
+import { hashOf, MemoryCheckins, MemoryPhones, RecordedEvents, sealedOf } from './fakes.ts';
 
 /** A local (Asia/Ho_Chi_Minh) wall-clock time as the UTC ISO a check-in carries: '2022-01-06 09:00'. */
 const t = (local: string) => DateTime.fromSQL(local, { zone: TIME_ZONE }).toJSDate().toISOString();
@@ -18,6 +18,8 @@ const d = (local: string) => new Date(t(local));
 const ALICE = '+84912345678';
 const BOB = '+84987654321';
 const CAROL = '+84977123456';
+/** Who a keyed hash stands for, so expectations read as names. */
+const who = (hash: string) => [ALICE, BOB, CAROL].find((phone) => hashOf(phone) === hash) ?? hash;
 const MARKET = 'cp-market';
 const SCHOOL = 'cp-school';
 
@@ -32,7 +34,8 @@ function scan(
     id: `c${String(++sequence).padStart(4, '0')}`,
     checkpointId: options.checkpointId ?? MARKET,
     unitId: 'quang-ha',
-    phone: options.phone ?? ALICE,
+    phoneHash: hashOf(options.phone ?? ALICE),
+    sealedPhone: sealedOf(options.phone ?? ALICE),
     direction,
     method: 'app',
     ...(options.companions !== undefined ? { companions: options.companions } : {}),
@@ -46,7 +49,7 @@ function scan(
 /** What a visit says, in local wall-clock times, for readable expectations. */
 const local = (iso: string) => DateTime.fromISO(iso, { zone: TIME_ZONE }).toFormat('yyyy-MM-dd HH:mm:ss');
 const shape = (v: Visit) => ({
-  phone: v.phone,
+  phone: who(v.phoneHash),
   checkpointId: v.checkpointId,
   start: local(v.start),
   end: local(v.end),
@@ -57,10 +60,12 @@ const shape = (v: Visit) => ({
 
 describe('visits from check-ins', () => {
   it('pairs an in with the next out of the same phone at the same checkpoint', () => {
-    const visits = visitsOf([scan('in', '2022-01-06 09:00'), scan('out', '2022-01-06 10:30')]);
+    const first = scan('in', '2022-01-06 09:00');
+    const visits = visitsOf([first, scan('out', '2022-01-06 10:30')]);
     expect(visits).toEqual([
       {
-        phone: ALICE,
+        phoneHash: hashOf(ALICE),
+        sealedPhone: first.sealedPhone,
         checkpointId: MARKET,
         unitId: 'quang-ha',
         day: '2022-01-06',
@@ -104,7 +109,7 @@ describe('visits from check-ins', () => {
       scan('out', '2022-01-06 09:00', { phone: BOB }),
       scan('out', '2022-01-06 09:30', { checkpointId: SCHOOL }),
       scan('out', '2022-01-06 12:00'),
-    ]).find((v) => v.phone === ALICE && v.checkpointId === MARKET);
+    ]).find((v) => who(v.phoneHash) === ALICE && v.checkpointId === MARKET);
     expect(visit).toMatchObject({ checkpointId: MARKET, start: t('2022-01-06 00:00'), opened: 'inferred' });
   });
 
@@ -179,7 +184,7 @@ describe('visits from check-ins', () => {
       scan('in', '2022-01-06 09:00'),
       scan('out', '2022-01-06 09:30', { phone: BOB }),
     ]);
-    expect(visits.map((v) => [v.phone, v.checkpointId, local(v.start), local(v.end)])).toEqual([
+    expect(visits.map((v) => [who(v.phoneHash), v.checkpointId, local(v.start), local(v.end)])).toEqual([
       [BOB, MARKET, '2022-01-06 08:00:00', '2022-01-06 09:30:00'],
       [ALICE, MARKET, '2022-01-06 09:00:00', '2022-01-06 10:00:00'],
       [BOB, SCHOOL, '2022-01-06 11:00:00', '2022-01-06 12:00:00'],
@@ -242,7 +247,8 @@ describe('whether a visit touches a window', () => {
 
 describe('contacts between visits', () => {
   const visit = (phone: string, start: string, end: string, extra: Partial<Visit> = {}): Visit => ({
-    phone,
+    phoneHash: hashOf(phone),
+    sealedPhone: sealedOf(phone),
     checkpointId: MARKET,
     unitId: 'quang-ha',
     day: start.slice(0, 10),
@@ -256,13 +262,12 @@ describe('contacts between visits', () => {
   const alice = visit(ALICE, '2022-01-06 09:00', '2022-01-06 11:00');
 
   it('finds the other phones whose visits overlap at the same checkpoint, with the overlap in minutes', () => {
-    const contacts = contactsBetween(
-      [alice],
-      [alice, visit(BOB, '2022-01-06 10:15', '2022-01-06 12:00', { companions: 2 })],
-    );
+    const bob = visit(BOB, '2022-01-06 10:15', '2022-01-06 12:00', { companions: 2 });
+    const contacts = contactsBetween([alice], [alice, bob]);
     expect(contacts).toEqual([
       {
-        phone: BOB,
+        phoneHash: hashOf(BOB),
+        sealedPhone: bob.sealedPhone,
         checkpointId: MARKET,
         unitId: 'quang-ha',
         start: t('2022-01-06 10:15'),
@@ -291,7 +296,7 @@ describe('contacts between visits', () => {
 
   it('counts a visit of no length inside the person’s visit as a contact of 0 minutes', () => {
     const [contact] = contactsBetween([alice], [visit(BOB, '2022-01-06 10:00', '2022-01-06 10:00')]);
-    expect(contact).toMatchObject({ phone: BOB, start: t('2022-01-06 10:00'), minutes: 0 });
+    expect(contact).toMatchObject({ phoneHash: hashOf(BOB), start: t('2022-01-06 10:00'), minutes: 0 });
   });
 
   it('keeps only the part of each overlap inside the window, and drops overlaps outside it', () => {
@@ -303,7 +308,7 @@ describe('contacts between visits', () => {
       ],
       { from: d('2022-01-06 10:00'), to: d('2022-01-06 12:00') },
     );
-    expect(contacts.map((c) => [c.phone, local(c.start), local(c.end), c.minutes])).toEqual([
+    expect(contacts.map((c) => [who(c.phoneHash), local(c.start), local(c.end), c.minutes])).toEqual([
       [BOB, '2022-01-06 10:00:00', '2022-01-06 11:00:00', 60],
     ]);
   });
@@ -317,7 +322,7 @@ describe('contacts between visits', () => {
         visit(CAROL, '2022-01-06 07:45', '2022-01-06 07:50'),
       ],
     );
-    expect(contacts.map((c) => [c.phone, local(c.start), c.minutes])).toEqual([
+    expect(contacts.map((c) => [who(c.phoneHash), local(c.start), c.minutes])).toEqual([
       [BOB, '2022-01-06 07:30:00', 30],
       [CAROL, '2022-01-06 07:45:00', 5],
       [BOB, '2022-01-06 09:00:00', 60],
@@ -327,7 +332,7 @@ describe('contacts between visits', () => {
 
 describe('tracing through the check-in store', () => {
   let store: MemoryCheckins;
-  const deps = () => ({ checkins: store });
+  const deps = () => ({ checkins: store, phones: new MemoryPhones() });
   const put = async (...checkins: Checkin[]) => {
     for (const c of checkins) await store.record(c);
   };
@@ -383,7 +388,7 @@ describe('tracing through the check-in store', () => {
       scan('in', '2022-01-06 09:00', { phone: CAROL, checkpointId: SCHOOL }),
     );
     const visits = await visitsAtCheckpoint(deps(), MARKET, d('2022-01-06 08:00'), d('2022-01-06 12:00'));
-    expect(visits.map((v) => [v.phone, local(v.start), local(v.end), v.closed])).toEqual([
+    expect(visits.map((v) => [who(v.phoneHash), local(v.start), local(v.end), v.closed])).toEqual([
       [ALICE, '2022-01-06 09:00:00', '2022-01-07 00:00:00', 'midnight'],
       [BOB, '2022-01-06 09:10:00', '2022-01-06 10:00:00', 'out'],
     ]);
@@ -407,12 +412,14 @@ describe('tracing through the check-in store', () => {
       },
     });
     const contacts = await contactsOf(
-      { checkins: spying },
+      { checkins: spying, phones: new MemoryPhones() },
       ALICE,
       d('2022-01-06 00:00'),
       d('2022-01-08 00:00'),
     );
-    expect(contacts.map((c) => [c.phone, c.checkpointId, local(c.start), c.minutes, c.companions])).toEqual([
+    expect(
+      contacts.map((c) => [who(c.phoneHash), c.checkpointId, local(c.start), c.minutes, c.companions]),
+    ).toEqual([
       [BOB, MARKET, '2022-01-06 09:40:00', 20, 1],
       [CAROL, SCHOOL, '2022-01-07 14:00:00', 60, 0],
     ]);
@@ -458,7 +465,7 @@ describe('the DynamoDB check-in store’s tracing queries', () => {
       .on(QueryCommand)
       .resolvesOnce({ Items: [item(first)], LastEvaluatedKey: { pk: 'p' } })
       .resolvesOnce({ Items: [item(second)] });
-    const found = await store.checkinsOfPhone(ALICE, d('2022-01-06 00:00'), d('2022-01-07 00:00'));
+    const found = await store.checkinsOfPhone(hashOf(ALICE), d('2022-01-06 00:00'), d('2022-01-07 00:00'));
     expect(found).toEqual([first, second]);
     const inputs = ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(inputs).toHaveLength(2);
@@ -466,7 +473,7 @@ describe('the DynamoDB check-in store’s tracing queries', () => {
       IndexName: 'byPhone',
       ExpressionAttributeNames: { '#pk': 'gsi2pk', '#sk': 'gsi2sk' },
       ExpressionAttributeValues: {
-        ':pk': `phone#${ALICE}`,
+        ':pk': `phone#${hashOf(ALICE)}`,
         ':from': '2022-01-05T17:00:00.000Z',
         ':to': '2022-01-06T17:00:00.000Z',
       },

@@ -6,7 +6,7 @@ import { activeRatio, sumFigures } from '../../src/core/report.ts';
 import { daysOf, fixedClock, periodStartingAt } from '../../src/core/time.ts';
 import { reportPeriod, runWeeklyReports } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
-import { MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents } from './fakes.ts';
+import { hashOf, MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents, sealedOf } from './fakes.ts';
 
 const PERIOD = periodStartingAt('2022-01-06'); // 06/01/2022 – 12/01/2022, as in the Hải Hà table
 const BEFORE = '2021-12-01T03:00:00.000Z';
@@ -65,7 +65,8 @@ function scans(cp: Checkpoint, day: string, n: number) {
       id,
       checkpointId: cp.id,
       unitId: cp.unitId,
-      phone: '+84912345678',
+      phoneHash: hashOf('+84912345678'),
+      sealedPhone: sealedOf('+84912345678'),
       direction: 'in',
       method: 'app',
       at: `${day}T02:00:00.000Z`,
