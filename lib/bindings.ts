@@ -265,6 +265,15 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('audit').tableArn],
     }),
   ],
+  // The two indexes tracing reads (src/keys.ts CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE), not the table: no
+  // check-in by its id, no personal card.
+  'checkins:trace': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CheckinsTrace',
+      actions: ['dynamodb:Query'],
+      resources: tables.indexArns('checkins'),
+    }),
+  ],
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',
