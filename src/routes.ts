@@ -74,6 +74,8 @@ export type Binding =
   | 'audit:append'
   /** Reads the audit trail (Query, one local day at a time). */
   | 'audit:read'
+  /** PutObject and GetObject under the province's export prefix (a tracing answer as XLSX, then a link to it). */
+  | 'exports:write'
   /** Contact tracing's reads: check-ins by checkpoint-day and by phone hash (Query on those two indexes only). */
   | 'checkins:trace'
   /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
@@ -96,6 +98,7 @@ const TRACE_BINDINGS: readonly Binding[] = [
   'registry:get',
   'checkins:trace',
   'phones:open',
+  'exports:write',
 ];
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {

@@ -30,6 +30,8 @@ export interface QueryWindow {
   caseId: string;
   from: Date;
   to: Date;
+  /** The answer leaves as a file for the case (audited as an export, not a query). */
+  export?: boolean;
 }
 
 export interface VisitorItem {
@@ -97,7 +99,15 @@ export async function checkpointVisitors(
     closed: v.closed,
     companions: v.companions,
   }));
-  await audit(deps, principal, c, 'trace.visitors', checkpoint.id, query, items.length);
+  await audit(
+    deps,
+    principal,
+    c,
+    query.export ? 'trace.export' : 'trace.visitors',
+    checkpoint.id,
+    query,
+    items.length,
+  );
   return { case: c, checkpoint, items };
 }
 
@@ -127,7 +137,8 @@ export async function phoneVisits(
       companions: v.companions,
     });
   }
-  await audit(deps, principal, c, 'trace.visits', await deps.phones.hash(e164!), query, items.length);
+  const action = query.export ? 'trace.export' : 'trace.visits';
+  await audit(deps, principal, c, action, await deps.phones.hash(e164!), query, items.length);
   return { case: c, phone: national(e164!), items };
 }
 
@@ -193,7 +204,15 @@ export async function phoneContacts(
       };
     },
   );
-  await audit(deps, principal, c, 'trace.contacts', personHash, query, items.length);
+  await audit(
+    deps,
+    principal,
+    c,
+    query.export ? 'trace.export' : 'trace.contacts',
+    personHash,
+    query,
+    items.length,
+  );
   return { case: c, phone: national(e164!), items, secondRingCut };
 }
 

@@ -162,6 +162,17 @@ describe('reports bucket', () => {
     );
   });
 
+  it('removes tracing exports (phone numbers in the clear) a day after they were made, every version', () => {
+    const rules = firstProvince().resources[ids().bucket]!.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual({
+      Id: 'expire-tracing-exports',
+      Prefix: 'exports/',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      Status: 'Enabled',
+    });
+  });
+
   it('refuses every request without TLS', () => {
     const { template } = firstProvince();
     const { bucket } = ids();
@@ -541,6 +552,9 @@ const TRACE_GRANTS = [
   'dynamodb:Query checkins/byPhone',
   `kms:Decrypt phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
   'secretsmanager:GetSecretValue phone-hash-secret',
+  // The answer as XLSX for the case file, and the signed link to it.
+  's3:PutObject exports-objects',
+  's3:GetObject exports-objects',
 ];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
@@ -713,6 +727,7 @@ describe('function permissions', () => {
       [json(bucket), 'reports-bucket'],
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
+      [json({ 'Fn::Join': ['', [bucket, `/exports/${stack.province.id}/*`]] }), 'exports-objects'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],

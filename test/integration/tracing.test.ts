@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { type Client, client, testStack } from './stack.ts';
@@ -154,6 +155,37 @@ describe('tracing within a case', () => {
   });
 });
 
+describe('the export for the case file', () => {
+  it('answers a short-lived signed link to an XLSX of the contacts, every cell text or a number', async () => {
+    const res = await api.call(
+      'GET',
+      `/v1/phones/${PHONES.A}/contacts?caseId=${caseId}&${window}&format=xlsx`,
+      {
+        token: tracer,
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.json.expiresAt)).toBeGreaterThan(Date.now());
+    const file = await fetch(res.json.url);
+    expect(file.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await file.arrayBuffer()) as never);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getCell('A1').value).toBe(`Những người tiếp xúc với ${PHONES.A}`);
+    expect(sheet.getRow(5).values).toEqual([
+      undefined,
+      PHONES.B,
+      1,
+      '',
+      expect.stringContaining('Chợ Quảng Hà'),
+      expect.stringMatching(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/),
+      expect.any(String),
+      20,
+      0,
+    ]);
+  });
+});
+
 describe('what a tracing query refuses', () => {
   it('a query without a case: 400 naming caseId', async () => {
     const res = await api.call('GET', `/v1/phones/${PHONES.A}/contacts?${window}`, { token: tracer });
@@ -211,6 +243,7 @@ describe('the audit of tracing', () => {
       ['trace.contacts', 0],
       ['trace.visitors', 3],
       ['trace.visits', 2],
+      ['trace.export', 1],
     ]);
     const text = JSON.stringify(res.json);
     for (const phone of Object.values(PHONES)) {
