@@ -4,7 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
 import { PHONE_ENV } from '../src/config.ts';
-import { posterKeys } from '../src/keys.ts';
+import { exportKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
 import { provinceReportsPrefix } from './reports-bucket.ts';
@@ -56,6 +56,10 @@ const phoneHashSecret = ({ phones }: BindingTargets) =>
 /** The report objects of one province: one of the two wildcard resources a binding may grant. */
 const reportObjects = (reports: IBucket, provinceId: string) =>
   reports.arnForObjects(`${provinceReportsPrefix(provinceId)}*`);
+
+/** The tracing exports of one province (src/keys.ts exportKeys), in the same bucket. */
+const exportObjects = (reports: IBucket, provinceId: string) =>
+  reports.arnForObjects(`${exportKeys.provincePrefix(provinceId)}*`);
 
 /** The poster files of one province (src/keys.ts posterKeys), in the same bucket: the other wildcard. */
 const posterObjects = (reports: IBucket, provinceId: string) =>
@@ -265,6 +269,24 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('audit').tableArn],
     }),
   ],
+  // A tracing answer as XLSX for the case file: uploaded under the province's export prefix, then a presigned GET
+  // link to it, which carries the signer's GetObject. No list, no delete (the lifecycle removes it after a day).
+  'exports:write': ({ reports, provinceId }) => [
+    new PolicyStatement({
+      sid: 'ExportsWrite',
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resources: [exportObjects(reports, provinceId)],
+    }),
+  ],
+  // The two indexes tracing reads (src/keys.ts CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE), not the table: no
+  // check-in by its id, no personal card.
+  'checkins:trace': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CheckinsTrace',
+      actions: ['dynamodb:Query'],
+      resources: tables.indexArns('checkins'),
+    }),
+  ],
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',
@@ -289,6 +311,13 @@ export function grantBindings(role: IRole, bindings: readonly Binding[], targets
         `report objects are addressed by key under ${provinceReportsPrefix(provinceId)} (src/keys.ts ` +
         "reportKeys: one key per unit and week), so the grant is that key prefix of this province's reports " +
         'bucket, with explicit actions.',
+    },
+    {
+      arn: exportObjects(reports, provinceId),
+      why:
+        `tracing exports are addressed by key under ${exportKeys.provincePrefix(provinceId)} (src/keys.ts ` +
+        "exportKeys: one new key per case and request), so the grant is that key prefix of this province's " +
+        'reports bucket, with explicit actions.',
     },
     {
       arn: posterObjects(reports, provinceId),

@@ -48,6 +48,7 @@ export class FunctionCatalogue extends Construct {
       retentionDays: String(province.retentionDays),
       reportLinkTtlSeconds: String(province.reportLinkTtlSeconds),
       auditRetentionDays: String(province.auditRetentionDays),
+      contactMinOverlapMinutes: String(province.contactMinOverlapMinutes),
       namingRule: province.namingRule,
     };
     this.environment = Object.fromEntries(

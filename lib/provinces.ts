@@ -29,6 +29,8 @@ const provinceSchema = z
     reportLinkTtlSeconds: z.number().int().positive().default(DEFAULTS.reportLinkTtlSeconds),
     /** How long the audit trail of tracing is kept (AUDIT_RETENTION_DAYS). */
     auditRetentionDays: z.number().int().positive().default(DEFAULTS.auditRetentionDays),
+    /** A contact's minimum overlap in minutes (CONTACT_MIN_OVERLAP_MINUTES): 15 by default, as NHS rounded visits. */
+    contactMinOverlapMinutes: z.number().int().min(0).default(DEFAULTS.contactMinOverlapMinutes),
     /** The province's naming rule for checkpoints (NAMING_RULE): a template over src/core/naming.ts fields. */
     namingRule: z
       .string()

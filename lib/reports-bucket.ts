@@ -51,6 +51,13 @@ export class ReportsBucket extends Construct {
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION },
+        // Tracing exports hold phone numbers in the clear: gone a day after the tracer asked (and every version).
+        {
+          id: 'expire-tracing-exports',
+          prefix: 'exports/',
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       // Reports are the province's record of past weeks: kept when the stack is deleted.
       removalPolicy: RemovalPolicy.RETAIN,

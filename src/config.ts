@@ -21,6 +21,8 @@ export const ENV = {
   reportLinkTtlSeconds: 'REPORT_LINK_TTL_SECONDS',
   /** How long audit records are kept (days): longer than the check-ins they are about. */
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
+  /** A contact is two visits that overlap at least this long, unless a query says otherwise (minutes). */
+  contactMinOverlapMinutes: 'CONTACT_MIN_OVERLAP_MINUTES',
   /** The province's naming rule for checkpoints, a template (src/core/naming.ts). */
   namingRule: 'NAMING_RULE',
   /** Only set locally: DynamoDB Local and s3rver endpoints. */
@@ -46,6 +48,7 @@ const schema = z.object({
   retentionDays: z.coerce.number().int().min(1).max(366),
   reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
   auditRetentionDays: z.coerce.number().int().min(30).max(3660),
+  contactMinOverlapMinutes: z.coerce.number().int().min(0).max(1440),
   namingRule: z.string().refine(isNamingRule, 'a template with {placeName} and only known fields'),
   dynamodbEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
@@ -57,6 +60,7 @@ export const DEFAULTS = {
   retentionDays: 28,
   reportLinkTtlSeconds: 900,
   auditRetentionDays: 365,
+  contactMinOverlapMinutes: 15,
   namingRule: DEFAULT_NAMING_RULE,
 } as const;
 

@@ -178,6 +178,16 @@ export const reportKeys = {
 };
 
 /** S3 keys of a unit's posters: one PDF per request, under the province's poster prefix. */
+/**
+ * S3 keys of tracing exports: a case's answers as XLSX, under the province's export prefix, one new key per
+ * export. They hold phone numbers in the clear, so the bucket's lifecycle removes them after a day.
+ */
+export const exportKeys = {
+  provincePrefix: (provinceId: string) => `exports/${provinceId}/`,
+  file: (provinceId: string, caseId: string, query: string, at: Date) =>
+    `exports/${provinceId}/${caseId}/truy-vet-${query}-${at.toISOString().replace(/[:.]/g, '-')}.xlsx`,
+};
+
 export const posterKeys = {
   provincePrefix: (provinceId: string) => `posters/${provinceId}/`,
   file: (provinceId: string, unitId: string, at: Date) =>

@@ -31,7 +31,10 @@ export type FunctionName =
   | 'list-cases'
   | 'get-case'
   | 'close-case'
-  | 'list-audit';
+  | 'list-audit'
+  | 'trace-checkpoint-visitors'
+  | 'trace-phone-visits'
+  | 'trace-phone-contacts';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -71,6 +74,10 @@ export type Binding =
   | 'audit:append'
   /** Reads the audit trail (Query, one local day at a time). */
   | 'audit:read'
+  /** PutObject and GetObject under the province's export prefix (a tracing answer as XLSX, then a link to it). */
+  | 'exports:write'
+  /** Contact tracing's reads: check-ins by checkpoint-day and by phone hash (Query on those two indexes only). */
+  | 'checkins:trace'
   /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
   | 'phones:seal'
   /** Hash and open phone numbers: the hash secret and kms:Decrypt on the phone key (tracing exports, alerts). */
@@ -83,6 +90,16 @@ export interface FunctionSpec {
   /** Report generation streams large files: it gets more memory and time than the API handlers. */
   heavy?: boolean;
 }
+
+/** A tracing query: its open case, its audit record, the checkpoints and check-ins it reads, the numbers it opens. */
+const TRACE_BINDINGS: readonly Binding[] = [
+  'cases:read',
+  'audit:append',
+  'registry:get',
+  'checkins:trace',
+  'phones:open',
+  'exports:write',
+];
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'create-unit': { entry: 'functions/create-unit.ts', bindings: ['registry:get', 'registry:write'] },
@@ -156,6 +173,9 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'get-case': { entry: 'functions/get-case.ts', bindings: ['cases:read'] },
   'close-case': { entry: 'functions/close-case.ts', bindings: ['cases:read', 'cases:close', 'audit:append'] },
   'list-audit': { entry: 'functions/list-audit.ts', bindings: ['audit:read'] },
+  'trace-checkpoint-visitors': { entry: 'functions/trace-checkpoint-visitors.ts', bindings: TRACE_BINDINGS },
+  'trace-phone-visits': { entry: 'functions/trace-phone-visits.ts', bindings: TRACE_BINDINGS },
+  'trace-phone-contacts': { entry: 'functions/trace-phone-contacts.ts', bindings: TRACE_BINDINGS },
 };
 
 export type Access = 'public' | 'staff';
@@ -224,6 +244,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/cases/{caseId}', fn: 'get-case', access: 'staff' },
   { method: 'POST', path: '/v1/cases/{caseId}/close', fn: 'close-case', access: 'staff' },
   { method: 'GET', path: '/v1/audit', fn: 'list-audit', access: 'staff' },
+  { method: 'GET', path: '/v1/checkpoints/{id}/visitors', fn: 'trace-checkpoint-visitors', access: 'staff' },
+  { method: 'GET', path: '/v1/phones/{phone}/visits', fn: 'trace-phone-visits', access: 'staff' },
+  { method: 'GET', path: '/v1/phones/{phone}/contacts', fn: 'trace-phone-contacts', access: 'staff' },
 ];
 
 /**

@@ -20,6 +20,7 @@ export const LAMBDA_TEST_ENV: Record<
   [ENV.retentionDays]: String(DEFAULTS.retentionDays),
   [ENV.reportLinkTtlSeconds]: String(DEFAULTS.reportLinkTtlSeconds),
   [ENV.auditRetentionDays]: String(DEFAULTS.auditRetentionDays),
+  [ENV.contactMinOverlapMinutes]: String(DEFAULTS.contactMinOverlapMinutes),
   [ENV.namingRule]: DEFAULTS.namingRule,
 };
 

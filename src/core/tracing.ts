@@ -34,8 +34,18 @@ export async function visitsOfPhone(
   to: Date,
 ): Promise<Visit[]> {
   const e164 = checkPhoneAndWindow(phone, from, to);
+  return visitsOfHash(deps, await hashPhone(deps.phones, e164), from, to);
+}
+
+/** The visits of the phone with this keyed hash (a contact found earlier: its number is not needed). */
+export async function visitsOfHash(
+  deps: Pick<TracingDeps, 'checkins'>,
+  phoneHash: string,
+  from: Date,
+  to: Date,
+): Promise<Visit[]> {
+  checkWindow(from, to);
   const days = wholeDays(from, to);
-  const phoneHash = await hashPhone(deps.phones, e164);
   const checkins = await deps.checkins.checkinsOfPhone(phoneHash, days.from, days.to);
   return visitsOf(checkins).filter((v) => overlaps(v, from, to));
 }
@@ -59,7 +69,25 @@ export async function visitsAtCheckpoint(
  * checkpoint-days the person visited.
  */
 export async function contactsOf(deps: TracingDeps, phone: string, from: Date, to: Date): Promise<Contact[]> {
-  const mine = await visitsOfPhone(deps, phone, from, to);
+  return contactsOfVisits(deps, await visitsOfPhone(deps, phone, from, to), from, to);
+}
+
+/** The contacts of the phone with this keyed hash: the second ring (F2) starts from the first ring's hashes. */
+export async function contactsOfHash(
+  deps: Pick<TracingDeps, 'checkins'>,
+  phoneHash: string,
+  from: Date,
+  to: Date,
+): Promise<Contact[]> {
+  return contactsOfVisits(deps, await visitsOfHash(deps, phoneHash, from, to), from, to);
+}
+
+async function contactsOfVisits(
+  deps: Pick<TracingDeps, 'checkins'>,
+  mine: Visit[],
+  from: Date,
+  to: Date,
+): Promise<Contact[]> {
   const checkpointDays = [...new Map(mine.map((v) => [`${v.checkpointId}\u0000${v.day}`, v])).values()];
   const scans = await mapLimit(checkpointDays, READS_IN_FLIGHT, (v) => {
     const day = periodBounds({ start: v.day, end: v.day });

@@ -136,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.tracingTable]: tableName(prefix, 'tracing'),
       [ENV.auditTable]: tableName(prefix, 'audit'),
       [ENV.auditRetentionDays]: String(province.auditRetentionDays),
+      [ENV.contactMinOverlapMinutes]: String(province.contactMinOverlapMinutes),
       [ENV.reportsBucket]: bucket,
       [ENV.publicBaseUrl]: `http://127.0.0.1:${port}`,
       [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),

@@ -82,6 +82,8 @@ describe('acknowledged findings', () => {
     expect(ids.sort()).toEqual(
       [
         'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/exports/quang-ninh/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/exports/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/posters/quang-ninh/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/posters/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*]',

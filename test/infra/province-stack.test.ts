@@ -30,6 +30,8 @@ const SYNTH_TIMEOUT = 60_000;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
 /** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
+/** The only functions that open sealed numbers: the tracing queries, which answer them to a tracer. */
+const OPENING: FunctionName[] = ['trace-checkpoint-visitors', 'trace-phone-contacts', 'trace-phone-visits'];
 const SEALING: FunctionName[] = [
   'create-assisted-checkins',
   'create-card',
@@ -160,6 +162,17 @@ describe('reports bucket', () => {
     );
   });
 
+  it('removes tracing exports (phone numbers in the clear) a day after they were made, every version', () => {
+    const rules = firstProvince().resources[ids().bucket]!.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual({
+      Id: 'expire-tracing-exports',
+      Prefix: 'exports/',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      Status: 'Enabled',
+    });
+  });
+
   it('refuses every request without TLS', () => {
     const { template } = firstProvince();
     const { bucket } = ids();
@@ -258,7 +271,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(31);
+    expect(routes.size).toBe(34);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -417,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(28);
+    expect(NAMES).toHaveLength(31);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -465,6 +478,9 @@ describe('Lambda functions', () => {
     'get-case': { MemorySize: 256, Timeout: 10 },
     'close-case': { MemorySize: 256, Timeout: 10 },
     'list-audit': { MemorySize: 256, Timeout: 10 },
+    'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
+    'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
+    'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -519,6 +535,26 @@ const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:Leadin
 const SEAL_PHONES = [
   `kms:GenerateDataKey phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
   'secretsmanager:GetSecretValue phone-hash-secret',
+];
+/**
+ * A tracing query: its case (read), its audit record (append), checkpoints by id, check-ins through the two
+ * tracing indexes only (never the table: no check-in by id, no card), and the phone numbers it answers (decrypting
+ * phone data keys only, and the hash secret to look a person up).
+ */
+const TRACE_GRANTS = [
+  `dynamodb:GetItem tracing${CASES_LISTED}`,
+  `dynamodb:Query tracing${CASES_LISTED}`,
+  `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+  `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+  'dynamodb:PutItem audit',
+  'dynamodb:GetItem registry',
+  'dynamodb:Query checkins/byCheckpointDay',
+  'dynamodb:Query checkins/byPhone',
+  `kms:Decrypt phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
+  'secretsmanager:GetSecretValue phone-hash-secret',
+  // The answer as XLSX for the case file, and the signed link to it.
+  's3:PutObject exports-objects',
+  's3:GetObject exports-objects',
 ];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
@@ -649,13 +685,15 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:PutItem audit',
   ],
   'list-audit': () => ['dynamodb:Query audit'],
+  'trace-checkpoint-visitors': () => TRACE_GRANTS,
+  'trace-phone-visits': () => TRACE_GRANTS,
+  'trace-phone-contacts': () => TRACE_GRANTS,
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
 const FORBIDDEN_ACTIONS = [
-  // No function may read back a sealed phone number yet (phones:open is bound to none), nor use the phone key
-  // otherwise, nor touch a secret but by reading it.
-  'kms:Decrypt',
+  // No function may use the phone key but to make or open phone data keys (kms:Decrypt: the tracing queries
+  // only, asserted above), nor touch a secret but by reading it.
   'kms:*',
   'kms:Encrypt',
   'kms:ReEncryptFrom',
@@ -679,6 +717,8 @@ describe('function permissions', () => {
       [json(table('registry')), 'registry'],
       [json({ 'Fn::Join': ['', [table('registry'), '/index/gsi1']] }), 'registry/gsi1'],
       [json(table('checkins')), 'checkins'],
+      [json({ 'Fn::Join': ['', [table('checkins'), '/index/byCheckpointDay']] }), 'checkins/byCheckpointDay'],
+      [json({ 'Fn::Join': ['', [table('checkins'), '/index/byPhone']] }), 'checkins/byPhone'],
       [json(table('activity')), 'activity'],
       [json({ 'Fn::Join': ['', [table('activity'), '/index/byCheckpoint']] }), 'activity/byCheckpoint'],
       [json(table('tracing')), 'tracing'],
@@ -687,6 +727,7 @@ describe('function permissions', () => {
       [json(bucket), 'reports-bucket'],
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
+      [json({ 'Fn::Join': ['', [bucket, `/exports/${stack.province.id}/*`]] }), 'exports-objects'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
@@ -747,7 +788,13 @@ describe('function permissions', () => {
       const writers = NAMES.filter((n) =>
         grantsOfFunction(province, n).some((g) => g.resource === audit && g.action === 'dynamodb:PutItem'),
       );
-      expect(writers.sort()).toEqual(['close-case', 'create-case']);
+      expect(writers.sort()).toEqual([
+        'close-case',
+        'create-case',
+        'trace-checkpoint-visitors',
+        'trace-phone-contacts',
+        'trace-phone-visits',
+      ]);
     }
   });
 
@@ -772,7 +819,7 @@ describe('function permissions', () => {
     ]);
   });
 
-  it('lets only the four functions that store phone numbers make phone data keys and read the hash secret, and none decrypt', () => {
+  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries decrypt, and only those read the hash secret', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -782,8 +829,11 @@ describe('function permissions', () => {
       .flatMap((id) => SEALING.map((name) => `${id}/${name}`))
       .sort();
     expect(holders('kms:GenerateDataKey')).toEqual(sealing);
-    expect(holders('secretsmanager:GetSecretValue')).toEqual(sealing);
-    expect(holders('kms:Decrypt')).toEqual([]);
+    const opening = ['quang-ninh', 'vinh-phuc']
+      .flatMap((id) => OPENING.map((name) => `${id}/${name}`))
+      .sort();
+    expect(holders('secretsmanager:GetSecretValue')).toEqual([...sealing, ...opening].sort());
+    expect(holders('kms:Decrypt')).toEqual(opening);
     // Each province's functions reach its own key and secret, never the other province's.
     for (const province of synthedProvinces().provinces) {
       for (const name of SEALING) {
@@ -989,15 +1039,15 @@ describe('function environment', () => {
     const phoneVars = [PHONE_ENV.phoneKeyId, PHONE_ENV.phoneHashSecretArn];
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
-      const own = SEALING.includes(name) ? [...expected, ...phoneVars].sort() : expected;
+      const own = [...SEALING, ...OPENING].includes(name) ? [...expected, ...phoneVars].sort() : expected;
       expect(Object.keys(vars).sort(), name).toEqual(own);
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
 
-  it("points the phone vault's variables, on the functions that store numbers only, at this stack's key and secret", () => {
+  it("points the phone vault's variables, on the functions that store or open numbers only, at this stack's key and secret", () => {
     for (const { stack, resources } of synthedProvinces().provinces) {
-      for (const name of SEALING) {
+      for (const name of [...SEALING, ...OPENING]) {
         const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
         expect(vars[PHONE_ENV.phoneKeyId], name).toEqual(getAtt(defaultChildId(stack.phoneKeys.key)));
         expect(vars[PHONE_ENV.phoneHashSecretArn], name).toEqual({

@@ -25,7 +25,7 @@ describe('the case export', () => {
       ],
     });
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(buffer as never);
+    await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer);
     const sheet = workbook.getWorksheet('Truy vết')!;
     expect(sheet.getCell('A5').value).toBe("'+84912345678");
     expect(sheet.getCell('B5').value).toBe('\'=cmd|" /C calc"!A0');
