@@ -4,7 +4,7 @@ import { normaliseCode } from '../src/core/codes.ts';
 import { CHECKIN_PAGE_POLICY, checkinPage } from '../src/render/checkin-page.ts';
 import { GATE_PAGE_POLICY, gatePage } from '../src/render/gate-page.ts';
 import { SERVICE_WORKER } from '../src/render/service-worker.ts';
-import { events } from './commons/services.ts';
+import { config, events } from './commons/services.ts';
 import { type HttpEvent, type HttpResponse, publicRoute } from './http/route.ts';
 
 const HTML = 'text/html; charset=utf-8';
@@ -40,7 +40,7 @@ export const handler = publicRoute(
       return { status: 200, file: { body: SERVICE_WORKER, contentType: 'text/javascript; charset=utf-8' } };
     }
     const code = normaliseCode(params.code ?? '') ?? '';
-    const body = isGate(event) ? gatePage(code) : checkinPage(code);
+    const body = isGate(event) ? gatePage(code) : checkinPage(code, config.retentionDays);
     return { status: 200, file: { body, contentType: HTML } };
   },
 ).use(pagePolicy);

@@ -181,9 +181,13 @@ const shell = pageShell({ title: 'Khai báo vào/ra', css: PAGE_CSS, script: SCR
 /** The Content-Security-Policy header its response carries. */
 export const CHECKIN_PAGE_POLICY = shell.policy;
 
-/** `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim. */
-export function checkinPage(code: string): string {
+/**
+ * `code` must already be a normalised code (src/core/codes.ts alphabet only), or '': it goes into the page verbatim.
+ * `retentionDays` is the province's: the page says how long the number is kept, and what for.
+ */
+export function checkinPage(code: string, retentionDays: number): string {
   if (!/^[A-Z0-9]*$/.test(code)) throw new Error('checkinPage takes a normalised code');
+  if (!Number.isInteger(retentionDays)) throw new Error('checkinPage takes a whole number of days');
   const hasCode = code !== '';
   return shell.html(`<header>
 <p class="kicker">Khai báo vào/ra</p>
@@ -202,6 +206,7 @@ export function checkinPage(code: string): string {
 <label for="phone">Số điện thoại của bạn</label>
 <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" placeholder="0912 345 678" aria-describedby="phone-error">
 <p id="phone-error" class="field-error" role="alert" hidden></p>
+<p class="hint" id="privacy">Số điện thoại chỉ dùng để truy vết dịch bệnh và được xóa sau ${retentionDays} ngày.</p>
 <p class="hint" id="companions-label">Người đi cùng (trẻ em, người già):</p>
 <div class="stepper" role="group" aria-labelledby="companions-label">
 <button type="button" id="less" aria-label="Bớt một người">−</button>

@@ -60,6 +60,10 @@ describe('the check-in page /c/<code>', () => {
     await page.locator('#name', { hasText: cp.name }).waitFor();
     expect(await page.locator('#unit').textContent()).toBe(cp.unitName);
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+    // What the number is for and how long it is kept: the province's retention, from the stack's configuration.
+    expect(await page.locator('#privacy').textContent()).toBe(
+      `Số điện thoại chỉ dùng để truy vết dịch bệnh và được xóa sau ${stack.config.retentionDays} ngày.`,
+    );
 
     await page.fill('#phone', '0912 345 678');
     await page.click('#more');
