@@ -271,7 +271,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(34);
+    expect(routes.size).toBe(35);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(31);
+    expect(NAMES).toHaveLength(32);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -481,6 +481,7 @@ describe('Lambda functions', () => {
     'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
     'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
     'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
+    'create-alert': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -527,6 +528,7 @@ const LIST_UNDER_PREFIX = (provinceId: string) =>
 const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } })}`;
 /** Cases share the tracing table: their functions reach `case#` items (and the one `cases` index partition). */
 const CASE_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } })}`;
+const ALERT_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } })}`;
 const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
 /**
  * Hashing and sealing phone numbers: data keys of the province's phone key, for phone numbers only (the
@@ -688,6 +690,18 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   'trace-checkpoint-visitors': () => TRACE_GRANTS,
   'trace-phone-visits': () => TRACE_GRANTS,
   'trace-phone-contacts': () => TRACE_GRANTS,
+  // Drafting counts the recipients through the tracing indexes and stores a count: no number opened.
+  'create-alert': () => [
+    `dynamodb:GetItem tracing${CASES_LISTED}`,
+    `dynamodb:Query tracing${CASES_LISTED}`,
+    `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+    'dynamodb:PutItem audit',
+    'dynamodb:GetItem registry',
+    'dynamodb:Query checkins/byCheckpointDay',
+    'dynamodb:Query checkins/byPhone',
+    `dynamodb:PutItem tracing${ALERT_ITEMS}`,
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -790,6 +804,7 @@ describe('function permissions', () => {
       );
       expect(writers.sort()).toEqual([
         'close-case',
+        'create-alert',
         'create-case',
         'trace-checkpoint-visitors',
         'trace-phone-contacts',

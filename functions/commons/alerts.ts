@@ -1,0 +1,19 @@
+import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { DynamoAlerts } from '../../src/adapters/dynamo-alerts.ts';
+import type { AlertDeps } from '../../src/core/alerts.ts';
+import { audit, cases, checkins, registry } from './dynamo.ts';
+import { clock, config } from './services.ts';
+
+/** The alert functions' stores, built at cold start. None of them holds a phone reader. */
+export const alerts = new DynamoAlerts(makeDynamoClient(config), config.tracingTable);
+
+export const deps: AlertDeps = {
+  alerts,
+  cases,
+  checkins,
+  checkpoints: registry,
+  audit,
+  clock,
+  auditRetentionDays: config.auditRetentionDays,
+  retentionDays: config.retentionDays,
+};
