@@ -296,6 +296,22 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
     }),
   ],
+  'alerts:read': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsRead',
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [tables.table('tracing').tableArn, ...tables.indexArns('tracing')],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*', 'alerts'] } },
+    }),
+  ],
+  'alerts:update': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsUpdate',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
+    }),
+  ],
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',

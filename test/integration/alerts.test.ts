@@ -116,3 +116,51 @@ describe('drafting an exposure alert', () => {
     expect(JSON.stringify(res.json)).not.toMatch(/0912/);
   });
 });
+
+describe('approving, cancelling and reading an alert', () => {
+  it('refuses its author (403), moves it to sending for a second tracer, and changes nothing when approved again', async () => {
+    const made = await draft(tracer);
+    const id = made.json.id;
+    const byAuthor = await api.call('POST', `/v1/alerts/${id}/approve`, { token: tracer });
+    expect(byAuthor.status).toBe(403);
+    const secondTracer = await stack.token('tracer', 'hai-ha', 'tracer-2');
+    const approved = await api.call('POST', `/v1/alerts/${id}/approve`, { token: secondTracer });
+    expect(approved.status).toBe(200);
+    expect(approved.json).toMatchObject({
+      id,
+      status: expect.stringMatching(/^(sending|sent)$/),
+      recipients: 2,
+    });
+    const again = await api.call('POST', `/v1/alerts/${id}/approve`, { token: secondTracer });
+    expect(again.status).toBe(200);
+    const got = await api.call('GET', `/v1/alerts/${id}`, { token: tracer });
+    expect(got.json).toMatchObject({
+      id,
+      caseId,
+      approvedBy: 'tracer-2',
+      recipients: 2,
+      template: 'exposure',
+    });
+    expect(got.json).not.toHaveProperty('unitPath');
+  });
+
+  it('cancels a draft, which no approval moves afterwards', async () => {
+    const id = (await draft(tracer)).json.id;
+    const cancelled = await api.call('POST', `/v1/alerts/${id}/cancel`, { token: tracer });
+    expect(cancelled.json).toEqual({ id, status: 'cancelled', recipients: 2, sent: 0 });
+    const secondTracer = await stack.token('tracer', 'hai-ha', 'tracer-2');
+    const approved = await api.call('POST', `/v1/alerts/${id}/approve`, { token: secondTracer });
+    expect(approved.json.status).toBe('cancelled');
+  });
+
+  it('lists the alerts of the scope, and none to a tracer of another district', async () => {
+    const id = (await draft(tracer)).json.id;
+    const mine = await api.call('GET', '/v1/alerts?limit=100', { token: tracer });
+    expect(mine.json.items.map((a: { id: string }) => a.id)).toContain(id);
+    const other = await api.call('GET', '/v1/alerts', { token: await api.as('tracer', 'mong-cai') });
+    expect(other.json.items).toEqual([]);
+    expect(
+      (await api.call('GET', `/v1/alerts/${id}`, { token: await api.as('tracer', 'mong-cai') })).status,
+    ).toBe(403);
+  });
+});
