@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { assertAllowed } from './access.ts';
-import type { AlertTemplate } from './alert-messages.ts';
+import { type AlertTemplate, alertMessage } from './alert-messages.ts';
 import { type AuditDeps, recordAudit } from './audit.ts';
 import { type CaseStore, requireOpenCase } from './cases.ts';
 import { type ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Page, Principal } from './model.ts';
-import type { CheckinStore, CheckpointStore } from './ports.ts';
+import type { CheckinStore, CheckpointStore, PhoneReader } from './ports.ts';
 import { visitsAtCheckpoint } from './tracing.ts';
 import type { Visit } from './visits.ts';
 
@@ -58,7 +58,41 @@ export interface AlertStore {
   cancel(alertId: string, by: string, at: string): Promise<Alert | undefined>;
 }
 
+/** One queued message: up to BATCH_SIZE phones of one alert, each with its sealed number and its place. */
+export interface AlertBatch {
+  alertId: string;
+  recipients: { phoneHash: string; sealedPhone: string; place: string }[];
+}
+
+/** Phones per queued message: a consumer's invocation opens and sends this many at most. */
+export const BATCH_SIZE = 100;
+
+/** Where an approved alert's sending waits (AWS: an SQS queue and its consumer; locally: an in-process stand-in). */
+export interface AlertQueue {
+  enqueue(batches: readonly AlertBatch[]): Promise<void>;
+}
+
+/** A text message to one phone (AWS: SNS Publish to a phone number; locally: a file in the outbox). */
+export interface SmsSender {
+  send(e164: string, text: string): Promise<void>;
+}
+
+/**
+ * Who has been sent an alert: one `alert#<id>#to#<phoneHash>` marker per phone, put on the condition it is not
+ * there, so of two deliveries of one batch only one sends to a phone.
+ */
+export interface AlertDeliveries {
+  /** True for the one caller that claimed the phone for this alert; false when it was claimed before. */
+  claim(alertId: string, phoneHash: string): Promise<boolean>;
+  /** Gives a claim back after a failed send, so a later delivery may send it. */
+  release(alertId: string, phoneHash: string): Promise<void>;
+  /** Adds to the alert's `sent` count, and marks it `sent` once every recipient has been sent to. */
+  countSent(alertId: string, sent: number): Promise<void>;
+}
+
 export interface AlertDeps extends AuditDeps {
+  /** Where an approved alert's batches go; absent, approving enqueues nothing (the sending is not wired yet). */
+  queue?: AlertQueue;
   /** Above this many recipients only an admin may approve (the province's cap). */
   approvalCap?: number;
   alerts: AlertStore;
@@ -173,6 +207,7 @@ export async function approveAlert(deps: AlertDeps, principal: Principal, alertI
   const approved = await deps.alerts.approve(alertId, principal.subject, deps.clock.now().toISOString());
   if (!approved) throw new NotFoundError('unknown_alert', 'No alert has this id');
   if (approved.approvedBy !== principal.subject || approved.status === 'cancelled') return approved;
+  if (deps.queue) await deps.queue.enqueue(await batchesOf(deps, approved));
   await recordAudit(
     deps,
     principal,
@@ -205,6 +240,74 @@ export async function cancelAlert(deps: AlertDeps, principal: Principal, alertId
     );
   }
   return cancelled;
+}
+
+/** The alert's recipients, found again from the check-ins, in batches of BATCH_SIZE with each one's place. */
+export async function batchesOf(deps: AlertDeps, alert: Alert): Promise<AlertBatch[]> {
+  const found = await alertRecipients(deps, {
+    checkpointIds: alert.checkpointIds,
+    from: new Date(alert.from),
+    to: new Date(alert.to),
+    minOverlapMinutes: alert.minOverlapMinutes,
+  });
+  const places = new Map<string, string>();
+  for (const id of alert.checkpointIds)
+    places.set(id, (await deps.checkpoints.getCheckpoint(id))?.name ?? id);
+  const recipients = [...found.values()].map((r) => ({
+    phoneHash: r.phoneHash,
+    sealedPhone: r.sealedPhone,
+    place: places.get(r.checkpointId) ?? r.checkpointId,
+  }));
+  const batches: AlertBatch[] = [];
+  for (let i = 0; i < recipients.length; i += BATCH_SIZE) {
+    batches.push({ alertId: alert.id, recipients: recipients.slice(i, i + BATCH_SIZE) });
+  }
+  return batches;
+}
+
+export interface SendingDeps {
+  alerts: Pick<AlertStore, 'getAlert'>;
+  deliveries: AlertDeliveries;
+  phones: PhoneReader;
+  sms: SmsSender;
+  /** The province's kill switch: true while alerts are paused. */
+  paused(): Promise<boolean>;
+}
+
+/**
+ * The queue's consumer: sends one batch, at most once per phone per alert. Before each send it checks that the
+ * alert is still `sending` and the province not paused; if not, it stops and answers the phones left (a paused
+ * province's are delivered again later; a cancelled alert's are dropped by the next delivery, which finds it
+ * cancelled). A phone is claimed before its number is opened; a failed send gives the claim back and is answered
+ * as failed, so the queue delivers it again. Answers the phone hashes to deliver again.
+ */
+export async function sendBatch(deps: SendingDeps, batch: AlertBatch): Promise<{ retry: string[] }> {
+  const retry: string[] = [];
+  let sent = 0;
+  for (const [i, r] of batch.recipients.entries()) {
+    const alert = await deps.alerts.getAlert(batch.alertId);
+    // Cancelled, sent or gone: the rest of the batch is dropped.
+    if (alert?.status !== 'sending') break;
+    if (await deps.paused()) {
+      retry.push(...batch.recipients.slice(i).map((left) => left.phoneHash));
+      break;
+    }
+    if (!(await deps.deliveries.claim(batch.alertId, r.phoneHash))) continue;
+    try {
+      const e164 = await deps.phones.open(r.sealedPhone);
+      const from = new Date(alert.from);
+      await deps.sms.send(
+        e164,
+        alertMessage(alert.template, { checkpoint: r.place, from, to: new Date(alert.to) }),
+      );
+      sent++;
+    } catch {
+      await deps.deliveries.release(batch.alertId, r.phoneHash);
+      retry.push(r.phoneHash);
+    }
+  }
+  if (sent > 0) await deps.deliveries.countSent(batch.alertId, sent);
+  return { retry };
 }
 
 /** At most this many alerts read to fill one page of a scoped listing. */

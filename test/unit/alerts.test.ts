@@ -2,16 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { alertMessage } from '../../src/core/alert-messages.ts';
 import {
   type Alert,
+  type AlertBatch,
+  type AlertDeliveries,
   type AlertDeps,
   type AlertStore,
   approveAlert,
   cancelAlert,
   listAlerts,
+  type SendingDeps,
+  sendBatch,
 } from '../../src/core/alerts.ts';
 import type { AuditRecord } from '../../src/core/audit.ts';
 import { ForbiddenError } from '../../src/core/errors.ts';
 import type { Page, Principal } from '../../src/core/model.ts';
-import { fixedClock } from '../../src/core/time.ts';
+import { fixedClock, localDay } from '../../src/core/time.ts';
+import { hashOf, MemoryPhones, sealedOf } from './fakes.ts';
 
 /** The alert's state machine: draft → sending (approved by someone else) → sent; cancel; the cap. */
 
@@ -168,5 +173,129 @@ describe('alert messages', () => {
     );
     expect(alertMessage('get-tested', fill)).toContain('Hãy đi xét nghiệm');
     expect(alertMessage('get-tested', fill)).not.toMatch(/\{|\}/);
+  });
+});
+
+/** Markers and the sent count as the store keeps them: one claim per phone per alert. */
+class MemoryDeliveries implements AlertDeliveries {
+  readonly claimed = new Set<string>();
+  constructor(private readonly alerts: MemoryAlerts) {}
+  async claim(alertId: string, phoneHash: string) {
+    const key = `${alertId}#to#${phoneHash}`;
+    if (this.claimed.has(key)) return false;
+    this.claimed.add(key);
+    return true;
+  }
+  async release(alertId: string, phoneHash: string) {
+    this.claimed.delete(`${alertId}#to#${phoneHash}`);
+  }
+  async countSent(alertId: string, sent: number) {
+    const found = this.alerts.items.get(alertId)!;
+    found.sent += sent;
+    if (found.sent >= found.recipients && found.status === 'sending') found.status = 'sent';
+  }
+}
+
+const PHONES = ['+84912000001', '+84912000002'];
+
+function sending(recipients = PHONES) {
+  const { alerts, deps, audited } = setup(recipients.length);
+  const outbox: { to: string; text: string }[] = [];
+  const sms = { send: async (to: string, text: string) => void outbox.push({ to, text }) };
+  const sendingDeps: SendingDeps & { pause: boolean } = {
+    alerts,
+    deliveries: new MemoryDeliveries(alerts),
+    phones: new MemoryPhones(),
+    sms,
+    pause: false,
+    paused: async () => sendingDeps.pause,
+  };
+  const checkins = recipients.flatMap((e164, i) =>
+    (['in', 'out'] as const).map((direction, j) => ({
+      id: `c${i}${j}`,
+      checkpointId: 'cp1',
+      unitId: 'hai-ha',
+      phoneHash: hashOf(e164),
+      sealedPhone: sealedOf(e164),
+      direction,
+      method: 'qr',
+      at: new Date(Date.parse('2026-03-01T01:10:00Z') + j * 600_000).toISOString(),
+      day: localDay(new Date('2026-03-01T01:10:00Z')),
+      receivedAt: NOW.toISOString(),
+      expiresAt: 0,
+    })),
+  );
+  const queued: AlertBatch[] = [];
+  Object.assign(deps, {
+    queue: { enqueue: async (batches: AlertBatch[]) => void queued.push(...structuredClone(batches)) },
+    checkins: { checkinsAtCheckpoint: async () => checkins },
+    checkpoints: { getCheckpoint: async () => ({ id: 'cp1', name: 'Chợ Quảng Hà' }) },
+  });
+  return { alerts, deps, audited, outbox, sms, sendingDeps, queued };
+}
+
+describe('sending an approved alert', () => {
+  it('enqueues the recipients once on approval, and nothing on a second approval', async () => {
+    const { deps, queued } = sending();
+    await approveAlert(deps, second, 'a1');
+    await approveAlert(deps, admin, 'a1');
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.recipients.map((r) => [r.phoneHash, r.place])).toEqual(
+      PHONES.map((p) => [hashOf(p), 'Chợ Quảng Hà']),
+    );
+  });
+
+  it('sends each phone one message, then marks the alert sent (draft → sending → sent)', async () => {
+    const { deps, alerts, outbox, sendingDeps, queued } = sending();
+    await approveAlert(deps, second, 'a1');
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [] });
+    expect(outbox.map((m) => m.to).sort()).toEqual(PHONES);
+    expect(outbox[0]!.text).toContain('Chợ Quảng Hà');
+    expect(await alerts.getAlert('a1')).toMatchObject({ status: 'sent', sent: 2 });
+  });
+
+  it('sends nothing more when the same batch is delivered again', async () => {
+    const { deps, alerts, outbox, sendingDeps, queued } = sending();
+    await approveAlert(deps, second, 'a1');
+    const batch = queued[0]!;
+    await Promise.all([sendBatch(sendingDeps, batch), sendBatch(sendingDeps, batch)]);
+    await sendBatch(sendingDeps, batch);
+    expect(outbox).toHaveLength(2);
+    expect((await alerts.getAlert('a1'))?.sent).toBe(2);
+  });
+
+  it('gives a failed send back, so the next delivery sends it, and only it', async () => {
+    const { deps, outbox, sendingDeps, queued } = sending();
+    let fail = true;
+    sendingDeps.sms = {
+      send: async (to, text) => {
+        if (fail && to === PHONES[1]) throw new Error('Throttling');
+        outbox.push({ to, text });
+      },
+    };
+    await approveAlert(deps, second, 'a1');
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [hashOf(PHONES[1]!)] });
+    fail = false;
+    await sendBatch(sendingDeps, queued[0]!);
+    expect(outbox.map((m) => m.to)).toEqual(PHONES);
+  });
+
+  it('sends nothing while paused and answers every phone for later; sends once resumed', async () => {
+    const { deps, outbox, sendingDeps, queued } = sending();
+    await approveAlert(deps, second, 'a1');
+    sendingDeps.pause = true;
+    expect((await sendBatch(sendingDeps, queued[0]!)).retry).toHaveLength(2);
+    expect(outbox).toEqual([]);
+    sendingDeps.pause = false;
+    await sendBatch(sendingDeps, queued[0]!);
+    expect(outbox).toHaveLength(2);
+  });
+
+  it('sends nothing for a cancelled alert, and drops its batch', async () => {
+    const { deps, outbox, sendingDeps, queued } = sending();
+    await approveAlert(deps, second, 'a1');
+    await cancelAlert(deps, author, 'a1');
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [] });
+    expect(outbox).toEqual([]);
   });
 });
