@@ -173,6 +173,11 @@ export const keys = {
     gsi1sk: `${createdAt}#${alertId}`,
   }),
   alertsListed: 'alerts',
+  /** A phone's marker for one alert (conditionally put before its message is sent): by the phone's keyed hash. */
+  alertDelivery: (alertId: string, phoneHash: string) => ({
+    pk: `alert#${alertId}#to#${phoneHashSegment(phoneHash)}`,
+    sk: 'to',
+  }),
   /** Audit: one partition per local day; within it, by time then id. */
   auditDay: (day: string) => `audit#day#${day}`,
   auditItem: (day: string, position: string) => ({ pk: keys.auditDay(day), sk: position }),

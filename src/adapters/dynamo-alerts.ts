@@ -1,11 +1,12 @@
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Alert, AlertStore } from '../core/alerts.ts';
+import type { Alert, AlertDeliveries, AlertStore } from '../core/alerts.ts';
 import type { Page } from '../core/model.ts';
 import { keys, TRACING_CASES } from '../keys.ts';
 import { decodeToken, encodeToken } from './paging.ts';
@@ -111,6 +112,68 @@ export class DynamoAlerts implements AlertStore {
       // Moved meanwhile by someone else, or never there: answer what is stored.
       if ((err as Error).name === 'ConditionalCheckFailedException') return this.getAlert(alertId);
       throw err;
+    }
+  }
+}
+
+/**
+ * Who has been sent an alert: one `alert#<id>#to#<phoneHash>` item per phone in the tracing table, put on the
+ * condition it is not there (only the delivery that puts it sends), deleted again when the send failed. The
+ * alert's `sent` count is added to atomically, and the alert marked `sent` on the condition it is still sending
+ * and every recipient is counted.
+ */
+export class DynamoAlertDeliveries implements AlertDeliveries {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async claim(alertId: string, phoneHash: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.alertDelivery(alertId, phoneHash), entity: 'alert-delivery' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async release(alertId: string, phoneHash: string): Promise<void> {
+    await this.db.send(
+      new DeleteCommand({ TableName: this.table, Key: keys.alertDelivery(alertId, phoneHash) }),
+    );
+  }
+
+  async countSent(alertId: string, sent: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.alertItem(alertId),
+        UpdateExpression: 'ADD sent :n',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':n': sent },
+      }),
+    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.alertItem(alertId),
+          UpdateExpression: 'SET #status = :sent',
+          ConditionExpression: '#status = :sending AND sent >= recipients',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending' },
+        }),
+      );
+    } catch (err) {
+      // Not every recipient yet, or cancelled meanwhile: the status stays.
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
     }
   }
 }
