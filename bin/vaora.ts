@@ -8,6 +8,7 @@ import { normaliseCode } from '../src/core/codes.ts';
 import { ROLES, type Role } from '../src/core/model.ts';
 import { runDemo } from '../src/local/demo.ts';
 import { startS3rver } from '../src/local/s3.ts';
+import { readOutbox } from '../src/local/sms-outbox.ts';
 import { DEFAULT_DATA_DIR, freePort } from '../src/local/stack.ts';
 import { localSecret, mintToken } from '../src/local/tokens.ts';
 
@@ -137,6 +138,17 @@ program
     const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
     // The token rides in the fragment, which the browser never sends: the gate page keeps it and drops it.
     console.log(options.gate ? `${options.url.replace(/\/+$/, '')}/g/${options.gate}#token=${token}` : token);
+  });
+
+program
+  .command('outbox')
+  .description(
+    "Print the text messages the local stack has sent (exposure alerts), from the data folder's outbox",
+  )
+  .action(async () => {
+    const messages = await readOutbox(dataDir);
+    if (messages.length === 0) console.log('The outbox is empty.');
+    for (const m of messages) console.log(`${m.at}  ${m.to}  ${m.text}`);
   });
 
 program

@@ -287,6 +287,31 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: tables.indexArns('checkins'),
     }),
   ],
+  // Exposure alerts share the tracing table with the cases: a draft is a new `alert#` item, nothing else.
+  'alerts:draft': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsDraft',
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
+    }),
+  ],
+  'alerts:read': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsRead',
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [tables.table('tracing').tableArn, ...tables.indexArns('tracing')],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*', 'alerts'] } },
+    }),
+  ],
+  'alerts:update': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsUpdate',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
+    }),
+  ],
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',

@@ -165,6 +165,19 @@ export const keys = {
     gsi1sk: `${openedAt}#${caseId}`,
   }),
   casesListed: 'cases',
+  /** Exposure alerts, in the tracing table beside their cases: an alert by its id (`alert#` items). */
+  alertItem: (alertId: string) => ({ pk: `alert#${alertId}`, sk: 'alert' }),
+  /** An alert listed under the one `alerts` partition of the tracing index, newest last. */
+  alertListed: (createdAt: string, alertId: string) => ({
+    gsi1pk: keys.alertsListed,
+    gsi1sk: `${createdAt}#${alertId}`,
+  }),
+  alertsListed: 'alerts',
+  /** A phone's marker for one alert (conditionally put before its message is sent): by the phone's keyed hash. */
+  alertDelivery: (alertId: string, phoneHash: string) => ({
+    pk: `alert#${alertId}#to#${phoneHashSegment(phoneHash)}`,
+    sk: 'to',
+  }),
   /** Audit: one partition per local day; within it, by time then id. */
   auditDay: (day: string) => `audit#day#${day}`,
   auditItem: (day: string, position: string) => ({ pk: keys.auditDay(day), sk: position }),

@@ -34,7 +34,12 @@ export type FunctionName =
   | 'list-audit'
   | 'trace-checkpoint-visitors'
   | 'trace-phone-visits'
-  | 'trace-phone-contacts';
+  | 'trace-phone-contacts'
+  | 'create-alert'
+  | 'approve-alert'
+  | 'cancel-alert'
+  | 'get-alert'
+  | 'list-alerts';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -81,7 +86,13 @@ export type Binding =
   /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
   | 'phones:seal'
   /** Hash and open phone numbers: the hash secret and kms:Decrypt on the phone key (tracing exports, alerts). */
-  | 'phones:open';
+  | 'phones:open'
+  /** A new exposure alert (conditional PutItem): `alert#` items of the tracing table only. */
+  | 'alerts:draft'
+  /** An alert by its id (GetItem) and the alerts listed (Query on the tracing index): `alert#` items only. */
+  | 'alerts:read'
+  /** An alert approved or cancelled (conditional UpdateItem): `alert#` items only. */
+  | 'alerts:update';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -176,6 +187,21 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'trace-checkpoint-visitors': { entry: 'functions/trace-checkpoint-visitors.ts', bindings: TRACE_BINDINGS },
   'trace-phone-visits': { entry: 'functions/trace-phone-visits.ts', bindings: TRACE_BINDINGS },
   'trace-phone-contacts': { entry: 'functions/trace-phone-contacts.ts', bindings: TRACE_BINDINGS },
+  // Drafting an alert counts its recipients (check-ins through the tracing indexes) but opens no number.
+  'create-alert': {
+    entry: 'functions/create-alert.ts',
+    bindings: ['cases:read', 'audit:append', 'registry:get', 'checkins:trace', 'alerts:draft'],
+  },
+  'approve-alert': {
+    entry: 'functions/approve-alert.ts',
+    bindings: ['alerts:read', 'alerts:update', 'audit:append'],
+  },
+  'cancel-alert': {
+    entry: 'functions/cancel-alert.ts',
+    bindings: ['alerts:read', 'alerts:update', 'audit:append'],
+  },
+  'get-alert': { entry: 'functions/get-alert.ts', bindings: ['alerts:read'] },
+  'list-alerts': { entry: 'functions/list-alerts.ts', bindings: ['alerts:read'] },
 };
 
 export type Access = 'public' | 'staff';
@@ -247,6 +273,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/checkpoints/{id}/visitors', fn: 'trace-checkpoint-visitors', access: 'staff' },
   { method: 'GET', path: '/v1/phones/{phone}/visits', fn: 'trace-phone-visits', access: 'staff' },
   { method: 'GET', path: '/v1/phones/{phone}/contacts', fn: 'trace-phone-contacts', access: 'staff' },
+  // Exposure alerts: drafted for an open case, approved by a second staff member, sent once per phone.
+  { method: 'POST', path: '/v1/alerts', fn: 'create-alert', access: 'staff' },
+  { method: 'GET', path: '/v1/alerts', fn: 'list-alerts', access: 'staff' },
+  { method: 'GET', path: '/v1/alerts/{id}', fn: 'get-alert', access: 'staff' },
+  { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
+  { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
 ];
 
 /**

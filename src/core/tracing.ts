@@ -52,7 +52,7 @@ export async function visitsOfHash(
 
 /** Every phone's visits at one checkpoint that touch [from, to), sorted by start. */
 export async function visitsAtCheckpoint(
-  deps: TracingDeps,
+  deps: Pick<TracingDeps, 'checkins'>,
   checkpointId: string,
   from: Date,
   to: Date,

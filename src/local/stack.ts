@@ -39,7 +39,8 @@ export interface LocalStack {
   /** The phone vault's configuration: the local KMS key, the hash secret and the stand-in serving both. */
   phones: PhoneConfig;
   dataDir: string;
-  token(role: Role, unitId: string): Promise<string>;
+  /** A staff token; `subject` names a second person of the same role (an alert's approver). */
+  token(role: Role, unitId: string, subject?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -183,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       phones,
       dataDir,
-      token: (role, unitId) => mintToken(secret, { role, unitId }),
+      token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

@@ -271,7 +271,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(34);
+    expect(routes.size).toBe(39);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(31);
+    expect(NAMES).toHaveLength(36);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -481,6 +481,11 @@ describe('Lambda functions', () => {
     'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
     'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
     'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
+    'create-alert': { MemorySize: 256, Timeout: 10 },
+    'approve-alert': { MemorySize: 256, Timeout: 10 },
+    'cancel-alert': { MemorySize: 256, Timeout: 10 },
+    'get-alert': { MemorySize: 256, Timeout: 10 },
+    'list-alerts': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -527,6 +532,15 @@ const LIST_UNDER_PREFIX = (provinceId: string) =>
 const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } })}`;
 /** Cases share the tracing table: their functions reach `case#` items (and the one `cases` index partition). */
 const CASE_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } })}`;
+const ALERT_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } })}`;
+const ALERTS_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*', 'alerts'] } })}`;
+/** An alert by id and the alerts listed: `alert#` items and the index's `alerts` partition only. */
+const ALERT_READ = [
+  `dynamodb:GetItem tracing${ALERTS_LISTED}`,
+  `dynamodb:Query tracing${ALERTS_LISTED}`,
+  `dynamodb:GetItem tracing/gsi1${ALERTS_LISTED}`,
+  `dynamodb:Query tracing/gsi1${ALERTS_LISTED}`,
+];
 const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
 /**
  * Hashing and sealing phone numbers: data keys of the province's phone key, for phone numbers only (the
@@ -688,6 +702,30 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   'trace-checkpoint-visitors': () => TRACE_GRANTS,
   'trace-phone-visits': () => TRACE_GRANTS,
   'trace-phone-contacts': () => TRACE_GRANTS,
+  // Drafting counts the recipients through the tracing indexes and stores a count: no number opened.
+  'create-alert': () => [
+    `dynamodb:GetItem tracing${CASES_LISTED}`,
+    `dynamodb:Query tracing${CASES_LISTED}`,
+    `dynamodb:GetItem tracing/gsi1${CASES_LISTED}`,
+    `dynamodb:Query tracing/gsi1${CASES_LISTED}`,
+    'dynamodb:PutItem audit',
+    'dynamodb:GetItem registry',
+    'dynamodb:Query checkins/byCheckpointDay',
+    'dynamodb:Query checkins/byPhone',
+    `dynamodb:PutItem tracing${ALERT_ITEMS}`,
+  ],
+  'approve-alert': () => [
+    ...ALERT_READ,
+    `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+    'dynamodb:PutItem audit',
+  ],
+  'cancel-alert': () => [
+    ...ALERT_READ,
+    `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+    'dynamodb:PutItem audit',
+  ],
+  'get-alert': () => ALERT_READ,
+  'list-alerts': () => ALERT_READ,
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -789,7 +827,10 @@ describe('function permissions', () => {
         grantsOfFunction(province, n).some((g) => g.resource === audit && g.action === 'dynamodb:PutItem'),
       );
       expect(writers.sort()).toEqual([
+        'approve-alert',
+        'cancel-alert',
         'close-case',
+        'create-alert',
         'create-case',
         'trace-checkpoint-visitors',
         'trace-phone-contacts',
@@ -895,9 +936,12 @@ describe('function permissions', () => {
     const counting = /\/create-(assisted-)?checkins?(-batch)? /;
     const others = updates.filter((u) => !counting.test(u));
     expect(others.filter((u) => !u.endsWith(' registry')).sort()).toEqual(
-      ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
-        ['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
-      ),
+      ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
+        ...['approve-alert', 'cancel-alert'].map(
+          (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+        ),
+        ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+      ]),
     );
     expect(others.filter((u) => u.endsWith(' registry')).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
