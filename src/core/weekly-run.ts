@@ -3,6 +3,7 @@ import type { RunStore } from './ports.ts';
 import type { IdleCheckpoint, ListedCheckpoint, Period, ReportFormat } from './report.ts';
 import {
   type Compared,
+  type LevelUnit,
   reportUnit,
   UNIT_CONCURRENCY,
   type UnitTaskDeps,
@@ -121,4 +122,62 @@ export class MemoryRuns implements RunStore {
   async putRun(run: WeeklyRun) {
     this.stored.set(run.runId, structuredClone(run));
   }
+}
+
+/** What the state machine's first task hands on: the run, its start, and the unit tree as levels, deepest first. */
+export interface RunPlan {
+  runId: string;
+  period: Period;
+  startedAt: string;
+  force: boolean;
+  levels: LevelUnit[][];
+}
+
+/**
+ * The state machine's first task: records the run as running (keeping the start of a record already there, so
+ * a redriven run keeps the units it reported) and lists the levels.
+ */
+export async function planRun(
+  deps: Pick<RunDeps, 'units' | 'runs' | 'clock' | 'provinceId'>,
+  request: WeeklyRunRequest,
+): Promise<RunPlan> {
+  const earlier = await deps.runs.getRun(request.runId);
+  const startedAt = earlier?.startedAt ?? deps.clock.now().toISOString();
+  await deps.runs.putRun({
+    runId: request.runId,
+    period: request.period,
+    status: 'running',
+    startedAt,
+    units: 0,
+    failed: [],
+  });
+  const levels = await unitLevels(deps.units, deps.provinceId);
+  return { runId: request.runId, period: request.period, startedAt, force: request.force ?? false, levels };
+}
+
+/**
+ * The state machine's last task: a unit succeeded when its summary for the period was stored since the run
+ * started; any other unit failed (its task's Catch let the others go on). Stores and returns the run's record.
+ */
+export async function finishRun(
+  deps: Pick<RunDeps, 'units' | 'runs' | 'summaries' | 'clock' | 'provinceId'>,
+  runId: string,
+): Promise<WeeklyRun> {
+  const run = await deps.runs.getRun(runId);
+  if (!run) throw new Error(`No weekly run ${runId}`);
+  const units = (await unitLevels(deps.units, deps.provinceId)).flat();
+  const fresh = await mapLimit(units, 8, async ({ unitId }) => {
+    const summary = await deps.summaries.getSummary(unitId, run.period.start);
+    return summary !== undefined && summary.generatedAt >= run.startedAt;
+  });
+  const failed = units.filter((_, i) => !fresh[i]).map(({ unitId }) => ({ unitId, error: 'NotReported' }));
+  const finished: WeeklyRun = {
+    ...run,
+    status: failed.length > 0 ? 'failed' : 'succeeded',
+    units: units.length - failed.length,
+    failed,
+    finishedAt: deps.clock.now().toISOString(),
+  };
+  await deps.runs.putRun(finished);
+  return finished;
 }

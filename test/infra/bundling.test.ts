@@ -189,7 +189,7 @@ describe('the poster bundles', () => {
 });
 
 describe('the weekly report bundles', () => {
-  it.each(['run-weekly-report', 'scheduled-weekly-report'] as const)(
+  it.each(['run-weekly-report', 'weekly-run-unit'] as const)(
     'ship %s with exactly the chart rasteriser and fonts beside the bundle',
     (name) => {
       const asset = dirname(bundle(name));

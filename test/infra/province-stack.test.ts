@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -251,7 +251,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(31);
+    expect(routes.size).toBe(32);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -410,7 +410,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(28);
+    expect(NAMES).toHaveLength(31);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -441,10 +441,9 @@ describe('Lambda functions', () => {
     'create-assisted-checkins': { MemorySize: 256, Timeout: 10 },
     'create-card': { MemorySize: 256, Timeout: 10 },
     'checkin-page': { MemorySize: 256, Timeout: 10 },
-    'run-weekly-report': { MemorySize: 1024, Timeout: 29 },
+    'run-weekly-report': { MemorySize: 256, Timeout: 10 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
     'get-report-link': { MemorySize: 256, Timeout: 10 },
-    'scheduled-weekly-report': { MemorySize: 1024, Timeout: 300 },
     'import-units': { MemorySize: 256, Timeout: 10 },
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
@@ -458,6 +457,10 @@ describe('Lambda functions', () => {
     'get-case': { MemorySize: 256, Timeout: 10 },
     'close-case': { MemorySize: 256, Timeout: 10 },
     'list-audit': { MemorySize: 256, Timeout: 10 },
+    'get-weekly-run': { MemorySize: 256, Timeout: 10 },
+    'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
+    'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
+    'weekly-run-finish': { MemorySize: 1024, Timeout: 300 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -469,15 +472,16 @@ describe('Lambda functions', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
       'create-unit-posters',
       'import-checkpoints',
-      'run-weekly-report',
-      'scheduled-weekly-report',
+      'weekly-run-finish',
+      'weekly-run-plan',
+      'weekly-run-unit',
     ]);
   });
 
   it('stops every function behind an API route before API Gateway gives up on it (30 s)', () => {
     const { stack, resources } = firstProvince();
     const routed = new Set(ROUTES.map((r) => r.fn));
-    expect(routed.has('scheduled-weekly-report')).toBe(false);
+    expect(routed.has('weekly-run-unit')).toBe(false);
     for (const name of routed) {
       expect(resources[functionId(stack, name)]!.Properties.Timeout, name).toBeLessThanOrEqual(29);
     }
@@ -543,34 +547,17 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
         `${action} checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'cardphone#*'] } })}`,
     ),
   'checkin-page': () => [],
+  // It records the run and starts the state machine; the state machine's tasks read and write the rest.
   'run-weekly-report': () => [
-    'dynamodb:GetItem registry',
-    'dynamodb:Query registry',
-    'dynamodb:Query registry/gsi1',
-    'dynamodb:Query activity',
-    'dynamodb:Query activity/byCheckpoint',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+    'states:StartExecution weekly-run-state-machine',
   ],
   'list-reports': (p) => ['dynamodb:GetItem registry', `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`],
   'get-report-link': (p) => [
     'dynamodb:GetItem registry',
     `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
     's3:GetObject reports-objects',
-  ],
-  'scheduled-weekly-report': () => [
-    'dynamodb:GetItem registry',
-    'dynamodb:Query registry',
-    'dynamodb:Query registry/gsi1',
-    'dynamodb:Query activity',
-    'dynamodb:Query activity/byCheckpoint',
-    's3:PutObject reports-objects',
-    's3:AbortMultipartUpload reports-objects',
-    // Not a binding: the on-failure destination of its asynchronous (scheduled) runs, lib/schedule.ts.
-    // CDK's SqsDestination grants these three (Queue.grantSendMessages).
-    'sqs:SendMessage dead-letter-queue',
-    'sqs:GetQueueAttributes dead-letter-queue',
-    'sqs:GetQueueUrl dead-letter-queue',
   ],
   'import-units': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   // Refs are looked up a hundred at a time before any write.
@@ -629,6 +616,37 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:PutItem audit',
   ],
   'list-audit': () => ['dynamodb:Query audit'],
+  // The run's record: read only.
+  'get-weekly-run': () => ['s3:GetObject reports-objects'],
+  // The unit tree (units only) and the run's record.
+  'weekly-run-plan': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
+  // One unit: its checkpoints and counters, its children's summaries; its reports and its summary.
+  'weekly-run-unit': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
+  // The unit tree (units only), every unit's summary, the run's record.
+  'weekly-run-finish': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -659,6 +677,7 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
+      [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -841,21 +860,27 @@ describe('policies of the whole stack', () => {
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
   });
 
-  it('never grants on Resource "*"', () => {
-    expect(allGrants().filter((g) => g.resource === '"*"')).toEqual([]);
+  it('never grants on Resource "*", but for the log delivery and tracing of the weekly-run state machine', () => {
+    const machineRoles = synthedProvinces().provinces.map(({ stack }) =>
+      defaultChildId(stack.weeklyRun.stateMachine.role),
+    );
+    const others = synthedProvinces().provinces.flatMap(({ resources }) =>
+      resourcesOfType(resources, 'AWS::IAM::Role')
+        .filter(([roleId]) => !machineRoles.includes(roleId))
+        .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
+    );
+    expect(others.filter((g) => g.resource === '"*"')).toEqual([]);
   });
 
-  it('lets the scheduler role invoke only the scheduled report function and send to its DLQ', () => {
+  it('lets the scheduler role start only the weekly-run state machine and send to its DLQ', () => {
     const { stack, resources } = firstProvince();
     const grants = grantsOfRole(
       resources,
       defaultChildId(stack.weeklyReport.node.findChild('SchedulerRole')),
     );
-    const fn = getAtt(defaultChildId(stack.functions.byName['scheduled-weekly-report']));
     expect(grants.map((g) => `${g.action} ${g.resource}`).sort()).toEqual(
       [
-        `lambda:InvokeFunction ${json(fn)}`,
-        `lambda:InvokeFunction ${json({ 'Fn::Join': ['', [fn, ':*']] })}`,
+        `states:StartExecution ${json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) })}`,
         `sqs:SendMessage ${json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue)))}`,
       ].sort(),
     );
@@ -863,7 +888,7 @@ describe('policies of the whole stack', () => {
 });
 
 describe('weekly report schedule', () => {
-  it('runs scheduled-weekly-report every Friday at 15:00 Asia/Ho_Chi_Minh', () => {
+  it('starts the weekly-run state machine every Friday at 15:00 Asia/Ho_Chi_Minh', () => {
     const { stack, template } = firstProvince();
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -871,9 +896,7 @@ describe('weekly report schedule', () => {
       ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: Match.objectLike({
-        Arn: getAtt(defaultChildId(stack.functions.byName['scheduled-weekly-report'])),
-      }),
+      Target: Match.objectLike({ Arn: { Ref: defaultChildId(stack.weeklyRun.stateMachine) } }),
     });
   });
 
@@ -887,17 +910,6 @@ describe('weekly report schedule', () => {
       }),
     });
     expect(firstProvince().resources[queue]!.Properties.SqsManagedSseEnabled).toBe(true);
-  });
-
-  it('sends failed runs of the function itself to the same queue', () => {
-    const { stack, template } = firstProvince();
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: defaultChildId(stack.functions.byName['scheduled-weekly-report']) },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue)) },
-      },
-    });
   });
 
   it('accepts only TLS requests on the dead-letter queue', () => {
@@ -932,7 +944,9 @@ describe('function environment', () => {
     ].sort();
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
-      expect(Object.keys(vars).sort(), name).toEqual(expected);
+      // The one that starts weekly runs also names the state machine.
+      const own = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
+      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...own].sort());
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
@@ -976,5 +990,76 @@ describe('stack outputs', () => {
     expect(outputs.ReportsBucketName.Value).toEqual({
       Ref: logicalId(stack.reports.bucket.node.defaultChild!),
     });
+  });
+});
+
+describe('weekly run state machine', () => {
+  /** The definition with each CloudFormation reference in it replaced by its JSON, as a string. */
+  const definition = () => {
+    const { stack, resources } = firstProvince();
+    const machine = resources[defaultChildId(stack.weeklyRun.stateMachine)]!;
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : json(p).replace(/"/g, "'"))).join(''));
+  };
+
+  it('plans, then maps over the levels one at a time, each a Map over its units, then finishes', () => {
+    const d = definition();
+    expect(d.StartAt).toBe('Plan');
+    expect(d.States.Plan.Next).toBe('Levels');
+    expect(d.States.Levels).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.levels',
+      MaxConcurrency: 1,
+      Next: 'Finish',
+    });
+    const units = d.States.Levels.ItemProcessor.States.Units;
+    expect(units).toMatchObject({ Type: 'Map', ItemsPath: '$.units', MaxConcurrency: 10 });
+    expect(units.ItemProcessor.StartAt).toBe('ReportUnit');
+    expect(d.States.Finish.End).toBe(true);
+  });
+
+  it('retries a unit with backoff, except a missing child summary, and catches its failure alone', () => {
+    const task = definition().States.Levels.ItemProcessor.States.Units.ItemProcessor.States.ReportUnit;
+    expect(task.Retry).toEqual([
+      { ErrorEquals: ['ChildSummaryMissingError'], MaxAttempts: 0 },
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 },
+    ]);
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'UnitFailed' }]);
+  });
+
+  it('logs every state to its own log group, without execution data, and traces with X-Ray', () => {
+    const { stack, resources } = firstProvince();
+    const props = resources[defaultChildId(stack.weeklyRun.stateMachine)]!.Properties;
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    const logGroup = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+    expect(resources[logGroup['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
+  });
+
+  it('lets the state machine invoke only its three task functions', () => {
+    const { stack, resources } = firstProvince();
+    const grants = grantsOfRole(resources, defaultChildId(stack.weeklyRun.stateMachine.role));
+    const invoked = grants.filter((g) => g.action.startsWith('lambda:'));
+    const fns = (['weekly-run-plan', 'weekly-run-unit', 'weekly-run-finish'] as const).map((name) =>
+      getAtt(defaultChildId(stack.functions.byName[name])),
+    );
+    expect(invoked.map((g) => `${g.action} ${g.resource}`).sort()).toEqual(
+      fns
+        .flatMap((fn) => [
+          `lambda:InvokeFunction ${json(fn)}`,
+          `lambda:InvokeFunction ${json({ 'Fn::Join': ['', [fn, ':*']] })}`,
+        ])
+        .sort(),
+    );
+    // Besides invoking: only log delivery and X-Ray, which accept no resource but "*".
+    const others = grants.filter((g) => !g.action.startsWith('lambda:'));
+    expect(others.every((g) => g.resource === '"*"')).toBe(true);
+    expect([...new Set(others.map((g) => g.action.split(':')[0]))].sort()).toEqual(['logs', 'xray']);
+  });
+
+  it("tells POST /v1/reports/weekly's function which state machine to start", () => {
+    const { stack, resources } = firstProvince();
+    const vars = resources[functionId(stack, 'run-weekly-report')]!.Properties.Environment.Variables;
+    expect(vars[WEEKLY_RUNNER_ENV]).toEqual({ Ref: defaultChildId(stack.weeklyRun.stateMachine) });
   });
 });

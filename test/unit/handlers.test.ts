@@ -7,6 +7,7 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 /** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
@@ -52,7 +53,10 @@ function conflict(code: string) {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, LAMBDA_TEST_ENV);
+  Object.assign(process.env, LAMBDA_TEST_ENV, {
+    // Set by lib/weekly-run.ts on the function that starts weekly runs.
+    [WEEKLY_RUNNER_ENV]: 'arn:aws:states:ap-southeast-1:123456789012:stateMachine:weekly',
+  });
   createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
   getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;
 });
