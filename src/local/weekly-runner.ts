@@ -27,6 +27,8 @@ export class InProcessRunStarter implements RunStarter {
           finishedAt: this.deps.clock.now().toISOString(),
         });
       })
+      // The store itself failing (the local stack stopped mid-run): nothing is left to record it in.
+      .catch(() => undefined)
       .finally(() => this.running.delete(request.runId));
     this.running.set(request.runId, run);
   }

@@ -226,6 +226,7 @@ describe('staff credentials', () => {
     });
     expect(unit.status).toBe(403);
     expect((await api.call('POST', '/v1/reports/weekly', { token: manager, body: {} })).status).toBe(403);
+    expect((await api.call('GET', `/v1/reports/runs/${randomUUID()}`, { token: manager })).status).toBe(403);
     const tracer = await api.as('tracer', 'quang-ninh');
     expect((await api.call('GET', '/v1/units/hai-ha/reports', { token: tracer })).status).toBe(403);
   });
@@ -456,6 +457,17 @@ describe('the weekly report', () => {
     const started = (await run.json()) as any;
     expect(started.period).toEqual(period);
     expect(started.runId).toMatch(/^[0-9a-f-]{36}$/);
+    // Known from the first moment, as running or already done; an unknown run is a 404.
+    const status = await api.call('GET', `/v1/reports/runs/${started.runId}`, { token: admin });
+    expect([status.status, status.json.runId, status.json.period]).toEqual([200, started.runId, period]);
+    expect(['running', 'succeeded']).toContain(status.json.status);
+    for (let i = 0; i < 600 && status.json.status === 'running'; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      status.json = (await api.call('GET', `/v1/reports/runs/${started.runId}`, { token: admin })).json;
+    }
+    expect(status.json.status).toBe('succeeded');
+    const unknown = await api.call('GET', `/v1/reports/runs/${randomUUID()}`, { token: admin });
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'unknown_run']);
     const today = localDay(new Date());
     for (const start of [today, '2022-02-30']) {
       const res = await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start } });
