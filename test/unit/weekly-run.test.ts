@@ -5,12 +5,14 @@ import type { CheckpointStore } from '../../src/core/ports.ts';
 import { fixedClock, periodStartingAt } from '../../src/core/time.ts';
 import {
   ChildSummaryMissingError,
+  LIST_LIMIT,
   MemorySummaries,
   reportUnit,
   type UnitTaskDeps,
   unitLevels,
 } from '../../src/core/weekly-report.ts';
-import { executeRun, MemoryRuns } from '../../src/core/weekly-run.ts';
+import { executeRun, finishRun, MemoryRuns, planRun, type UnitSummary } from '../../src/core/weekly-run.ts';
+import { InProcessRunStarter } from '../../src/local/weekly-runner.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents } from './fakes.ts';
 
@@ -214,5 +216,116 @@ describe('executeRun', () => {
 
     expect(run).toMatchObject({ status: 'succeeded', units: 4, failed: [], startedAt: RUN_AT });
     expect(await runs.getRun('r2')).toEqual(run);
+  });
+});
+
+describe("planRun and finishRun (the state machine's first and last tasks)", () => {
+  it('records the run as running and hands on the levels, deepest first', async () => {
+    const runs = new MemoryRuns();
+
+    const plan = await planRun({ ...deps(), runs }, { runId: 'r3', period: PERIOD });
+
+    expect(plan).toMatchObject({ runId: 'r3', period: PERIOD, startedAt: RUN_AT, force: false });
+    expect(plan.levels.map((level) => level.map((u) => u.unitId))).toEqual([['qd', 'qs'], ['hh'], ['qn']]);
+    expect((await runs.getRun('r3'))?.status).toBe('running');
+  });
+
+  it('counts a unit whose summary predates the run as failed, the others as reported', async () => {
+    const runs = new MemoryRuns();
+    const d = deps();
+    // qs reported by an earlier run, an hour before this one started; the others by this run.
+    await reportUnit(
+      { ...d, clock: fixedClock('2022-01-14T07:00:00.000Z') },
+      { unitId: 'qs', label: 'Unit qs, Unit hh', period: PERIOD },
+    );
+    await planRun({ ...d, runs }, { runId: 'r4', period: PERIOD });
+    await reportUnit(d, { unitId: 'qd', label: 'Unit qd, Unit hh', period: PERIOD, runStartedAt: RUN_AT });
+
+    const run = await finishRun({ ...d, runs }, 'r4');
+
+    expect(run).toMatchObject({
+      status: 'failed',
+      units: 1,
+      failed: [
+        { unitId: 'qs', error: 'NotReported' },
+        { unitId: 'hh', error: 'NotReported' },
+        { unitId: 'qn', error: 'NotReported' },
+      ],
+    });
+    expect(await runs.getRun('r4')).toEqual(run);
+  });
+});
+
+describe('the local stand-in', () => {
+  it('answers before the run is done, and the record follows the run to succeeded', async () => {
+    const runs = new MemoryRuns();
+    const starter = new InProcessRunStarter({ ...deps(), runs });
+
+    await starter.start({ runId: 'r5', period: PERIOD });
+    const first = await runs.getRun('r5');
+    await Promise.all(starter.running.values());
+
+    expect(first?.status).toBe('running');
+    expect(await runs.getRun('r5')).toMatchObject({ status: 'succeeded', units: 4, failed: [] });
+  });
+});
+
+describe('bounded lists', () => {
+  it('lists the first LIST_LIMIT idle checkpoints below a unit and counts the rest', async () => {
+    const d = deps();
+    const idle = (unitId: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        checkpointId: `${unitId}-${String(i).padStart(5, '0')}`,
+        code: 'c',
+        name: `${unitId}-${String(i).padStart(5, '0')}`,
+        kind: 'shop',
+        unitId,
+        unitName: `Unit ${unitId}, Unit hh`,
+        createdAt: BEFORE,
+        canonicalName: 'c',
+        lastActiveDay: null,
+      }));
+    for (const [unitId, n] of [
+      ['qd', 3000],
+      ['qs', 3000],
+    ] as const) {
+      const summary: UnitSummary = {
+        unitId,
+        unitName: `Unit ${unitId}`,
+        period: PERIOD,
+        generatedAt: RUN_AT,
+        rows: 0,
+        keys: {},
+        totals: {
+          now: {
+            checkpointsTotal: n,
+            checkpointsNew: 0,
+            checkins: 0,
+            activeCheckpoints: 0,
+            namingViolations: 0,
+          },
+          before: {
+            checkpointsTotal: n,
+            checkpointsNew: 0,
+            checkins: 0,
+            activeCheckpoints: 0,
+            namingViolations: 0,
+          },
+        },
+        daily: [0, 0, 0, 0, 0, 0, 0],
+        idle: { items: idle(unitId, n), total: n + 500 },
+        newCheckpoints: { items: [], total: 0 },
+        misnamed: { items: [], total: 0 },
+      };
+      await summaries.putSummary(summary);
+    }
+
+    await reportUnit(d, { unitId: 'hh', label: 'Unit hh', period: PERIOD });
+
+    const hh = await summaries.getSummary('hh', PERIOD.start);
+    // Its own idle checkpoint is none (d1 was used); the children's 6,000 listed, 7,000 idle in all.
+    expect(hh?.idle.total).toBe(7000);
+    expect(hh?.idle.items).toHaveLength(LIST_LIMIT);
+    expect(hh?.idle.items.at(-1)?.checkpointId).toBe(`qs-${String(LIST_LIMIT - 3000 - 1).padStart(5, '0')}`);
   });
 });
