@@ -327,5 +327,13 @@ describe('bounded lists', () => {
     expect(hh?.idle.total).toBe(7000);
     expect(hh?.idle.items).toHaveLength(LIST_LIMIT);
     expect(hh?.idle.items.at(-1)?.checkpointId).toBe(`qs-${String(LIST_LIMIT - 3000 - 1).padStart(5, '0')}`);
+    const json = JSON.parse(
+      String(
+        d.reports instanceof MemoryReports &&
+          [...d.reports.files.entries()].find(([k]) => k.endsWith('.json'))?.[1].body,
+      ),
+    );
+    expect(json.listTotals).toEqual({ idle: 7000, newCheckpoints: 0, misnamed: 0 });
+    expect(json.idle).toHaveLength(LIST_LIMIT);
   });
 });
