@@ -39,8 +39,8 @@ export class WeeklyReportSchedule extends Construct {
         'redrive policies and Lambda DeadLetterConfig.',
     });
 
-    // Our own role (instead of the stack-wide one LambdaInvoke would create), so that the acknowledgement
-    // below is scoped to this schedule alone.
+    // Our own role (instead of the stack-wide one the target would create): it may start this one state
+    // machine and send to this one queue, nothing else (test/infra asserts it).
     const role = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },

@@ -192,6 +192,26 @@ describe('staff handlers', () => {
   });
 });
 
+describe('who runs the weekly run', () => {
+  it('fails the cold start without WEEKLY_RUNNER, naming it, and refuses anything but local or an ARN', async () => {
+    const { weeklyRunner } = await import('../../functions/commons/weekly.ts');
+
+    expect(() => weeklyRunner({})).toThrow(/WEEKLY_RUNNER/);
+    expect(() => weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'arn:aws:lambda:x' })).toThrow(/WEEKLY_RUNNER/);
+  });
+
+  it('starts the state machine in AWS and the in-process stand-in locally', async () => {
+    const { weeklyRunner } = await import('../../functions/commons/weekly.ts');
+    const { StepFunctionsRunStarter } = await import('../../src/adapters/sfn-runs.ts');
+    const { InProcessRunStarter } = await import('../../src/local/weekly-runner.ts');
+
+    expect(
+      weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'arn:aws:states:ap-southeast-1:1:stateMachine:w' }),
+    ).toBeInstanceOf(StepFunctionsRunStarter);
+    expect(weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'local' })).toBeInstanceOf(InProcessRunStarter);
+  });
+});
+
 describe('report periods at the edge', () => {
   const ADMIN = { 'custom:role': 'admin', 'custom:unit': 'quang-ninh' };
 
