@@ -7,6 +7,9 @@
  * The week's activity is written as the daily counters the check-in transaction keeps (the run reads nothing
  * else); (b) in bench/run.ts shows through real check-ins that the counters' reads do not grow with check-ins.
  *
+ * Then the state machine's per-unit task alone, in its own process, for the biggest leaf, its district and the
+ * province: each task's time and peak memory, and which is largest.
+ *
  *   node --openssl-legacy-provider --expose-gc --import tsx bench/weekly.ts   → one JSON line
  */
 import { execFile } from 'node:child_process';
@@ -17,13 +20,14 @@ import { makeDynamoClient, makeS3Client } from '../src/adapters/clients.ts';
 import { DynamoActivity } from '../src/adapters/dynamo-activity.ts';
 import { DynamoRegistry } from '../src/adapters/dynamo-registry.ts';
 import { S3Reports } from '../src/adapters/s3-reports.ts';
+import { S3RunRecords } from '../src/adapters/s3-runs.ts';
 import type { Config } from '../src/config.ts';
 import { createCheckpoint } from '../src/core/checkpoints.ts';
 import type { Principal } from '../src/core/model.ts';
 import { mapLimit } from '../src/core/pool.ts';
 import { daysOf, fixedClock, periodBounds, periodStartingAt } from '../src/core/time.ts';
 import { createUnit } from '../src/core/units.ts';
-import { runWeeklyReports } from '../src/core/weekly-report.ts';
+import { reportUnit, runWeeklyReports } from '../src/core/weekly-report.ts';
 import { keys } from '../src/keys.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
@@ -51,6 +55,19 @@ export interface WeeklyBenchResult {
   atN: RunFigures;
   at10N: RunFigures;
   readCapacityRatio: number;
+  /**
+   * The state machine's per-unit task, each in its own process as its Lambda runs it, for the units that
+   * could be the largest: the biggest leaf (its 3,000 checkpoints), its district, the province (its children's
+   * summaries). `largestTask` is the one with the highest peak memory.
+   */
+  tasks: TaskResult[];
+  largestTask: string;
+}
+
+interface TaskResult {
+  unitId: string;
+  ms: number;
+  peakRssMb: number;
 }
 
 async function main() {
@@ -182,6 +199,28 @@ async function benchWeekly(stack: Awaited<ReturnType<typeof startLocalStack>>): 
   };
 
   const atN = await run(await writeCounters(1));
+  // After the whole run at N: every unit's summary is stored, so any one task can run alone.
+  const tasks: TaskResult[] = [];
+  for (const unitId of [communes[0]!, 'd0', PROVINCE]) {
+    const { stdout: out } = await execFileAsync(
+      process.execPath,
+      [
+        '--openssl-legacy-provider',
+        '--expose-gc',
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--task',
+        unitId,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, BENCH_WEEKLY: JSON.stringify({ config: stack.config, start: period.start }) },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    tasks.push(JSON.parse(out.trim().split('\n').pop()!) as TaskResult);
+  }
   const at10N = await run(await writeCounters(10));
   const { reports, largestLeafRows, ...figuresN } = atN;
   const { reports: _reports, largestLeafRows: _rows, ...figures10N } = at10N;
@@ -194,6 +233,8 @@ async function benchWeekly(stack: Awaited<ReturnType<typeof startLocalStack>>): 
     atN: figuresN,
     at10N: figures10N,
     readCapacityRatio: Math.round((at10N.activityReadCapacity / atN.activityReadCapacity) * 100) / 100,
+    tasks,
+    largestTask: [...tasks].sort((a, b) => b.peakRssMb - a.peakRssMb)[0]!.unitId,
   };
 }
 
@@ -228,6 +269,8 @@ async function runOnce(): Promise<RunResult> {
       clock: fixedClock(periodBounds(period).to.toISOString()),
       events: quiet,
       provinceId: config.provinceId,
+      // Stored, as the state machine's tasks store them: the per-unit tasks below read them.
+      summaries: new S3RunRecords(makeS3Client(config), config.reportsBucket, config.provinceId),
     },
     period,
   );
@@ -242,6 +285,35 @@ async function runOnce(): Promise<RunResult> {
   };
 }
 
+/** One unit's task alone, in this process: what the state machine's per-unit Lambda does. */
+async function taskOnce(unitId: string): Promise<TaskResult> {
+  const { config, start } = JSON.parse(process.env.BENCH_WEEKLY!) as { config: Config; start: string };
+  const db = makeDynamoClient(config);
+  const registry = new DynamoRegistry(db, config.registryTable);
+  const period = periodStartingAt(start);
+  const started = performance.now();
+  await reportUnit(
+    {
+      units: registry,
+      checkpoints: registry,
+      activity: new DynamoActivity(db, config.activityTable),
+      reports: new S3Reports(makeS3Client(config), config.reportsBucket),
+      summaries: new S3RunRecords(makeS3Client(config), config.reportsBucket, config.provinceId),
+      render: renderReport,
+      chart: renderReportChart,
+      clock: fixedClock(periodBounds(period).to.toISOString()),
+      events: quiet,
+      provinceId: config.provinceId,
+    },
+    { unitId, label: unitId, period },
+  );
+  return {
+    unitId,
+    ms: Math.round(performance.now() - started),
+    peakRssMb: round1((process.resourceUsage().maxRSS * 1024) / MB),
+  };
+}
+
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function collectGarbage() {
@@ -249,4 +321,5 @@ function collectGarbage() {
 }
 
 if (process.argv[2] === '--run') console.log(JSON.stringify(await runOnce()));
+else if (process.argv[2] === '--task') console.log(JSON.stringify(await taskOnce(process.argv[3]!)));
 else await main();

@@ -1,14 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import { assertAllowed } from '../src/core/access.ts';
 import { reportPeriod } from '../src/core/weekly-report.ts';
 import { WeeklyReportBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
-import { runWeekly } from './commons/weekly.ts';
+import { runs, weeklyRunner } from './commons/weekly.ts';
 import { staffRoute } from './http/route.ts';
 
-/** Runs the weekly aggregation now, for the whole province: an admin of the province only. */
+const starter = weeklyRunner();
+
+/**
+ * Starts the weekly run for the whole province (an admin of the province only) and answers at once with its
+ * id: the run goes on in the background (the state machine in AWS); GET /v1/reports/runs/{runId} follows it.
+ */
 export const handler = staffRoute(events, { body: WeeklyReportBody }, async ({ body, principal }) => {
   assertAllowed(principal, 'runReports', [config.provinceId]);
   const period = reportPeriod(clock.now(), body.start);
-  const stored = await runWeekly(period);
-  return { status: 200, json: { period, reports: stored.map(({ unitId, rows }) => ({ unitId, rows })) } };
+  const runId = randomUUID();
+  // Recorded before it starts: the status route knows the run from the first moment.
+  await runs.putRun({
+    runId,
+    period,
+    status: 'running',
+    startedAt: clock.now().toISOString(),
+    units: 0,
+    failed: [],
+  });
+  await starter.start({ runId, period });
+  return { status: 202, json: { runId, period } };
 });

@@ -225,6 +225,15 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
     }),
     phoneHashSecret(targets),
   ],
+  // The weekly run's own records (the run, each unit's summary for its parent), JSON under the province's report
+  // prefix (src/keys.ts runKeys).
+  'reports:read': ({ reports, provinceId }) => [
+    new PolicyStatement({
+      sid: 'ReportsRead',
+      actions: ['s3:GetObject'],
+      resources: [reportObjects(reports, provinceId)],
+    }),
+  ],
   // A unit's posters: uploaded (single or multipart, aborted on a failure) under the province's poster
   // prefix, then a presigned GET link to them, which carries the signer's GetObject. No list, no delete.
   'posters:write': ({ reports, provinceId }) => [

@@ -8,6 +8,7 @@ import type { ProvinceConfig } from './provinces.ts';
 import { ReportsBucket } from './reports-bucket.ts';
 import { WeeklyReportSchedule } from './schedule.ts';
 import { Tables } from './tables.ts';
+import { WeeklyRun } from './weekly-run.ts';
 
 export interface ProvinceStackProps extends StackProps {
   province: ProvinceConfig;
@@ -25,6 +26,7 @@ export class ProvinceStack extends Stack {
   readonly auth: StaffAuth;
   readonly api: Api;
   readonly functions: FunctionCatalogue;
+  readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -48,8 +50,15 @@ export class ProvinceStack extends Stack {
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
+    this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
+      provinceId: province.id,
+      plan: this.functions.byName['weekly-run-plan'],
+      unit: this.functions.byName['weekly-run-unit'],
+      finish: this.functions.byName['weekly-run-finish'],
+      starter: this.functions.byName['run-weekly-report'],
+    });
     this.weeklyReport = new WeeklyReportSchedule(this, 'WeeklyReport', {
-      fn: this.functions.byName['scheduled-weekly-report'],
+      stateMachine: this.weeklyRun.stateMachine,
       provinceId: province.id,
     });
 

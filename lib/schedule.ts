@@ -1,33 +1,30 @@
 import { Aws, Duration, TimeZone, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import {
   ContextAttribute,
   Schedule,
   ScheduleExpression,
   ScheduleTargetInput,
 } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from './compliance.ts';
 
 /** Friday 15:00 Vietnam time: the week's report is ready before the weekend briefing. */
 export const WEEKLY_REPORT_CRON = { minute: '0', hour: '15', weekDay: 'FRI' } as const;
 export const WEEKLY_REPORT_TIME_ZONE = TimeZone.ASIA_HO_CHI_MINH;
 
 /**
- * EventBridge Scheduler runs `scheduled-weekly-report` weekly. Failures land in one encrypted, TLS-only
- * queue from both hops: the scheduler's own (it could not invoke the function, after its retries) and the
- * function's (Scheduler invokes Lambda asynchronously, so a failing run is retried by Lambda and then sent
- * to the on-failure destination with the error).
+ * EventBridge Scheduler starts the weekly-run state machine (lib/weekly-run.ts) weekly. When it cannot start
+ * an execution, after its retries, the event lands in one encrypted, TLS-only dead-letter queue. Failures
+ * inside the run are the state machine's: retried per unit, caught per unit, recorded in the run's record.
  */
 export class WeeklyReportSchedule extends Construct {
   readonly schedule: Schedule;
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string, props: { fn: IFunction; provinceId: string }) {
+  constructor(scope: Construct, id: string, props: { stateMachine: IStateMachine; provinceId: string }) {
     super(scope, id);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
@@ -38,31 +35,25 @@ export class WeeklyReportSchedule extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the weekly-report schedule and the on-failure ' +
-        'destination of its function; cdk-nag only recognises SQS redrive policies and Lambda DeadLetterConfig.',
+        'This queue is itself the dead-letter queue of the weekly-report schedule; cdk-nag only recognises SQS ' +
+        'redrive policies and Lambda DeadLetterConfig.',
     });
 
-    props.fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
-
-    // Our own role (instead of the stack-wide one LambdaInvoke would create), so that the acknowledgement
-    // below is scoped to this schedule alone.
+    // Our own role (instead of the stack-wide one the target would create): it may start this one state
+    // machine and send to this one queue, nothing else (test/infra asserts it).
     const role = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
-      description: 'EventBridge Scheduler: invoke the weekly report function, send failures to its DLQ',
+      description: 'EventBridge Scheduler: start the weekly run state machine, send failures to its DLQ',
     });
 
     this.schedule = new Schedule(this, 'Schedule', {
       description: `vaora ${props.provinceId}: weekly report, Friday 15:00 Asia/Ho_Chi_Minh`,
       schedule: ScheduleExpression.cron({ ...WEEKLY_REPORT_CRON, timeZone: WEEKLY_REPORT_TIME_ZONE }),
-      target: new LambdaInvoke(props.fn, {
-        // For the handler: the scheduled time, unlike the invocation time, still names the right week when a
-        // retry runs late. (functions/scheduled-weekly-report.ts currently derives the period from its clock.)
+      target: new StepFunctionsStartExecution(props.stateMachine, {
+        // For the plan task: the scheduled time, unlike the start time, still names the right week when a retry
+        // runs late (functions/weekly-run-plan.ts).
         input: ScheduleTargetInput.fromObject({
           source: 'vaora.weekly-report-schedule',
           scheduledTime: ContextAttribute.scheduledTime,
@@ -73,11 +64,5 @@ export class WeeklyReportSchedule extends Construct {
         role,
       }),
     });
-    acknowledgeWildcardResource(
-      role,
-      `${props.fn.functionArn}:*`,
-      "lambda:InvokeFunction (granted by Function.grantInvoke) also covers the function's own qualified ARNs " +
-        '(versions, aliases): the wildcard never reaches beyond this one function.',
-    );
   }
 }

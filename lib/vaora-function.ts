@@ -54,7 +54,7 @@ export const RUNTIME_FILES: Partial<Record<FunctionName, readonly string[]>> = {
   'create-unit-posters': Object.values(POSTER_FONT_FILES),
   'create-card': Object.values(POSTER_FONT_FILES),
   'run-weekly-report': Object.values(CHART_RUNTIME_FILES),
-  'scheduled-weekly-report': Object.values(CHART_RUNTIME_FILES),
+  'weekly-run-unit': Object.values(CHART_RUNTIME_FILES),
 };
 
 const resolveFromRepo = createRequire(join(REPO_ROOT, 'package.json'));

@@ -31,6 +31,13 @@ export const ENV = {
 } as const;
 
 /**
+ * Who runs the weekly run: the state machine's ARN (lib/weekly-run.ts sets it on the function that starts a
+ * run), or `local`, the in-process stand-in of src/local/ (the local stack sets it). Not in ENV: only that
+ * function reads it, at its cold start (functions/commons/weekly.ts), and fails the start without it.
+ */
+export const WEEKLY_RUNNER_ENV = 'WEEKLY_RUNNER';
+
+/**
  * SigV4 allows 7 days, but a link signed with a Lambda role's temporary credentials dies with them, which can be
  * within the hour: so an hour is the most we promise.
  */

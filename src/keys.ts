@@ -206,3 +206,13 @@ export const posterKeys = {
   file: (provinceId: string, unitId: string, at: Date) =>
     `posters/${provinceId}/${unitId}/poster-${unitId}-${at.toISOString().replace(/[:.]/g, '-')}.pdf`,
 };
+
+/**
+ * S3 keys of the weekly run's own records, under the province's report prefix (so the report grants reach them)
+ * but beside the units' folders: a unit id is a slug ([a-z0-9-]), never `_runs` or `_summaries`.
+ */
+export const runKeys = {
+  run: (provinceId: string, runId: string) => `reports/${provinceId}/_runs/${runId}.json`,
+  summary: (provinceId: string, unitId: string, start: string) =>
+    `reports/${provinceId}/_summaries/${start}/${unitId}.json`,
+};

@@ -18,7 +18,6 @@ export type FunctionName =
   | 'run-weekly-report'
   | 'list-reports'
   | 'get-report-link'
-  | 'scheduled-weekly-report'
   | 'import-units'
   | 'import-checkpoints'
   | 'rotate-checkpoint-code'
@@ -39,7 +38,11 @@ export type FunctionName =
   | 'approve-alert'
   | 'cancel-alert'
   | 'get-alert'
-  | 'list-alerts';
+  | 'list-alerts'
+  | 'get-weekly-run'
+  | 'weekly-run-plan'
+  | 'weekly-run-unit'
+  | 'weekly-run-finish';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -66,6 +69,8 @@ export type Binding =
   | 'reports:list'
   /** GetObject, which a presigned link carries. */
   | 'reports:sign'
+  /** GetObject: the weekly run's records and the units' summaries (src/keys.ts runKeys). */
+  | 'reports:read'
   | 'reports:write'
   /** PutObject and GetObject under the province's poster prefix (a unit's posters, then a link to them). */
   | 'posters:write'
@@ -136,20 +141,12 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'create-card': { entry: 'functions/create-card.ts', bindings: ['cards:issue', 'phones:seal'] },
   'checkin-page': { entry: 'functions/checkin-page.ts', bindings: [] },
-  'run-weekly-report': {
-    entry: 'functions/run-weekly-report.ts',
-    bindings: ['registry:read', 'activity:read', 'reports:write'],
-    heavy: true,
-  },
+  // Records the run and starts the state machine (lib/weekly-run.ts grants the StartExecution).
+  'run-weekly-report': { entry: 'functions/run-weekly-report.ts', bindings: ['reports:write'] },
   'list-reports': { entry: 'functions/list-reports.ts', bindings: ['registry:get', 'reports:list'] },
   'get-report-link': {
     entry: 'functions/get-report-link.ts',
     bindings: ['registry:get', 'reports:list', 'reports:sign'],
-  },
-  'scheduled-weekly-report': {
-    entry: 'functions/scheduled-weekly-report.ts',
-    bindings: ['registry:read', 'activity:read', 'reports:write'],
-    heavy: true,
   },
   'import-units': { entry: 'functions/import-units.ts', bindings: ['registry:get', 'registry:write'] },
   'import-checkpoints': {
@@ -202,6 +199,23 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'get-alert': { entry: 'functions/get-alert.ts', bindings: ['alerts:read'] },
   'list-alerts': { entry: 'functions/list-alerts.ts', bindings: ['alerts:read'] },
+  'get-weekly-run': { entry: 'functions/get-weekly-run.ts', bindings: ['reports:read'] },
+  // The weekly-run state machine's tasks (lib/weekly-run.ts): the plan, one unit, the end.
+  'weekly-run-plan': {
+    entry: 'functions/weekly-run-plan.ts',
+    bindings: ['registry:read', 'reports:read', 'reports:write'],
+    heavy: true,
+  },
+  'weekly-run-unit': {
+    entry: 'functions/weekly-run-unit.ts',
+    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write'],
+    heavy: true,
+  },
+  'weekly-run-finish': {
+    entry: 'functions/weekly-run-finish.ts',
+    bindings: ['registry:read', 'reports:read', 'reports:write'],
+    heavy: true,
+  },
 };
 
 export type Access = 'public' | 'staff';
@@ -279,6 +293,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/alerts/{id}', fn: 'get-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
+  { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
 ];
 
 /**

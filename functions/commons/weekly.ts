@@ -1,25 +1,42 @@
-import type { Period } from '../../src/core/report.ts';
-import { runWeeklyReports } from '../../src/core/weekly-report.ts';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import * as z from 'zod';
+import { makeS3Client } from '../../src/adapters/clients.ts';
+import { S3RunRecords } from '../../src/adapters/s3-runs.ts';
+import { StepFunctionsRunStarter } from '../../src/adapters/sfn-runs.ts';
+import { WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import type { RunStarter } from '../../src/core/ports.ts';
+import type { UnitTaskDeps } from '../../src/core/weekly-report.ts';
+import { InProcessRunStarter } from '../../src/local/weekly-runner.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { renderReportChart } from '../../src/render/report-chart.ts';
 import { activity, registry } from './dynamo.ts';
 import { reports } from './s3.ts';
 import { clock, config, events } from './services.ts';
 
-/** The weekly run as both the schedule and POST /v1/reports/weekly call it. */
-export function runWeekly(period: Period) {
-  return runWeeklyReports(
-    {
-      units: registry,
-      checkpoints: registry,
-      activity,
-      reports,
-      render: renderReport,
-      chart: renderReportChart,
-      clock,
-      events,
-      provinceId: config.provinceId,
-    },
-    period,
-  );
+/** The weekly run's records and the units' summaries. */
+export const runs = new S3RunRecords(makeS3Client(config), config.reportsBucket, config.provinceId);
+
+/** What each unit's task needs, in AWS (the per-unit function) and in the local stand-in. */
+export const unitTaskDeps: UnitTaskDeps = {
+  units: registry,
+  checkpoints: registry,
+  activity,
+  reports,
+  summaries: runs,
+  render: renderReport,
+  chart: renderReportChart,
+  clock,
+  events,
+  provinceId: config.provinceId,
+};
+
+export function weeklyRunner(env: NodeJS.ProcessEnv = process.env): RunStarter {
+  const runner = z
+    .union([z.literal('local'), z.string().startsWith('arn:aws:states:')])
+    .safeParse(env[WEEKLY_RUNNER_ENV]);
+  if (!runner.success)
+    throw new Error(`Invalid configuration: ${WEEKLY_RUNNER_ENV}: 'local' or a state machine ARN`);
+  return runner.data === 'local'
+    ? new InProcessRunStarter({ ...unitTaskDeps, runs })
+    : new StepFunctionsRunStarter(new SFNClient({}), runner.data);
 }

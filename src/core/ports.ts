@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
+import type { UnitSummary, WeeklyRun, WeeklyRunRequest } from './weekly-run.ts';
 
 /** What the core needs from storage. The DynamoDB and S3 adapters implement these; tests may fake them. */
 
@@ -86,6 +87,26 @@ export interface ReportStore {
   exists(key: string): Promise<boolean>;
 }
 
+/**
+ * Each unit's summary of a weekly run (src/core/weekly-report.ts UnitSummary): what its parent's report needs,
+ * so a parent's task reads its children's summaries, never their checkpoints.
+ */
+export interface SummaryStore {
+  getSummary(unitId: string, periodStart: string): Promise<UnitSummary | undefined>;
+  putSummary(summary: UnitSummary): Promise<void>;
+}
+
+/** A weekly run's record, by its run id: what GET /v1/reports/runs/{runId} answers. */
+export interface RunStore {
+  getRun(runId: string): Promise<WeeklyRun | undefined>;
+  putRun(run: WeeklyRun): Promise<void>;
+}
+
+/** Starts a weekly run in the background (Step Functions in AWS, an in-process stand-in locally). */
+export interface RunStarter {
+  start(request: WeeklyRunRequest): Promise<void>;
+}
+
 export interface LinkSigner {
   /** A GET link to a stored object that stops working after `ttlSeconds`. */
   signGet(key: string, ttlSeconds: number, downloadName: string): Promise<string>;
@@ -118,6 +139,8 @@ export type LogEvent =
   | { event: 'CheckinRetried'; attempt: number; reason: string }
   | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
   | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
+  | { event: 'WeeklyReportUnitSkipped'; unitId: string; start: string }
+  | { event: 'WeeklyReportUnitFailed'; unitId: string; start: string; errorName: string }
   | { event: 'RequestFailed'; status: number; code: string; errorName?: string }
   /** Hashing or sealing a phone failed (KMS or Secrets Manager unreachable, throttled, refusing): nothing stored. */
   | { event: 'PhoneVaultFailed'; errorName: string }

@@ -105,6 +105,11 @@ export interface UnitReport {
   misnamed: ListedCheckpoint[];
   daily: DailyCheckins;
   generatedAt: string;
+  /**
+   * Present when a list holds only its first entries (src/core/weekly-report.ts LIST_LIMIT): how many each list
+   * has in all; the rest are listed in the child units' own reports.
+   */
+  listTotals?: { idle: number; newCheckpoints: number; misnamed: number };
 }
 
 /** The rows' units by active ratio, lowest first (then by name); units with no checkpoint, and so no ratio, last. */

@@ -4,7 +4,14 @@ import { reportKeys } from '../keys.ts';
 import { eachCheckpoint } from './checkpoints.ts';
 import type { Checkpoint, Unit } from './model.ts';
 import { mapLimit } from './pool.ts';
-import type { ActivityStore, CheckpointStore, Events, ReportStore, UnitStore } from './ports.ts';
+import type {
+  ActivityStore,
+  CheckpointStore,
+  Events,
+  ReportStore,
+  SummaryStore,
+  UnitStore,
+} from './ports.ts';
 import {
   type CheckpointRow,
   type IdleCheckpoint,
@@ -28,6 +35,7 @@ import {
   reportablePeriod,
   TIME_ZONE,
 } from './time.ts';
+import type { UnitSummary } from './weekly-run.ts';
 
 /** A report as a file: the tables (XLSX, with the chart placed in it), CSV and JSON. */
 export type Renderer = (
@@ -49,6 +57,8 @@ export interface WeeklyReportDeps {
   clock: Clock;
   events: Events;
   provinceId: string;
+  /** Where each unit's summary goes for its parent; the in-process run keeps them in memory when not given. */
+  summaries?: SummaryStore;
 }
 
 export interface StoredUnitReport {
@@ -69,9 +79,17 @@ export function reportPeriod(now: Date, start?: string): Period {
 
 const READ_CONCURRENCY = 8;
 const PAGE = 500;
+/** Units of one level reported at once by the in-process run (the state machine's Map has its own limit). */
+export const UNIT_CONCURRENCY = 4;
+/**
+ * The most checkpoints a summary (and so a parent's report) lists in each of its lists (idle, new, misnamed):
+ * a parent lists the first ones, by unit then name, and counts the rest, which its children's own reports list.
+ * Keeps a province's lists (and its XLSX) bounded at 70,000 checkpoints; Excel stops at 1,048,576 rows.
+ */
+export const LIST_LIMIT = 5000;
 
 /** A period's figures and the same figures for the period before. */
-interface Compared {
+export interface Compared {
   now: ReportFigures;
   before: ReportFigures;
 }
@@ -80,7 +98,7 @@ interface UnitNode {
   unit: Unit;
   /** "Xã Quảng Đức, Huyện Hải Hà": the unit and its parents below the province, for the lists. */
   label: string;
-  children: UnitNode[];
+  children: UnitSummary[];
   /** The checkpoints registered directly at this unit. */
   own: Compared;
   ownDaily: number[];
@@ -90,9 +108,6 @@ interface UnitNode {
   ownIdle: IdleCheckpoint[];
   ownNew: ListedCheckpoint[];
   ownMisnamed: ListedCheckpoint[];
-  /** This unit and everything below it. */
-  subtree: Compared;
-  subtreeDaily: number[];
 }
 
 /** What a run knows about its periods. */
@@ -107,49 +122,179 @@ interface Frame {
   to: string;
 }
 
+/** One unit of a level: its id and its label for the lists. */
+export interface LevelUnit {
+  unitId: string;
+  label: string;
+}
+
 /**
- * The weekly aggregation: the same code runs from the Friday schedule and from POST /v1/reports/weekly.
- * It reads the unit tree, each unit's checkpoints and each unit's per-checkpoint daily counters for the period
- * and the one before — never the raw check-ins — so its read cost grows with checkpoints × days, not with
- * check-ins; idle checkpoints' last active day is one keys-only lookup each. Every unit gets its report (a unit
- * with children: a row per child, with the chart of its children's days in the XLSX and as a PNG; a leaf: a row
- * per checkpoint), in XLSX, CSV and JSON; a rerun for the same period replaces the files, picking up check-ins that arrived late.
+ * The province's unit tree as levels, deepest first: every unit comes after all its children, so a level's
+ * units can be reported together once the levels before it are done. Reads units only, never checkpoints.
+ */
+export async function unitLevels(units: UnitStore, provinceId: string): Promise<LevelUnit[][]> {
+  const root = await units.getUnit(provinceId);
+  if (!root) return [];
+  const levels: LevelUnit[][] = [];
+  let level: { unit: Unit; label: string }[] = [{ unit: root, label: root.name }];
+  while (level.length > 0) {
+    levels.push(level.map(({ unit, label }) => ({ unitId: unit.id, label })));
+    const next = await mapLimit(level, READ_CONCURRENCY, async (parent) =>
+      (await units.childrenOf(parent.unit.id)).map((unit) => ({
+        unit,
+        // The province itself is not named in its units' labels: every list is inside it.
+        label: parent.unit.parentId ? `${unit.name}, ${parent.label}` : unit.name,
+      })),
+    );
+    level = next.flat();
+  }
+  return levels.reverse();
+}
+
+export interface UnitTask {
+  unitId: string;
+  label: string;
+  period: Period;
+  /** When the run started (UTC ISO): a summary of this period stored since then is this run's, and kept. */
+  runStartedAt?: string;
+  /** Redo the unit even when this run already reported it. */
+  force?: boolean;
+}
+
+export type UnitTaskResult = StoredUnitReport & { skipped: boolean };
+
+/** A parent's task found no stored summary for a child: the child's task failed or has not run. */
+export class ChildSummaryMissingError extends Error {
+  override name = 'ChildSummaryMissingError';
+  constructor(
+    readonly unitId: string,
+    readonly childId: string,
+  ) {
+    super(`No summary of unit ${childId} (a child of ${unitId}) for this period`);
+  }
+}
+
+export type UnitTaskDeps = Omit<WeeklyReportDeps, 'summaries'> & { summaries: SummaryStore };
+
+/**
+ * The Friday run's task for one unit: reads the unit's own checkpoints and their counters, and its children's
+ * stored summaries (never a child's checkpoints); renders and stores the unit's reports; stores its summary for
+ * its parent. Its cost grows with the unit's own checkpoints and children, not with the province.
+ */
+export async function reportUnit(deps: UnitTaskDeps, task: UnitTask): Promise<UnitTaskResult> {
+  const { period } = task;
+  if (task.runStartedAt && !task.force) {
+    const done = await deps.summaries.getSummary(task.unitId, period.start);
+    if (done && done.generatedAt >= task.runStartedAt) {
+      deps.events.emit({ event: 'WeeklyReportUnitSkipped', unitId: task.unitId, start: period.start });
+      return { unitId: task.unitId, rows: done.rows, keys: done.keys, skipped: true };
+    }
+  }
+  const unit = await deps.units.getUnit(task.unitId);
+  if (!unit) throw new Error(`No unit ${task.unitId}`);
+  const frame = frameOf(period);
+  const childUnits = await deps.units.childrenOf(unit.id);
+  const children = await mapLimit(childUnits, READ_CONCURRENCY, async (child) => {
+    const summary = await deps.summaries.getSummary(child.id, period.start);
+    // Within a run, a child's summary from before the run is stale: the child's task failed this time.
+    if (!summary || (task.runStartedAt && summary.generatedAt < task.runStartedAt)) {
+      throw new ChildSummaryMissingError(unit.id, child.id);
+    }
+    return summary;
+  });
+  const node: UnitNode = {
+    unit,
+    label: task.label,
+    children,
+    own: { now: ZERO, before: ZERO },
+    ownDaily: [],
+    ownCheckpointDaily: new Map(),
+    ownRows: [],
+    ownIdle: [],
+    ownNew: [],
+    ownMisnamed: [],
+  };
+  await readUnit(deps, node, frame);
+
+  const generatedAt = deps.clock.now().toISOString();
+  const report = unitReport(deps.provinceId, node, frame, generatedAt);
+  const key = (format: ReportFormat) =>
+    reportKeys.file(deps.provinceId, unit.id, period.start, period.end, format);
+  const keys: Partial<Record<ReportFormat, string>> = {};
+  // The chart draws a line per child unit: a leaf's report (its checkpoints) has none, and at a province's
+  // scale (150 communes) skipping them saves most of the run's drawing time.
+  const chartPng = report.level === 'units' ? await deps.chart(report) : undefined;
+  if (chartPng) {
+    keys.png = key('png');
+    await deps.reports.put(keys.png, chartPng, REPORT_CONTENT_TYPES.png);
+  }
+  for (const format of REPORT_FORMATS) {
+    if (format === 'png') continue;
+    const file = key(format);
+    const { body, contentType } = deps.render(report, format, chartPng ? { chartPng } : {});
+    await deps.reports.put(file, body, contentType);
+    keys[format] = file;
+  }
+  const rows = report.level === 'units' ? report.rows.length : report.checkpoints.length;
+  await deps.summaries.putSummary(summaryOf(node, report, rows, keys));
+  deps.events.emit({ event: 'WeeklyReportStored', unitId: unit.id, start: period.start, rows });
+  return { unitId: unit.id, rows, keys, skipped: false };
+}
+
+/** A unit's summary for its parent: its Cộng over both periods, its days, and the first of its lists. */
+function summaryOf(
+  node: UnitNode,
+  report: UnitReport,
+  rows: number,
+  keys: Partial<Record<ReportFormat, string>>,
+): UnitSummary {
+  const totals = report.listTotals ?? {
+    idle: report.idle.length,
+    newCheckpoints: report.newCheckpoints.length,
+    misnamed: report.misnamed.length,
+  };
+  return {
+    unitId: node.unit.id,
+    unitName: node.unit.name,
+    period: report.period,
+    generatedAt: report.generatedAt,
+    rows,
+    keys,
+    totals: { now: report.totals, before: report.previousTotals },
+    daily: report.daily.days.map((_, i) => report.daily.series.reduce((n, s) => n + (s.values[i] ?? 0), 0)),
+    idle: { items: report.idle, total: totals.idle },
+    newCheckpoints: { items: report.newCheckpoints, total: totals.newCheckpoints },
+    misnamed: { items: report.misnamed, total: totals.misnamed },
+  };
+}
+
+/** Summaries kept in memory: the in-process run (tests, the local stand-in's default) passes them between levels. */
+export class MemorySummaries implements SummaryStore {
+  readonly stored = new Map<string, UnitSummary>();
+  async getSummary(unitId: string, periodStart: string) {
+    return this.stored.get(`${unitId}|${periodStart}`);
+  }
+  async putSummary(summary: UnitSummary) {
+    this.stored.set(`${summary.unitId}|${summary.period.start}`, summary);
+  }
+}
+
+/**
+ * The weekly aggregation in one process, as the state machine runs it in AWS (lib/weekly-run.ts): the levels
+ * deepest first, each level's units a few at a time, each unit one reportUnit task. It reads each unit's
+ * checkpoints and per-checkpoint daily counters for the period and the one before — never the raw check-ins —
+ * and its children's summaries. Every unit gets its report (a unit with children: a row per child, with the
+ * chart of its children's days in the XLSX and as a PNG; a leaf: a row per checkpoint), in XLSX, CSV and JSON; a
+ * rerun for the same period replaces the files, picking up check-ins that arrived late. Throws on the first
+ * failed unit; src/core/weekly-run.ts executeRun records failures per unit instead.
  */
 export async function runWeeklyReports(deps: WeeklyReportDeps, period: Period): Promise<StoredUnitReport[]> {
   const started = Date.now();
-  const root = await deps.units.getUnit(deps.provinceId);
-  if (!root) return [];
-  const frame = frameOf(period);
-
-  const nodes: UnitNode[] = [];
-  const tree = await loadTree(deps.units, root, undefined, nodes);
-  await mapLimit(nodes, READ_CONCURRENCY, (node) => readUnit(deps, node, frame));
-  rollUp(tree);
-
-  const generatedAt = deps.clock.now().toISOString();
+  const taskDeps: UnitTaskDeps = { ...deps, summaries: deps.summaries ?? new MemorySummaries() };
   const stored: StoredUnitReport[] = [];
-  for (const node of nodes) {
-    const report = unitReport(deps.provinceId, node, frame, generatedAt);
-    const key = (format: ReportFormat) =>
-      reportKeys.file(deps.provinceId, node.unit.id, period.start, period.end, format);
-    const keys: Partial<Record<ReportFormat, string>> = {};
-    // The chart draws a line per child unit: a leaf's report (its checkpoints) has none, and at a province's
-    // scale (150 communes) skipping them saves most of the run's drawing time.
-    const chartPng = report.level === 'units' ? await deps.chart(report) : undefined;
-    if (chartPng) {
-      keys.png = key('png');
-      await deps.reports.put(keys.png, chartPng, REPORT_CONTENT_TYPES.png);
-    }
-    for (const format of REPORT_FORMATS) {
-      if (format === 'png') continue;
-      const file = key(format);
-      const { body, contentType } = deps.render(report, format, chartPng ? { chartPng } : {});
-      await deps.reports.put(file, body, contentType);
-      keys[format] = file;
-    }
-    const rows = report.level === 'units' ? report.rows.length : report.checkpoints.length;
-    deps.events.emit({ event: 'WeeklyReportStored', unitId: node.unit.id, start: period.start, rows });
-    stored.push({ unitId: node.unit.id, rows, keys });
+  for (const level of await unitLevels(deps.units, deps.provinceId)) {
+    const done = await mapLimit(level, UNIT_CONCURRENCY, (unit) => reportUnit(taskDeps, { ...unit, period }));
+    stored.push(...done.map(({ unitId, rows, keys }) => ({ unitId, rows, keys })));
   }
   deps.events.emit({
     event: 'WeeklyReportRunCompleted',
@@ -177,38 +322,6 @@ function frameOf(period: Period): Frame {
 }
 
 const ZERO: ReportFigures = sumFigures([]);
-
-async function loadTree(
-  units: UnitStore,
-  unit: Unit,
-  parent: UnitNode | undefined,
-  all: UnitNode[],
-): Promise<UnitNode> {
-  // The province itself is not named in its units' labels: every list is inside it.
-  const label = !parent
-    ? unit.name
-    : parent.label && parent.unit.parentId
-      ? `${unit.name}, ${parent.label}`
-      : unit.name;
-  const node: UnitNode = {
-    unit,
-    label,
-    children: [],
-    own: { now: ZERO, before: ZERO },
-    ownDaily: [],
-    ownCheckpointDaily: new Map(),
-    ownRows: [],
-    ownIdle: [],
-    ownNew: [],
-    ownMisnamed: [],
-    subtree: { now: ZERO, before: ZERO },
-    subtreeDaily: [],
-  };
-  all.push(node);
-  const children = await units.childrenOf(unit.id);
-  node.children = await mapLimit(children, READ_CONCURRENCY, (child) => loadTree(units, child, node, all));
-  return node;
-}
 
 /** One unit's own checkpoints and their counters over both periods: its figures, rows and lists. */
 async function readUnit(deps: WeeklyReportDeps, node: UnitNode, frame: Frame): Promise<void> {
@@ -306,33 +419,38 @@ async function allCheckpoints(store: CheckpointStore, unitId: string): Promise<C
   return all;
 }
 
-function rollUp(node: UnitNode): Compared {
-  const children = node.children.map(rollUp);
-  node.subtree = {
-    now: sumFigures([node.own.now, ...children.map((c) => c.now)]),
-    before: sumFigures([node.own.before, ...children.map((c) => c.before)]),
-  };
-  node.subtreeDaily = node.ownDaily.map(
-    (n, i) => n + node.children.reduce((total, child) => total + (child.subtreeDaily[i] ?? 0), 0),
-  );
-  return node.subtree;
-}
-
-/** Everything below a unit (itself included), depth first: for the report's lists. */
-function* subtreeOf(node: UnitNode): Generator<UnitNode> {
-  yield node;
-  for (const child of node.children) yield* subtreeOf(child);
-}
-
 const byUnitThenName = (a: ListedCheckpoint, b: ListedCheckpoint) =>
   a.unitName.localeCompare(b.unitName, 'vi') || a.name.localeCompare(b.name, 'vi');
 
 function unitReport(provinceId: string, node: UnitNode, frame: Frame, generatedAt: string): UnitReport {
-  const below = [...subtreeOf(node)];
+  // Its own checkpoints and the first LIST_LIMIT of each child's list: the first LIST_LIMIT of the merge are the
+  // first of everything below, in the same order; the rest are counted, and listed in the children's reports.
+  const merged = <T extends ListedCheckpoint>(
+    own: T[],
+    pick: (child: UnitSummary) => { items: T[]; total: number },
+  ) => {
+    const all = [...own, ...node.children.flatMap((child) => pick(child).items)].sort(byUnitThenName);
+    const total = own.length + node.children.reduce((n, child) => n + pick(child).total, 0);
+    return { items: all.slice(0, LIST_LIMIT), total };
+  };
+  const idle = merged(node.ownIdle, (child) => child.idle);
+  const newCheckpoints = merged(node.ownNew, (child) => child.newCheckpoints);
+  const misnamed = merged(node.ownMisnamed, (child) => child.misnamed);
   const lists = {
-    idle: below.flatMap((n) => n.ownIdle).sort(byUnitThenName),
-    newCheckpoints: below.flatMap((n) => n.ownNew).sort(byUnitThenName),
-    misnamed: below.flatMap((n) => n.ownMisnamed).sort(byUnitThenName),
+    idle: idle.items,
+    newCheckpoints: newCheckpoints.items,
+    misnamed: misnamed.items,
+    ...(idle.total > idle.items.length ||
+    newCheckpoints.total > newCheckpoints.items.length ||
+    misnamed.total > misnamed.items.length
+      ? {
+          listTotals: {
+            idle: idle.total,
+            newCheckpoints: newCheckpoints.total,
+            misnamed: misnamed.total,
+          },
+        }
+      : {}),
   };
   const common = {
     provinceId,
@@ -365,11 +483,11 @@ function unitReport(provinceId: string, node: UnitNode, frame: Frame, generatedA
     };
   }
   const rows: (ReportRow & { daily: number[] })[] = node.children.map((child) => ({
-    unitId: child.unit.id,
-    unitName: child.unit.name,
-    ...child.subtree.now,
-    previous: child.subtree.before,
-    daily: child.subtreeDaily,
+    unitId: child.unitId,
+    unitName: child.unitName,
+    ...child.totals.now,
+    previous: child.totals.before,
+    daily: child.daily,
   }));
   // Checkpoints registered at this unit itself (a district's own offices) get their own row, so the totals
   // row equals this unit's row in its parent's report.

@@ -72,6 +72,42 @@ async function apiWithRetry(...args: Parameters<typeof api>): Promise<Awaited<Re
   }
 }
 
+/** How long the demo waits for its weekly run: minutes at the demo's size, so this is a stuck run. */
+const WEEKLY_RUN_WAIT_MS = 10 * 60_000;
+
+/**
+ * POST /v1/reports/weekly answers 202 with the run's id; the run goes on in the background (the state machine
+ * in AWS, its stand-in here), so the demo follows GET /v1/reports/runs/{runId} until it has succeeded.
+ */
+export async function runWeeklyAndWait(
+  stack: Pick<LocalStack, 'url'>,
+  admin: string,
+  start: string,
+  waitMs = WEEKLY_RUN_WAIT_MS,
+): Promise<void> {
+  const started = await apiWithRetry(stack, admin, 'POST', '/v1/reports/weekly', { start });
+  if (started.status !== 202) {
+    throw new Error(`The weekly report could not start: ${started.status} ${JSON.stringify(started.json)}`);
+  }
+  const { runId } = started.json as { runId: string };
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const res = await apiWithRetry(stack, admin, 'GET', `/v1/reports/runs/${runId}`);
+    if (res.status !== 200)
+      throw new Error(`The weekly run ${runId}: ${res.status} ${JSON.stringify(res.json)}`);
+    const run = res.json as { status: string; units: number; failed: { unitId: string; error: string }[] };
+    if (run.status === 'succeeded') return;
+    if (run.status === 'failed') {
+      const units = run.failed.map((f) => `${f.unitId} (${f.error})`).join(', ');
+      throw new Error(`The weekly run ${runId} failed: ${run.units} units reported, failed: ${units}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`The weekly run ${runId} was still running after ${Math.round(waitMs / 1000)} s`);
+    }
+    await sleep(250);
+  }
+}
+
 /**
  * An import, sent again with the rows that came back `pending` until none do: on a busy machine one request
  * has no time for them all, and a resend creates nothing twice (rows carry refs or ids).
@@ -167,10 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         out(
           `Posted a week of check-ins (${next.period.start} – ${next.period.end}); running the weekly report…`,
         );
-        const run = await apiWithRetry(stack, admin, 'POST', '/v1/reports/weekly', {
-          start: next.period.start,
-        });
-        if (run.status !== 200) throw new Error(`The weekly report failed: ${JSON.stringify(run.json)}`);
+        await runWeeklyAndWait(stack, admin, next.period.start);
         await verify(stack, admin, next.period.start, expected, out);
       } catch (err) {
         throw new Error(

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
-import { type Config, ENV, loadConfig, loadPhoneConfig, PHONE_ENV, type PhoneConfig } from '../config.ts';
+import {
+  type Config,
+  ENV,
+  loadConfig,
+  loadPhoneConfig,
+  PHONE_ENV,
+  type PhoneConfig,
+  WEEKLY_RUNNER_ENV,
+} from '../config.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
@@ -148,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
       [PHONE_ENV.phoneHashSecretArn]: kms.secretArn(phoneHashSecretName(options.provinceId)),
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
+      // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
+      [WEEKLY_RUNNER_ENV]: 'local',
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });

@@ -56,6 +56,8 @@ export interface JsonReport {
   newCheckpoints: ListedCheckpoint[];
   misnamed: ListedCheckpoint[];
   daily: DailyCheckins;
+  /** Present when a list holds only its first entries: how many each has in all (the rest: child units' reports). */
+  listTotals?: { idle: number; newCheckpoints: number; misnamed: number };
 }
 
 export function toJsonReport(report: UnitReport): JsonReport {
@@ -105,6 +107,7 @@ export function toJsonReport(report: UnitReport): JsonReport {
       days: [...report.daily.days],
       series: report.daily.series.map((s) => ({ id: s.id, name: s.name, values: [...s.values] })),
     },
+    ...(report.listTotals ? { listTotals: { ...report.listTotals } } : {}),
   };
 }
 

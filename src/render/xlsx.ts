@@ -597,13 +597,21 @@ function listedColumns<T extends ListedCheckpoint>(): ListColumn<T>[] {
   ];
 }
 
+type ListName = 'idle' | 'newCheckpoints' | 'misnamed';
+const listCount = (report: UnitReport, list: ListName) => report.listTotals?.[list] ?? report[list].length;
+/** A bounded list (src/core/weekly-report.ts LIST_LIMIT) says where the rest are: the child units' own reports. */
+const listedFirst = (report: UnitReport, list: ListName) =>
+  listCount(report, list) > report[list].length
+    ? `; liệt kê ${formatCount(report[list].length)} điểm đầu, các điểm còn lại xem báo cáo của từng đơn vị trực thuộc`
+    : '';
+
 async function writeIdleSheet(ctx: Context): Promise<void> {
   const { report } = ctx;
   await writeListSheet<IdleCheckpoint>(
     ctx,
     XLSX_SHEETS.idle,
     `Điểm kiểm soát không hoạt động tại ${report.unit.name}`,
-    `tính từ ngày ${ctx.period}: ${formatCount(report.idle.length)} điểm không có lượt vào/ra trong 7 ngày`,
+    `tính từ ngày ${ctx.period}: ${formatCount(listCount(report, 'idle'))} điểm không có lượt vào/ra trong 7 ngày${listedFirst(report, 'idle')}`,
     report.idle,
     [
       ...listedColumns<IdleCheckpoint>(),
@@ -645,7 +653,7 @@ async function writeNewSheet(ctx: Context): Promise<void> {
     ctx,
     XLSX_SHEETS.newCheckpoints,
     `Điểm kiểm soát tạo mới tại ${report.unit.name}`,
-    `tính từ ngày ${ctx.period}: ${formatCount(report.newCheckpoints.length)} điểm tạo mới trong 7 ngày`,
+    `tính từ ngày ${ctx.period}: ${formatCount(listCount(report, 'newCheckpoints'))} điểm tạo mới trong 7 ngày${listedFirst(report, 'newCheckpoints')}`,
     report.newCheckpoints,
     listedColumns(),
   );
@@ -657,7 +665,7 @@ async function writeNamingSheet(ctx: Context): Promise<void> {
     ctx,
     XLSX_SHEETS.naming,
     `Điểm kiểm soát đặt tên chưa đúng quy tắc tại ${report.unit.name}`,
-    `tính từ ngày ${ctx.period}: ${formatCount(report.misnamed.length)} điểm đặt tên chưa đúng quy tắc`,
+    `tính từ ngày ${ctx.period}: ${formatCount(listCount(report, 'misnamed'))} điểm đặt tên chưa đúng quy tắc${listedFirst(report, 'misnamed')}`,
     report.misnamed,
     [
       textColumn(REPORT_COLUMNS[0].header, 28, (c) => c.unitName),

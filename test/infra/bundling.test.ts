@@ -58,6 +58,8 @@ describe('esbuild bundles', () => {
         env: {
           ...process.env,
           ...RUNTIME_ENV,
+          // lib/weekly-run.ts sets it on run-weekly-report; no other function reads it.
+          WEEKLY_RUNNER: 'arn:aws:states:ap-southeast-1:123456789012:stateMachine:weekly',
           AWS_REGION: 'ap-southeast-1',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
@@ -124,7 +126,7 @@ describe('the poster bundles', () => {
       'create-unit-posters',
       'get-checkpoint-poster',
       'run-weekly-report',
-      'scheduled-weekly-report',
+      'weekly-run-unit',
     ]);
     const asset = dirname(bundle('get-checkpoint-qr'));
     expect(existsSync(join(asset, 'node_modules'))).toBe(false);
@@ -214,7 +216,7 @@ describe('the poster bundles', () => {
 });
 
 describe('the weekly report bundles', () => {
-  it.each(['run-weekly-report', 'scheduled-weekly-report'] as const)(
+  it.each(['run-weekly-report', 'weekly-run-unit'] as const)(
     'ship %s with exactly the chart rasteriser and fonts beside the bundle',
     (name) => {
       const asset = dirname(bundle(name));

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, PHONE_ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -271,7 +271,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(39);
+    expect(routes.size).toBe(40);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(36);
+    expect(NAMES).toHaveLength(39);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -461,10 +461,9 @@ describe('Lambda functions', () => {
     'create-assisted-checkins': { MemorySize: 256, Timeout: 10 },
     'create-card': { MemorySize: 256, Timeout: 10 },
     'checkin-page': { MemorySize: 256, Timeout: 10 },
-    'run-weekly-report': { MemorySize: 1024, Timeout: 29 },
+    'run-weekly-report': { MemorySize: 256, Timeout: 10 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
     'get-report-link': { MemorySize: 256, Timeout: 10 },
-    'scheduled-weekly-report': { MemorySize: 1024, Timeout: 300 },
     'import-units': { MemorySize: 256, Timeout: 10 },
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
@@ -486,6 +485,10 @@ describe('Lambda functions', () => {
     'cancel-alert': { MemorySize: 256, Timeout: 10 },
     'get-alert': { MemorySize: 256, Timeout: 10 },
     'list-alerts': { MemorySize: 256, Timeout: 10 },
+    'get-weekly-run': { MemorySize: 256, Timeout: 10 },
+    'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
+    'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
+    'weekly-run-finish': { MemorySize: 1024, Timeout: 300 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -497,15 +500,16 @@ describe('Lambda functions', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
       'create-unit-posters',
       'import-checkpoints',
-      'run-weekly-report',
-      'scheduled-weekly-report',
+      'weekly-run-finish',
+      'weekly-run-plan',
+      'weekly-run-unit',
     ]);
   });
 
   it('stops every function behind an API route before API Gateway gives up on it (30 s)', () => {
     const { stack, resources } = firstProvince();
     const routed = new Set(ROUTES.map((r) => r.fn));
-    expect(routed.has('scheduled-weekly-report')).toBe(false);
+    expect(routed.has('weekly-run-unit')).toBe(false);
     for (const name of routed) {
       expect(resources[functionId(stack, name)]!.Properties.Timeout, name).toBeLessThanOrEqual(29);
     }
@@ -613,34 +617,17 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     ...SEAL_PHONES,
   ],
   'checkin-page': () => [],
+  // It records the run and starts the state machine; the state machine's tasks read and write the rest.
   'run-weekly-report': () => [
-    'dynamodb:GetItem registry',
-    'dynamodb:Query registry',
-    'dynamodb:Query registry/gsi1',
-    'dynamodb:Query activity',
-    'dynamodb:Query activity/byCheckpoint',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+    'states:StartExecution weekly-run-state-machine',
   ],
   'list-reports': (p) => ['dynamodb:GetItem registry', `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`],
   'get-report-link': (p) => [
     'dynamodb:GetItem registry',
     `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
     's3:GetObject reports-objects',
-  ],
-  'scheduled-weekly-report': () => [
-    'dynamodb:GetItem registry',
-    'dynamodb:Query registry',
-    'dynamodb:Query registry/gsi1',
-    'dynamodb:Query activity',
-    'dynamodb:Query activity/byCheckpoint',
-    's3:PutObject reports-objects',
-    's3:AbortMultipartUpload reports-objects',
-    // Not a binding: the on-failure destination of its asynchronous (scheduled) runs, lib/schedule.ts.
-    // CDK's SqsDestination grants these three (Queue.grantSendMessages).
-    'sqs:SendMessage dead-letter-queue',
-    'sqs:GetQueueAttributes dead-letter-queue',
-    'sqs:GetQueueUrl dead-letter-queue',
   ],
   'import-units': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   // Refs are looked up a hundred at a time before any write.
@@ -726,6 +713,37 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   ],
   'get-alert': () => ALERT_READ,
   'list-alerts': () => ALERT_READ,
+  // The run's record: read only.
+  'get-weekly-run': () => ['s3:GetObject reports-objects'],
+  // The unit tree (units only) and the run's record.
+  'weekly-run-plan': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
+  // One unit: its checkpoints and counters, its children's summaries; its reports and its summary.
+  'weekly-run-unit': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
+  // The unit tree (units only), every unit's summary, the run's record.
+  'weekly-run-finish': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    's3:GetObject reports-objects',
+    's3:PutObject reports-objects',
+    's3:AbortMultipartUpload reports-objects',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -769,6 +787,7 @@ describe('function permissions', () => {
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
+      [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -991,21 +1010,27 @@ describe('policies of the whole stack', () => {
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
   });
 
-  it('never grants on Resource "*"', () => {
-    expect(allGrants().filter((g) => g.resource === '"*"')).toEqual([]);
+  it('never grants on Resource "*", but for the log delivery and tracing of the weekly-run state machine', () => {
+    const machineRoles = synthedProvinces().provinces.map(({ stack }) =>
+      defaultChildId(stack.weeklyRun.stateMachine.role),
+    );
+    const others = synthedProvinces().provinces.flatMap(({ resources }) =>
+      resourcesOfType(resources, 'AWS::IAM::Role')
+        .filter(([roleId]) => !machineRoles.includes(roleId))
+        .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
+    );
+    expect(others.filter((g) => g.resource === '"*"')).toEqual([]);
   });
 
-  it('lets the scheduler role invoke only the scheduled report function and send to its DLQ', () => {
+  it('lets the scheduler role start only the weekly-run state machine and send to its DLQ', () => {
     const { stack, resources } = firstProvince();
     const grants = grantsOfRole(
       resources,
       defaultChildId(stack.weeklyReport.node.findChild('SchedulerRole')),
     );
-    const fn = getAtt(defaultChildId(stack.functions.byName['scheduled-weekly-report']));
     expect(grants.map((g) => `${g.action} ${g.resource}`).sort()).toEqual(
       [
-        `lambda:InvokeFunction ${json(fn)}`,
-        `lambda:InvokeFunction ${json({ 'Fn::Join': ['', [fn, ':*']] })}`,
+        `states:StartExecution ${json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) })}`,
         `sqs:SendMessage ${json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue)))}`,
       ].sort(),
     );
@@ -1013,7 +1038,7 @@ describe('policies of the whole stack', () => {
 });
 
 describe('weekly report schedule', () => {
-  it('runs scheduled-weekly-report every Friday at 15:00 Asia/Ho_Chi_Minh', () => {
+  it('starts the weekly-run state machine every Friday at 15:00 Asia/Ho_Chi_Minh', () => {
     const { stack, template } = firstProvince();
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -1021,9 +1046,7 @@ describe('weekly report schedule', () => {
       ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: Match.objectLike({
-        Arn: getAtt(defaultChildId(stack.functions.byName['scheduled-weekly-report'])),
-      }),
+      Target: Match.objectLike({ Arn: { Ref: defaultChildId(stack.weeklyRun.stateMachine) } }),
     });
   });
 
@@ -1037,17 +1060,6 @@ describe('weekly report schedule', () => {
       }),
     });
     expect(firstProvince().resources[queue]!.Properties.SqsManagedSseEnabled).toBe(true);
-  });
-
-  it('sends failed runs of the function itself to the same queue', () => {
-    const { stack, template } = firstProvince();
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: defaultChildId(stack.functions.byName['scheduled-weekly-report']) },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue)) },
-      },
-    });
   });
 
   it('accepts only TLS requests on the dead-letter queue', () => {
@@ -1083,8 +1095,10 @@ describe('function environment', () => {
     const phoneVars = [PHONE_ENV.phoneKeyId, PHONE_ENV.phoneHashSecretArn];
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
-      const own = [...SEALING, ...OPENING].includes(name) ? [...expected, ...phoneVars].sort() : expected;
-      expect(Object.keys(vars).sort(), name).toEqual(own);
+      const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
+      // The one that starts weekly runs also names the state machine.
+      const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
+      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner].sort());
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
@@ -1180,5 +1194,76 @@ describe('stack outputs', () => {
     expect(outputs.ReportsBucketName.Value).toEqual({
       Ref: logicalId(stack.reports.bucket.node.defaultChild!),
     });
+  });
+});
+
+describe('weekly run state machine', () => {
+  /** The definition with each CloudFormation reference in it replaced by its JSON, as a string. */
+  const definition = () => {
+    const { stack, resources } = firstProvince();
+    const machine = resources[defaultChildId(stack.weeklyRun.stateMachine)]!;
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : json(p).replace(/"/g, "'"))).join(''));
+  };
+
+  it('plans, then maps over the levels one at a time, each a Map over its units, then finishes', () => {
+    const d = definition();
+    expect(d.StartAt).toBe('Plan');
+    expect(d.States.Plan.Next).toBe('Levels');
+    expect(d.States.Levels).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.levels',
+      MaxConcurrency: 1,
+      Next: 'Finish',
+    });
+    const units = d.States.Levels.ItemProcessor.States.Units;
+    expect(units).toMatchObject({ Type: 'Map', ItemsPath: '$.units', MaxConcurrency: 10 });
+    expect(units.ItemProcessor.StartAt).toBe('ReportUnit');
+    expect(d.States.Finish.End).toBe(true);
+  });
+
+  it('retries a unit with backoff, except a missing child summary, and catches its failure alone', () => {
+    const task = definition().States.Levels.ItemProcessor.States.Units.ItemProcessor.States.ReportUnit;
+    expect(task.Retry).toEqual([
+      { ErrorEquals: ['ChildSummaryMissingError'], MaxAttempts: 0 },
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 },
+    ]);
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'UnitFailed' }]);
+  });
+
+  it('logs every state to its own log group, without execution data, and traces with X-Ray', () => {
+    const { stack, resources } = firstProvince();
+    const props = resources[defaultChildId(stack.weeklyRun.stateMachine)]!.Properties;
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    const logGroup = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+    expect(resources[logGroup['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
+  });
+
+  it('lets the state machine invoke only its three task functions', () => {
+    const { stack, resources } = firstProvince();
+    const grants = grantsOfRole(resources, defaultChildId(stack.weeklyRun.stateMachine.role));
+    const invoked = grants.filter((g) => g.action.startsWith('lambda:'));
+    const fns = (['weekly-run-plan', 'weekly-run-unit', 'weekly-run-finish'] as const).map((name) =>
+      getAtt(defaultChildId(stack.functions.byName[name])),
+    );
+    expect(invoked.map((g) => `${g.action} ${g.resource}`).sort()).toEqual(
+      fns
+        .flatMap((fn) => [
+          `lambda:InvokeFunction ${json(fn)}`,
+          `lambda:InvokeFunction ${json({ 'Fn::Join': ['', [fn, ':*']] })}`,
+        ])
+        .sort(),
+    );
+    // Besides invoking: only log delivery and X-Ray, which accept no resource but "*".
+    const others = grants.filter((g) => !g.action.startsWith('lambda:'));
+    expect(others.every((g) => g.resource === '"*"')).toBe(true);
+    expect([...new Set(others.map((g) => g.action.split(':')[0]))].sort()).toEqual(['logs', 'xray']);
+  });
+
+  it("tells POST /v1/reports/weekly's function which state machine to start", () => {
+    const { stack, resources } = firstProvince();
+    const vars = resources[functionId(stack, 'run-weekly-report')]!.Properties.Environment.Variables;
+    expect(vars[WEEKLY_RUNNER_ENV]).toEqual({ Ref: defaultChildId(stack.weeklyRun.stateMachine) });
   });
 });

@@ -10,7 +10,7 @@ import { REPORT_COLUMNS } from '../../src/core/report.ts';
 import { fixedClock, localDay, periodBounds, previousCompletePeriod } from '../../src/core/time.ts';
 import { CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE, keys } from '../../src/keys.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { type Client, client, testStack } from './stack.ts';
+import { type Client, client, runWeeklyReport, testStack } from './stack.ts';
 
 let stack: LocalStack;
 let api: Client;
@@ -227,6 +227,7 @@ describe('staff credentials', () => {
     });
     expect(unit.status).toBe(403);
     expect((await api.call('POST', '/v1/reports/weekly', { token: manager, body: {} })).status).toBe(403);
+    expect((await api.call('GET', `/v1/reports/runs/${randomUUID()}`, { token: manager })).status).toBe(403);
     const tracer = await api.as('tracer', 'quang-ninh');
     expect((await api.call('GET', '/v1/units/hai-ha/reports', { token: tracer })).status).toBe(403);
   });
@@ -367,15 +368,14 @@ describe('the weekly report', () => {
     expect((await checkin(checkpoints.shop!.code, { at: during(6) })).status).toBe(201);
     expect((await checkin(checkpoints.shop!.code, { at: new Date().toISOString() })).status).toBe(201);
 
-    const run = await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start: period.start } });
-    expect(run.status).toBe(200);
+    // POST answers 202 with the run's id; the run goes on in the background until the status route says so.
+    const { run } = await runWeeklyReport(api, admin, { start: period.start });
     // Every unit: the province and the district list their units, the communes their checkpoints.
-    expect(run.json.reports.map((r: { unitId: string }) => r.unitId).sort()).toEqual([
-      'cai-chien',
-      'hai-ha',
-      'quang-ha',
-      'quang-ninh',
-    ]);
+    expect(run).toMatchObject({ status: 'succeeded', units: 4, failed: [], period });
+    for (const unitId of ['cai-chien', 'hai-ha', 'quang-ha', 'quang-ninh']) {
+      const listed = await api.call('GET', `/v1/units/${unitId}/reports`, { token: admin });
+      expect(JSON.stringify(listed.json), unitId).toContain(period.start);
+    }
 
     const list = await api.call('GET', '/v1/units/hai-ha/reports', { token: admin });
     expect(list.json.items).toEqual([period]);
@@ -456,8 +456,22 @@ describe('the weekly report', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}` },
     });
-    expect(run.status).toBe(200);
-    expect(((await run.json()) as any).period).toEqual(period);
+    expect(run.status).toBe(202);
+    const started = (await run.json()) as any;
+    expect(started.period).toEqual(period);
+    expect(started.runId).toMatch(/^[0-9a-f-]{36}$/);
+    // Known from the first moment, as running or already done; an unknown run is a 404.
+    const status = await api.call('GET', `/v1/reports/runs/${started.runId}`, { token: admin });
+    expect([status.status, status.json.runId, status.json.period]).toEqual([200, started.runId, period]);
+    expect(['running', 'succeeded']).toContain(status.json.status);
+    // Followed to the end, so the run is not still writing when the next test runs (runWeeklyReport's loop).
+    for (let i = 0; i < 600 && status.json?.status !== 'succeeded' && status.json?.status !== 'failed'; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      status.json = (await api.call('GET', `/v1/reports/runs/${started.runId}`, { token: admin })).json;
+    }
+    expect(status.json.status).toBe('succeeded');
+    const unknown = await api.call('GET', `/v1/reports/runs/${randomUUID()}`, { token: admin });
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'unknown_run']);
     const today = localDay(new Date());
     for (const start of [today, '2022-02-30']) {
       const res = await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start } });

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previousCompletePeriod } from '../../src/core/time.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { type Client, client, testStack } from './stack.ts';
+import { type Client, client, runWeeklyReport, testStack } from './stack.ts';
 
 let stack: LocalStack;
 let api: Client;
@@ -229,10 +229,9 @@ describe('the naming rule', () => {
 
   it('counts the names that break the rule in the weekly report', async () => {
     const { start } = previousCompletePeriod(new Date());
-    expect((await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start } })).status).toBe(
-      200,
-    );
+    expect((await runWeeklyReport(api, admin, { start })).run.status).toBe('succeeded');
     const link = await api.call('GET', `/v1/units/hai-ha/reports/${start}?format=json`, { token: admin });
+    if (link.status !== 200) throw new Error(JSON.stringify(link.json));
     const report: any = await (await fetch(link.json.url)).json();
     const row = report.rows.find((r: { unitId: string }) => r.unitId === 'quang-ha');
     expect(row.namingViolations).toBe(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previousCompletePeriod } from '../../src/core/time.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { client, testStack } from './stack.ts';
+import { client, runWeeklyReport, testStack } from './stack.ts';
 
 let stack: LocalStack;
 
@@ -22,9 +22,7 @@ describe('signed report links', () => {
       body: { id: 'hai-ha', name: 'Huyện Hải Hà', parentId: 'quang-ninh' },
     });
     const { start } = previousCompletePeriod(new Date());
-    expect((await api.call('POST', '/v1/reports/weekly', { token: admin, body: { start } })).status).toBe(
-      200,
-    );
+    expect((await runWeeklyReport(api, admin, { start })).run.status).toBe('succeeded');
     const link = await api.call('GET', `/v1/units/quang-ninh/reports/${start}`, { token: admin });
     expect(link.status).toBe(200);
     expect((await fetch(link.json.url)).status).toBe(200);

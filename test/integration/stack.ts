@@ -58,3 +58,30 @@ export function client(stack: LocalStack): Client {
     as: (role, unitId) => stack.token(role, unitId),
   };
 }
+
+/**
+ * POST /v1/reports/weekly, which answers 202 with the run's id at once, then GET /v1/reports/runs/{runId} until
+ * the run is no longer running (the local stand-in runs it in the background): the run's final record.
+ */
+export async function runWeeklyReport(
+  api: Client,
+  token: string,
+  body?: { start?: string },
+): Promise<{ runId: string; period: { start: string; end: string }; run: any }> {
+  const started = await api.call('POST', '/v1/reports/weekly', { token, body: body ?? {} });
+  if (started.status !== 202)
+    throw new Error(`POST /v1/reports/weekly: ${started.status} ${JSON.stringify(started.json)}`);
+  const { runId, period } = started.json;
+  const deadline = Date.now() + 60_000;
+  let serverErrors = 0;
+  for (;;) {
+    const res = await api.call('GET', `/v1/reports/runs/${runId}`, { token });
+    // s3rver can answer a read of the run's record while the background run rewrites it with an error (S3
+    // itself replaces objects atomically): asked again, as the demo's client does.
+    if (res.status >= 500 && ++serverErrors < 3) continue;
+    if (res.status !== 200) throw new Error(`GET /v1/reports/runs/${runId}: ${res.status}`);
+    if (res.json.status !== 'running') return { runId, period, run: res.json };
+    if (Date.now() > deadline) throw new Error(`The weekly run ${runId} was still running after 60 s`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}

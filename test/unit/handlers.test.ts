@@ -10,7 +10,7 @@ import type {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keyedPhoneHash } from '../../src/adapters/phone-vault.ts';
-import { PHONE_ENV } from '../../src/config.ts';
+import { PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { LAMBDA_PHONE_TEST_ENV, LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 /** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
@@ -64,7 +64,10 @@ function conflict(code: string) {
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, LAMBDA_TEST_ENV, LAMBDA_PHONE_TEST_ENV);
+  Object.assign(process.env, LAMBDA_TEST_ENV, LAMBDA_PHONE_TEST_ENV, {
+    // Set by lib/weekly-run.ts on the function that starts weekly runs.
+    [WEEKLY_RUNNER_ENV]: 'arn:aws:states:ap-southeast-1:123456789012:stateMachine:weekly',
+  });
   createCheckin = (await import('../../functions/create-checkin.ts')).handler as unknown as Handler;
   getUnit = (await import('../../functions/get-unit.ts')).handler as unknown as Handler;
 });
@@ -293,6 +296,26 @@ describe('staff handlers', () => {
     });
     const res = await call(getUnit, event(undefined, { 'custom:role': 'admin', 'custom:unit': 'vinh-phuc' }));
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('who runs the weekly run', () => {
+  it('fails the cold start without WEEKLY_RUNNER, naming it, and refuses anything but local or an ARN', async () => {
+    const { weeklyRunner } = await import('../../functions/commons/weekly.ts');
+
+    expect(() => weeklyRunner({})).toThrow(/WEEKLY_RUNNER/);
+    expect(() => weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'arn:aws:lambda:x' })).toThrow(/WEEKLY_RUNNER/);
+  });
+
+  it('starts the state machine in AWS and the in-process stand-in locally', async () => {
+    const { weeklyRunner } = await import('../../functions/commons/weekly.ts');
+    const { StepFunctionsRunStarter } = await import('../../src/adapters/sfn-runs.ts');
+    const { InProcessRunStarter } = await import('../../src/local/weekly-runner.ts');
+
+    expect(
+      weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'arn:aws:states:ap-southeast-1:1:stateMachine:w' }),
+    ).toBeInstanceOf(StepFunctionsRunStarter);
+    expect(weeklyRunner({ [WEEKLY_RUNNER_ENV]: 'local' })).toBeInstanceOf(InProcessRunStarter);
   });
 });
 

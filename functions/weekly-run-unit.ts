@@ -1,0 +1,18 @@
+import * as z from 'zod';
+import { reportUnit } from '../src/core/weekly-report.ts';
+import { unitTaskDeps } from './commons/weekly.ts';
+
+const UnitInput = z.object({
+  unitId: z.string().min(1),
+  label: z.string(),
+  period: z.object({ start: z.string(), end: z.string() }),
+  runStartedAt: z.string(),
+  force: z.boolean(),
+});
+
+/** The weekly-run state machine's per-unit task: one unit's reports and its summary for its parent. */
+export const handler = async (event: unknown) => {
+  const { force, ...task } = UnitInput.parse(event);
+  const { unitId, rows, skipped } = await reportUnit(unitTaskDeps, { ...task, ...(force ? { force } : {}) });
+  return { unitId, rows, skipped };
+};
