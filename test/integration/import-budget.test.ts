@@ -83,7 +83,8 @@ describe('an import larger than a request’s time', () => {
       pending = json.pending.length;
     }
     expect(pending).toBe(0);
-    expect(statuses.length).toBeGreaterThan(1); // the budget did cut requests short
+    // How many sends it took depends on how fast DynamoDB Local is at that moment (one, on an idle machine): the
+    // budget's cut itself is tested deterministically in test/unit/import.test.ts with a slow store.
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(created.size).toBe(ROWS);
 
