@@ -53,14 +53,14 @@ export const ACTIVITY_BY_CHECKPOINT: IndexDef = {
   projection: 'KEYS_ONLY',
 };
 
-/** Cases, newest first: one small partition (a province opens cases by the hundred, not the million). */
-export const TRACING_CASES: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+/** Cases and alerts, newest first, each kind one small partition (a province has them by the hundred, not the million). */
+export const TRACING_LISTED: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
 
 export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
   { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
-  { id: 'tracing', indexes: [TRACING_CASES] },
+  { id: 'tracing', indexes: [TRACING_LISTED] },
   // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
   { id: 'audit', indexes: [], ttlAttribute: 'expiresAt' },
 ];

@@ -3,13 +3,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert, AlertDeliveries, AlertStore } from '../core/alerts.ts';
 import type { Page } from '../core/model.ts';
-import { keys, TRACING_CASES } from '../keys.ts';
-import { decodeToken, encodeToken } from './paging.ts';
+import { keys } from '../keys.ts';
+import { listNewestFirst } from './dynamo-tracing.ts';
 
 const ENTITY_ALERT = 'alert';
 
@@ -44,27 +43,14 @@ export class DynamoAlerts implements AlertStore {
     return out.Item ? toAlert(out.Item) : undefined;
   }
 
-  async listAlerts(page: { limit: number; nextToken?: string }): Promise<Page<Alert>> {
-    const start = decodeToken(page.nextToken, {
-      pk: { prefix: 'alert#' },
-      sk: 'alert',
-      [TRACING_CASES.pk]: keys.alertsListed,
-      [TRACING_CASES.sk]: { prefix: '' },
-    });
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: TRACING_CASES.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TRACING_CASES.pk },
-        ExpressionAttributeValues: { ':pk': keys.alertsListed },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: start,
-      }),
+  listAlerts(page: { limit: number; nextToken?: string }): Promise<Page<Alert>> {
+    return listNewestFirst(
+      this.db,
+      this.table,
+      { partition: keys.alertsListed, itemPrefix: 'alert#', sk: 'alert' },
+      page,
+      toAlert,
     );
-    const nextToken = encodeToken(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map(toAlert), ...(nextToken ? { nextToken } : {}) };
   }
 
   approve(alertId: string, by: string, at: string): Promise<Alert | undefined> {

@@ -9,7 +9,7 @@ import { type AuditLog, type AuditRecord, sortKey } from '../core/audit.ts';
 import type { Case, CaseStore } from '../core/cases.ts';
 import type { Page } from '../core/model.ts';
 import { localDay } from '../core/time.ts';
-import { keys, TRACING_CASES } from '../keys.ts';
+import { keys, TRACING_LISTED } from '../keys.ts';
 import { decodeToken, encodeToken } from './paging.ts';
 
 const ENTITY_CASE = 'case';
@@ -37,27 +37,14 @@ export class DynamoCases implements CaseStore {
     return out.Item ? toCase(out.Item) : undefined;
   }
 
-  async listCases(page: { limit: number; nextToken?: string }): Promise<Page<Case>> {
-    const start = decodeToken(page.nextToken, {
-      pk: { prefix: 'case#' },
-      sk: 'case',
-      [TRACING_CASES.pk]: keys.casesListed,
-      [TRACING_CASES.sk]: { prefix: '' },
-    });
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: TRACING_CASES.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TRACING_CASES.pk },
-        ExpressionAttributeValues: { ':pk': keys.casesListed },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: start,
-      }),
+  listCases(page: { limit: number; nextToken?: string }): Promise<Page<Case>> {
+    return listNewestFirst(
+      this.db,
+      this.table,
+      { partition: keys.casesListed, itemPrefix: 'case#', sk: 'case' },
+      page,
+      toCase,
     );
-    const nextToken = encodeToken(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map(toCase), ...(nextToken ? { nextToken } : {}) };
   }
 
   async closeCase(caseId: string, by: string, at: string): Promise<Case | undefined> {
@@ -80,6 +67,39 @@ export class DynamoCases implements CaseStore {
       throw err;
     }
   }
+}
+
+/**
+ * One kind of tracing item (cases, alerts), newest first from its partition of the tracing table's index, a page at a
+ * time; a `nextToken` must be a key of that very listing.
+ */
+export async function listNewestFirst<T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  kind: { partition: string; itemPrefix: string; sk: string },
+  page: { limit: number; nextToken?: string },
+  toItem: (item: Record<string, unknown>) => T,
+): Promise<Page<T>> {
+  const start = decodeToken(page.nextToken, {
+    pk: { prefix: kind.itemPrefix },
+    sk: kind.sk,
+    [TRACING_LISTED.pk]: kind.partition,
+    [TRACING_LISTED.sk]: { prefix: '' },
+  });
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: TRACING_LISTED.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TRACING_LISTED.pk },
+      ExpressionAttributeValues: { ':pk': kind.partition },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: start,
+    }),
+  );
+  const nextToken = encodeToken(out.LastEvaluatedKey);
+  return { items: (out.Items ?? []).map(toItem), ...(nextToken ? { nextToken } : {}) };
 }
 
 function toCase(item: Record<string, unknown>): Case {
