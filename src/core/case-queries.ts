@@ -83,9 +83,7 @@ export async function checkpointVisitors(
   principal: Principal,
   query: QueryWindow & { checkpointId: string },
 ): Promise<{ case: Case; checkpoint: Checkpoint; items: VisitorItem[] }> {
-  const { open, problems } = await start(deps, principal, query);
-  if (problems.length > 0) throw new ValidationError(problems);
-  const c = await open;
+  const { case: c } = await start(deps, principal, query);
   const checkpoint = await deps.checkpoints.getCheckpoint(query.checkpointId);
   if (!checkpoint) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
   assertAllowed(principal, 'trace', checkpoint.unitPath);
@@ -117,10 +115,8 @@ export async function phoneVisits(
   principal: Principal,
   query: QueryWindow & { phone: string },
 ): Promise<{ case: Case; phone: string; items: VisitItem[] }> {
-  const { open, problems, e164 } = await start(deps, principal, query);
-  if (problems.length > 0) throw new ValidationError(problems, onlyPhone(problems));
-  const c = await open;
-  const visits = await visitsOfPhone(deps, e164!, query.from, query.to);
+  const { case: c, e164 } = await start(deps, principal, query);
+  const visits = await visitsOfPhone(deps, e164, query.from, query.to);
   const lookup = checkpointLookup(deps);
   const items: VisitItem[] = [];
   for (const v of visits) {
@@ -138,8 +134,8 @@ export async function phoneVisits(
     });
   }
   const action = query.export ? 'trace.export' : 'trace.visits';
-  await audit(deps, principal, c, action, await deps.phones.hash(e164!), query, items.length);
-  return { case: c, phone: national(e164!), items };
+  await audit(deps, principal, c, action, await deps.phones.hash(e164), query, items.length);
+  return { case: c, phone: national(e164), items };
 }
 
 /**
@@ -152,18 +148,16 @@ export async function phoneContacts(
   principal: Principal,
   query: QueryWindow & { phone: string; minOverlapMinutes?: number; ring?: 1 | 2 },
 ): Promise<{ case: Case; phone: string; items: ContactItem[]; secondRingCut: boolean }> {
-  const { open, problems, e164 } = await start(deps, principal, query);
-  if (problems.length > 0) throw new ValidationError(problems, onlyPhone(problems));
-  const c = await open;
+  const { case: c, e164 } = await start(deps, principal, query);
   const min = query.minOverlapMinutes ?? deps.minOverlapMinutes;
   const lookup = checkpointLookup(deps);
   const inScope = async (contact: Contact) =>
     contact.minutes >= min &&
     (await lookup(contact.checkpointId))?.unitPath.includes(principal.unitId) === true;
 
-  const personHash = await deps.phones.hash(e164!);
+  const personHash = await deps.phones.hash(e164);
   const first: Contact[] = [];
-  for (const contact of await contactsOf(deps, e164!, query.from, query.to)) {
+  for (const contact of await contactsOf(deps, e164, query.from, query.to)) {
     if (await inScope(contact)) first.push(contact);
   }
   const found: { contact: Contact; ring: 1 | 2; via?: Contact }[] = first.map((contact) => ({
@@ -213,26 +207,28 @@ export async function phoneContacts(
     query,
     items.length,
   );
-  return { case: c, phone: national(e164!), items, secondRingCut };
+  return { case: c, phone: national(e164), items, secondRingCut };
 }
 
 /** Everything a query checks before it reads: its case, its window and its phone, each bad field named at once. */
+/**
+ * Everything a query checks before it reads: its window and its phone (each bad field named in one 400), then its
+ * case (open, in scope). Answers the case and the phone's E.164 form.
+ */
 async function start(
   deps: CaseQueryDeps,
   principal: Principal,
   query: QueryWindow & { phone?: string },
-): Promise<{ open: Promise<Case>; problems: ErrorDetail[]; e164?: string }> {
+): Promise<{ case: Case; e164: string }> {
   assertAllowed(principal, 'trace', [principal.unitId]);
   const problems = windowProblems(deps, query.from, query.to);
-  let e164: string | undefined;
-  if (query.phone !== undefined) {
-    e164 = normalisePhone(query.phone) ?? undefined;
-    if (!e164) problems.unshift({ path: 'phone', message: 'Not a Vietnamese mobile number' });
+  const e164 = query.phone === undefined ? '' : (normalisePhone(query.phone) ?? undefined);
+  if (e164 === undefined) problems.unshift({ path: 'phone', message: 'Not a Vietnamese mobile number' });
+  if (problems.length > 0) {
+    const onlyPhone = problems.length === 1 && problems[0]!.path === 'phone';
+    throw new ValidationError(problems, onlyPhone ? 'invalid_phone' : 'invalid_request');
   }
-  // The case is checked first when the window is fine, so a closed case is named even for a good query.
-  const open = requireOpenCase(deps, principal, query.caseId);
-  if (problems.length > 0) open.catch(() => undefined);
-  return { open, problems, ...(e164 ? { e164 } : {}) };
+  return { case: await requireOpenCase(deps, principal, query.caseId), e164: e164 as string };
 }
 
 function windowProblems(deps: CaseQueryDeps, from: Date, to: Date): ErrorDetail[] {
@@ -247,10 +243,6 @@ function windowProblems(deps: CaseQueryDeps, from: Date, to: Date): ErrorDetail[
   }
   if (to <= from) problems.push({ path: 'to', message: 'The window must end after it starts' });
   return problems;
-}
-
-function onlyPhone(problems: ErrorDetail[]): string {
-  return problems.length === 1 && problems[0]!.path === 'phone' ? 'invalid_phone' : 'invalid_request';
 }
 
 async function audit(
