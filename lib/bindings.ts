@@ -2,9 +2,10 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { PHONE_ENV } from '../src/config.ts';
-import { exportKeys, posterKeys } from '../src/keys.ts';
+import { IMPORT_QUEUE_ENV, PHONE_ENV } from '../src/config.ts';
+import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
 import { provinceReportsPrefix } from './reports-bucket.ts';
@@ -17,6 +18,8 @@ export interface BindingTargets {
   reports: IBucket;
   /** The phone key and hash secret (lib/phone-keys.ts). */
   phones: { key: IKey; hashSecret: ISecret };
+  /** The import jobs' queue (lib/imports.ts). */
+  imports: { queue: IQueue };
 }
 
 /** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
@@ -29,12 +32,20 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
  */
 export function bindingEnvironment(
   bindings: readonly Binding[],
-  phones: BindingTargets['phones'],
+  targets: Pick<BindingTargets, 'phones' | 'imports'>,
 ): Record<string, string> {
-  if (!bindings.some((binding) => PHONE_BINDINGS.includes(binding))) return {};
+  const { phones, imports } = targets;
   return {
-    [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
-    [PHONE_ENV.phoneHashSecretArn]: phones.hashSecret.secretArn,
+    ...(bindings.some((binding) => PHONE_BINDINGS.includes(binding))
+      ? {
+          [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
+          [PHONE_ENV.phoneHashSecretArn]: phones.hashSecret.secretArn,
+        }
+      : {}),
+    // Every import function builds the job's queue at cold start (functions/commons/imports.ts).
+    ...(bindings.some((binding) => binding.startsWith('imports:'))
+      ? { [IMPORT_QUEUE_ENV]: imports.queue.queueUrl }
+      : {}),
   };
 }
 
@@ -64,6 +75,12 @@ const exportObjects = (reports: IBucket, provinceId: string) =>
 /** The poster files of one province (src/keys.ts posterKeys), in the same bucket: the other wildcard. */
 const posterObjects = (reports: IBucket, provinceId: string) =>
   reports.arnForObjects(`${posterKeys.provincePrefix(provinceId)}*`);
+
+/** Import jobs' records, and the files uploaded for them (src/keys.ts importKeys), in the same bucket. */
+const importJobObjects = (reports: IBucket, provinceId: string) =>
+  reports.arnForObjects(`${importKeys.jobsPrefix(provinceId)}*`);
+const importUploadObjects = (reports: IBucket, provinceId: string) =>
+  reports.arnForObjects(`${importKeys.uploadsPrefix(provinceId)}*`);
 
 /**
  * Each `Binding` of src/routes.ts FUNCTIONS as the IAM statements it grants: the one place to read what a
@@ -321,6 +338,39 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
     }),
   ],
+  // A job recorded, and a presigned PUT for its file (the URL carries the signer's PutObject). No read.
+  'imports:start': ({ reports, provinceId }) => [
+    new PolicyStatement({
+      sid: 'ImportsStart',
+      actions: ['s3:PutObject'],
+      resources: [importJobObjects(reports, provinceId), importUploadObjects(reports, provinceId)],
+    }),
+  ],
+  'imports:read': ({ reports, provinceId }) => [
+    new PolicyStatement({
+      sid: 'ImportsRead',
+      actions: ['s3:GetObject'],
+      resources: [importJobObjects(reports, provinceId)],
+    }),
+  ],
+  // Running a job: its file read (never written), its record read and written, the rest of it queued.
+  'imports:run': ({ reports, provinceId, imports }) => [
+    new PolicyStatement({
+      sid: 'ImportsRunRead',
+      actions: ['s3:GetObject'],
+      resources: [importJobObjects(reports, provinceId), importUploadObjects(reports, provinceId)],
+    }),
+    new PolicyStatement({
+      sid: 'ImportsRunRecord',
+      actions: ['s3:PutObject'],
+      resources: [importJobObjects(reports, provinceId)],
+    }),
+    new PolicyStatement({
+      sid: 'ImportsRunContinue',
+      actions: ['sqs:SendMessage'],
+      resources: [imports.queue.queueArn],
+    }),
+  ],
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',
@@ -352,6 +402,20 @@ export function grantBindings(role: IRole, bindings: readonly Binding[], targets
         `tracing exports are addressed by key under ${exportKeys.provincePrefix(provinceId)} (src/keys.ts ` +
         "exportKeys: one new key per case and request), so the grant is that key prefix of this province's " +
         'reports bucket, with explicit actions.',
+    },
+    {
+      arn: importJobObjects(reports, provinceId),
+      why:
+        `import job records are addressed by key under ${importKeys.jobsPrefix(provinceId)} (src/keys.ts ` +
+        "importKeys: one key per job), so the grant is that key prefix of this province's reports bucket, " +
+        'with explicit actions.',
+    },
+    {
+      arn: importUploadObjects(reports, provinceId),
+      why:
+        `uploaded import files are addressed by key under ${importKeys.uploadsPrefix(provinceId)} (src/keys.ts ` +
+        "importKeys: one key per job), so the grant is that key prefix of this province's reports bucket, " +
+        'with explicit actions.',
     },
     {
       arn: posterObjects(reports, provinceId),

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
+import { ImportJobs } from './imports.ts';
 import { PhoneKeys } from './phone-keys.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import { ReportsBucket } from './reports-bucket.ts';
@@ -26,6 +27,7 @@ export class ProvinceStack extends Stack {
   readonly auth: StaffAuth;
   readonly api: Api;
   readonly functions: FunctionCatalogue;
+  readonly imports: ImportJobs;
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
 
@@ -39,6 +41,7 @@ export class ProvinceStack extends Stack {
     this.tables = new Tables(this, 'Tables');
     this.reports = new ReportsBucket(this, 'Reports');
     this.phoneKeys = new PhoneKeys(this, 'PhoneKeys', { provinceId: province.id });
+    this.imports = new ImportJobs(this, 'Imports', { provinceId: province.id, reports: this.reports.bucket });
     this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
     // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
     this.api = new Api(this, 'Api', { provinceId: province.id, throttle: province.throttle });
@@ -47,9 +50,11 @@ export class ProvinceStack extends Stack {
       tables: this.tables,
       reports: this.reports.bucket,
       phones: this.phoneKeys,
+      imports: this.imports,
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
+    this.imports.connect(this.functions.byName['process-import']);
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
       plan: this.functions.byName['weekly-run-plan'],
@@ -69,6 +74,10 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.weeklyReport.deadLetterQueue.queueUrl,
       description: 'Failed weekly report runs',
+    });
+    new CfnOutput(this, 'ImportDeadLetterQueueUrl', {
+      value: this.imports.deadLetterQueue.queueUrl,
+      description: 'Import jobs whose messages kept failing',
     });
   }
 }

@@ -58,6 +58,13 @@ export class ReportsBucket extends Construct {
           expiration: Duration.days(1),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // Import uploads are staff's own spreadsheets, read once by their job; the jobs' records say what happened.
+        {
+          id: 'expire-import-uploads',
+          prefix: 'imports/',
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       // Reports are the province's record of past weeks: kept when the stack is deleted.
       removalPolicy: RemovalPolicy.RETAIN,

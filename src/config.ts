@@ -38,6 +38,13 @@ export const ENV = {
 export const WEEKLY_RUNNER_ENV = 'WEEKLY_RUNNER';
 
 /**
+ * Where import jobs go on: the imports queue's URL (lib/imports.ts sets it on the functions that start and run
+ * jobs), or `local`, the in-process stand-in (src/local/import-queue.ts). Read at their cold start
+ * (functions/commons/imports.ts).
+ */
+export const IMPORT_QUEUE_ENV = 'IMPORT_QUEUE';
+
+/**
  * SigV4 allows 7 days, but a link signed with a Lambda role's temporary credentials dies with them, which can be
  * within the hour: so an hour is the most we promise.
  */

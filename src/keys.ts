@@ -208,6 +208,24 @@ export const posterKeys = {
 };
 
 /**
+ * S3 keys of import jobs: the uploaded file (a presigned PUT; its arrival is the event that starts the job) and
+ * the job's record. Uploads hold only what staff upload (no phone numbers); the lifecycle removes them after a
+ * week, the records after a month.
+ */
+export const importKeys = {
+  uploadsPrefix: (provinceId: string) => `imports/${provinceId}/uploads/`,
+  upload: (provinceId: string, importId: string) => `imports/${provinceId}/uploads/${importId}`,
+  jobsPrefix: (provinceId: string) => `imports/${provinceId}/jobs/`,
+  job: (provinceId: string, importId: string) => `imports/${provinceId}/jobs/${importId}.json`,
+  /** The job an upload's key belongs to (an S3 event names the key), if it is one. */
+  importIdOf: (provinceId: string, key: string): string | undefined => {
+    const prefix = `imports/${provinceId}/uploads/`;
+    const id = key.startsWith(prefix) ? key.slice(prefix.length) : '';
+    return /^[0-9a-f-]{36}$/.test(id) ? id : undefined;
+  },
+};
+
+/**
  * S3 keys of the weekly run's own records, under the province's report prefix (so the report grants reach them)
  * but beside the units' folders: a unit id is a slug ([a-z0-9-]), never `_runs` or `_summaries`.
  */

@@ -42,7 +42,10 @@ export type FunctionName =
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
-  | 'weekly-run-finish';
+  | 'weekly-run-finish'
+  | 'create-import'
+  | 'get-import'
+  | 'process-import';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -97,7 +100,13 @@ export type Binding =
   /** An alert by its id (GetItem) and the alerts listed (Query on the tracing index): `alert#` items only. */
   | 'alerts:read'
   /** An alert approved or cancelled (conditional UpdateItem): `alert#` items only. */
-  | 'alerts:update';
+  | 'alerts:update'
+  /** An import job recorded (PutObject on its record) and its upload presigned (PutObject on its upload key). */
+  | 'imports:start'
+  /** An import job's record (GetObject). */
+  | 'imports:read'
+  /** Running a job: its upload and record read, its record written, the rest queued (SendMessage). */
+  | 'imports:run';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -216,6 +225,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:read', 'reports:read', 'reports:write'],
     heavy: true,
   },
+  // Imports as jobs (lib/imports.ts): a file of any size goes straight to S3; its arrival runs the job.
+  'create-import': { entry: 'functions/create-import.ts', bindings: ['registry:get', 'imports:start'] },
+  'get-import': { entry: 'functions/get-import.ts', bindings: ['registry:get', 'imports:read'] },
+  'process-import': {
+    entry: 'functions/process-import.ts',
+    bindings: ['registry:get', 'registry:batch-get', 'registry:write', 'imports:run'],
+    heavy: true,
+  },
 };
 
 export type Access = 'public' | 'staff';
@@ -294,6 +311,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
   { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
+  // Imports of any size: a job, its file uploaded straight to S3 (presigned PUT), its progress here.
+  { method: 'POST', path: '/v1/imports', fn: 'create-import', access: 'staff' },
+  { method: 'GET', path: '/v1/imports/{importId}', fn: 'get-import', access: 'staff' },
 ];
 
 /**

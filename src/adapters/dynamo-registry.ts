@@ -121,10 +121,14 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       return { status: 'created' };
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
-      const [code, , ref] = (err.CancellationReasons ?? []).map((r) => r.Code);
+      const [code, checkpoint, ref] = (err.CancellationReasons ?? []).map((r) => r.Code);
       if (ref === 'ConditionalCheckFailed' && cp.ref) {
         const existing = await this.checkpointByRef(cp.unitId, cp.ref);
         if (existing) return { status: 'ref-exists', existing };
+      }
+      if (checkpoint === 'ConditionalCheckFailed') {
+        const existing = await this.getCheckpoint(cp.id);
+        if (existing) return { status: 'id-exists', existing };
       }
       if (code === 'ConditionalCheckFailed') return { status: 'code-taken' };
       throw err;

@@ -72,7 +72,7 @@ export interface Registered {
 export async function registerCheckpoint(
   deps: RegistrationDeps,
   unit: Unit,
-  input: NewCheckpoint & { createdAt?: string },
+  input: NewCheckpoint & { createdAt?: string; id?: string },
 ): Promise<Registered> {
   const now = deps.clock.now();
   if (input.createdAt && Date.parse(input.createdAt) > now.getTime()) {
@@ -89,7 +89,8 @@ export async function registerCheckpoint(
   const canonical = canonicalName(deps.namingRule, fields);
   const name = input.name?.trim() || canonical;
   const base = {
-    id: randomUUID(),
+    // An import job names its rows' checkpoints, so a row done before is found again, not stored twice.
+    id: input.id ?? randomUUID(),
     name,
     kind: input.kind,
     placeName: input.placeName.trim(),
@@ -109,7 +110,7 @@ export async function registerCheckpoint(
     const result = await deps.checkpoints.createCheckpoint(checkpoint);
     if (result.status === 'created')
       return { created: true, checkpoint: toView(checkpoint, deps.publicBaseUrl) };
-    if (result.status === 'ref-exists') {
+    if (result.status === 'ref-exists' || result.status === 'id-exists') {
       return { created: false, checkpoint: toView(result.existing, deps.publicBaseUrl) };
     }
   }

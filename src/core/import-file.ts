@@ -63,7 +63,16 @@ export interface ReadOptions {
   maxRows?: number;
   /** Asked before each line: false stops reading, and the table says where (`unreadFrom`). */
   keepReading?: () => boolean;
+  /** What an XLSX's sheet (and all its parts together) may unpack to: an import job's larger files take more. */
+  xlsxLimits?: XlsxLimits;
 }
+
+export interface XlsxLimits {
+  partBytes: number;
+  totalBytes: number;
+}
+
+const REQUEST_XLSX_LIMITS: XlsxLimits = { partBytes: MAX_XLSX_PART_BYTES, totalBytes: MAX_XLSX_TOTAL_BYTES };
 
 /** A line of the sheet: its own number and its cells as text. */
 interface Line {
@@ -79,7 +88,9 @@ export async function readTable(
 ): Promise<ImportTable> {
   const maxRows = options.maxRows ?? MAX_IMPORT_ROWS;
   const keepReading = options.keepReading ?? (() => true);
-  const lines = contentType.startsWith(XLSX_TYPE) ? xlsxLines(body, maxRows) : csvLines(body);
+  const lines = contentType.startsWith(XLSX_TYPE)
+    ? xlsxLines(body, maxRows, options.xlsxLimits ?? REQUEST_XLSX_LIMITS)
+    : csvLines(body);
   const rows: ImportRow[] = [];
   let fields: (string | undefined)[] | undefined;
   let searched = 0;
@@ -139,14 +150,14 @@ async function* csvLines(body: Buffer): AsyncGenerator<Line> {
 const notXlsx = (message = 'Not readable as an XLSX workbook') =>
   new ValidationError([{ path: 'body', message }]);
 
-function sheetTooLarge(bytes?: number): AppError {
+function sheetTooLarge(limit: number, bytes?: number): AppError {
   const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
   const size = bytes === undefined ? 'more' : mb(bytes);
   return new AppError(
     413,
     'sheet_too_large',
-    `The workbook unpacks to ${size}; an import reads at most ${mb(MAX_XLSX_PART_BYTES)} of a sheet: split the file`,
-    [{ path: 'body', message: `Unpacks to more than ${mb(MAX_XLSX_PART_BYTES)}` }],
+    `The workbook unpacks to ${size}; an import reads at most ${mb(limit)} of a sheet: split the file`,
+    [{ path: 'body', message: `Unpacks to more than ${mb(limit)}` }],
   );
 }
 
@@ -170,7 +181,8 @@ interface PartReader {
 const SHEET_PART = /^xl\/worksheets\/sheet(\d+)\.xml$/;
 const DIMENSION_PEEK_BYTES = 64 * 1024;
 
-async function* xlsxLines(body: Buffer, maxRows: number): AsyncGenerator<Line> {
+async function* xlsxLines(body: Buffer, maxRows: number, limits: XlsxLimits): AsyncGenerator<Line> {
+  const tooLarge = (bytes?: number) => sheetTooLarge(limits.partBytes, bytes);
   let directory: CentralDirectory;
   try {
     directory = await Open.buffer(body);
@@ -186,13 +198,13 @@ async function* xlsxLines(body: Buffer, maxRows: number): AsyncGenerator<Line> {
   const open = (path: string, { peek = false } = {}): Readable | undefined => {
     const file = files.get(path);
     if (!file) return undefined;
-    if (!peek && file.uncompressedSize > MAX_XLSX_PART_BYTES) throw sheetTooLarge(file.uncompressedSize);
+    if (!peek && file.uncompressedSize > limits.partBytes) throw tooLarge(file.uncompressedSize);
     let bytes = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytes += chunk.length;
         unpacked += chunk.length;
-        if (bytes > MAX_XLSX_PART_BYTES || unpacked > MAX_XLSX_TOTAL_BYTES) done(sheetTooLarge());
+        if (bytes > limits.partBytes || unpacked > limits.totalBytes) done(tooLarge());
         else done(null, chunk);
       },
     });
@@ -225,7 +237,7 @@ async function* xlsxLines(body: Buffer, maxRows: number): AsyncGenerator<Line> {
   if (spanned !== undefined && spanned > maxRows + HEADER_SEARCH_LINES) throw tooManyRows(maxRows);
   const parts = [sheetPath, 'xl/sharedStrings.xml', 'xl/styles.xml'];
   const declared = parts.reduce((sum, p) => sum + (files.get(p)?.uncompressedSize ?? 0), 0);
-  if (declared > MAX_XLSX_TOTAL_BYTES) throw sheetTooLarge(declared);
+  if (declared > limits.totalBytes) throw tooLarge(declared);
   unpacked = 0;
 
   const styles = open('xl/styles.xml');

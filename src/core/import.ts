@@ -172,6 +172,10 @@ export async function importCheckpoints(
   unitId: string,
   source: ImportSource,
   deadline: Deadline = noDeadline(),
+  options: {
+    /** The id a row's checkpoint gets (an import job's: the same file's row gets the same id, never two). */
+    idOf?: (row: number) => string;
+  } = {},
 ): Promise<ImportResult> {
   const late = deadline.closed.then((): Late => LATE);
   const top = await within(deps.units.getUnit(unitId), late);
@@ -206,6 +210,7 @@ export async function importCheckpoints(
       unitId: rowUnit,
       problems,
       input: {
+        ...(options.idOf ? { id: options.idOf(row) } : {}),
         kind: kind ?? 'other',
         placeName: values.placeName ?? '',
         address: values.address ?? '',

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ImportJob } from './import-jobs.ts';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
 import type { UnitSummary, WeeklyRun, WeeklyRunRequest } from './weekly-run.ts';
 
@@ -16,7 +17,9 @@ export type CreateResult =
   /** The code was taken: draw another. */
   | { status: 'code-taken' }
   /** The unit already has a checkpoint with this ref: it is returned, nothing is stored. */
-  | { status: 'ref-exists'; existing: Checkpoint };
+  | { status: 'ref-exists'; existing: Checkpoint }
+  /** A checkpoint with this id is stored already (an import job's row done before): returned, nothing stored. */
+  | { status: 'id-exists'; existing: Checkpoint };
 
 export interface CheckpointFilter {
   kind?: string;
@@ -145,8 +148,41 @@ export type LogEvent =
   /** Hashing or sealing a phone failed (KMS or Secrets Manager unreachable, throttled, refusing): nothing stored. */
   | { event: 'PhoneVaultFailed'; errorName: string }
   /** Refused before any handler ran (a malformed path, a throttle): the route, never the path's values. */
-  | { event: 'RequestRefused'; status: number; code: string; route: string };
+  | { event: 'RequestRefused'; status: number; code: string; route: string }
+  | { event: 'ImportContinued'; importId: string; position: number }
+  | {
+      event: 'ImportCompleted';
+      importId: string;
+      rows: number;
+      created: number;
+      rejected: number;
+      pending: number;
+    };
 
 export interface Events {
   emit(event: LogEvent): void;
+}
+
+/** Import jobs' records (S3 JSON in AWS and locally). */
+export interface ImportJobStore {
+  getJob(importId: string): Promise<ImportJob | undefined>;
+  putJob(job: ImportJob): Promise<void>;
+}
+
+/** Where an import's file is uploaded: a presigned PUT, then read back by the job. */
+export interface ImportUploads {
+  /** A URL that takes one PUT of the file, with this content type, until `expiresAt`. */
+  uploadUrl(importId: string, contentType: string, expiresInSeconds: number): Promise<string>;
+  /** The uploaded file; undefined while nothing was uploaded. */
+  readUpload(importId: string): Promise<Buffer | undefined>;
+}
+
+/**
+ * What moves an import job along. In AWS the bucket's event notification queues an upload's arrival (so
+ * `awaitUpload` has nothing to do) and `continueLater` queues the job for the next invocation (SQS); locally the
+ * stand-in watches for the upload and runs the job in this process.
+ */
+export interface ImportQueue {
+  awaitUpload(job: ImportJob): Promise<void>;
+  continueLater(importId: string): Promise<void>;
 }

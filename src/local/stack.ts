@@ -8,6 +8,7 @@ import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import {
   type Config,
   ENV,
+  IMPORT_QUEUE_ENV,
   loadConfig,
   loadPhoneConfig,
   PHONE_ENV,
@@ -158,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
       // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
       [WEEKLY_RUNNER_ENV]: 'local',
+      // The imports queue and the bucket's upload event have a stand-in here too (src/local/import-queue.ts).
+      [IMPORT_QUEUE_ENV]: 'local',
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });

@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,10 @@ describe('acknowledged findings', () => {
         'AwsSolutions-APIG4',
         'AwsSolutions-IAM5[Resource::<X.Arn>/exports/quang-ninh/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/exports/vinh-phuc/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/imports/quang-ninh/jobs/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/imports/quang-ninh/uploads/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/imports/vinh-phuc/jobs/*]',
+        'AwsSolutions-IAM5[Resource::<X.Arn>/imports/vinh-phuc/uploads/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/posters/quang-ninh/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/posters/vinh-phuc/*]',
         'AwsSolutions-IAM5[Resource::<X.Arn>/reports/quang-ninh/*]',
@@ -189,6 +194,7 @@ describe('wildcard grants (lib/bindings.ts grantBindings)', () => {
       tables: new Tables(stack, 'Tables'),
       reports: new Bucket(stack, 'Reports'),
       phones: new PhoneKeys(stack, 'PhoneKeys', { provinceId: 'quang-ninh' }),
+      imports: { queue: new Queue(stack, 'Imports') },
     };
     const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     return { targets, role };

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { bindingEnvironment, grantBindings } from '../../lib/bindings.ts';
 import { PhoneKeys } from '../../lib/phone-keys.ts';
@@ -16,18 +17,21 @@ import type { Binding } from '../../src/routes.ts';
 function probe(bindings: Binding[]) {
   const stack = new Stack(new App(), 'Probe');
   const phones = new PhoneKeys(stack, 'PhoneKeys', { provinceId: 'quang-ninh' });
+  const imports = { queue: new Queue(stack, 'Imports') };
   const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   grantBindings(role, bindings, {
     provinceId: 'quang-ninh',
     tables: new Tables(stack, 'Tables'),
     reports: new Bucket(stack, 'Reports'),
     phones,
+    imports,
   });
   const resolve = (value: unknown) => JSON.stringify(stack.resolve(value));
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
   const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
   return {
     phones,
+    imports,
     key: resolve(phones.key.keyArn),
     secret: resolve(phones.hashSecret.secretArn),
     statements: statements.map((s: Record<string, unknown>) => ({
@@ -63,12 +67,12 @@ describe('phone bindings', () => {
   });
 
   it('bring the phone vault’s variables with them, and no other binding does', () => {
-    const { phones } = probe([]);
+    const targets = probe([]);
     for (const binding of ['phones:seal', 'phones:open'] as const) {
-      expect(Object.keys(bindingEnvironment([binding], phones)).sort()).toEqual(
+      expect(Object.keys(bindingEnvironment([binding], targets)).sort()).toEqual(
         [PHONE_ENV.phoneHashSecretArn, PHONE_ENV.phoneKeyId].sort(),
       );
     }
-    expect(bindingEnvironment(['registry:get', 'checkins:write', 'cards:issue'], phones)).toEqual({});
+    expect(bindingEnvironment(['registry:get', 'checkins:write', 'cards:issue'], targets)).toEqual({});
   });
 });

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, IMPORT_QUEUE_ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -271,7 +271,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(40);
+    expect(routes.size).toBe(42);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(39);
+    expect(NAMES).toHaveLength(42);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -489,6 +489,9 @@ describe('Lambda functions', () => {
     'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-finish': { MemorySize: 1024, Timeout: 300 },
+    'create-import': { MemorySize: 256, Timeout: 10 },
+    'get-import': { MemorySize: 256, Timeout: 10 },
+    'process-import': { MemorySize: 1024, Timeout: 300 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -500,6 +503,7 @@ describe('Lambda functions', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
       'create-unit-posters',
       'import-checkpoints',
+      'process-import',
       'weekly-run-finish',
       'weekly-run-plan',
       'weekly-run-unit',
@@ -744,6 +748,29 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
   ],
+  // A job recorded and its upload presigned: puts only, no read.
+  'create-import': () => [
+    'dynamodb:GetItem registry',
+    's3:PutObject import-jobs',
+    's3:PutObject import-uploads',
+  ],
+  'get-import': () => ['dynamodb:GetItem registry', 's3:GetObject import-jobs'],
+  // The checkpoint import's grants, its upload read (never written), its record, and its own queue to go on.
+  // (Receiving from the queue is the event source's, below.)
+  'process-import': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:BatchGetItem registry',
+    'dynamodb:PutItem registry',
+    's3:GetObject import-jobs',
+    's3:GetObject import-uploads',
+    's3:PutObject import-jobs',
+    'sqs:SendMessage import-queue',
+    'sqs:ReceiveMessage import-queue',
+    'sqs:ChangeMessageVisibility import-queue',
+    'sqs:GetQueueUrl import-queue',
+    'sqs:DeleteMessage import-queue',
+    'sqs:GetQueueAttributes import-queue',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -784,6 +811,9 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [bucket, `/reports/${stack.province.id}/*`]] }), 'reports-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/posters/${stack.province.id}/*`]] }), 'posters-objects'],
       [json({ 'Fn::Join': ['', [bucket, `/exports/${stack.province.id}/*`]] }), 'exports-objects'],
+      [json({ 'Fn::Join': ['', [bucket, `/imports/${stack.province.id}/jobs/*`]] }), 'import-jobs'],
+      [json({ 'Fn::Join': ['', [bucket, `/imports/${stack.province.id}/uploads/*`]] }), 'import-uploads'],
+      [json(getAtt(defaultChildId(stack.imports.queue))), 'import-queue'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
@@ -1098,7 +1128,11 @@ describe('function environment', () => {
       const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
       // The one that starts weekly runs also names the state machine.
       const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
-      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner].sort());
+      // The import job functions name the imports queue.
+      const imports = ['create-import', 'get-import', 'process-import'].includes(name)
+        ? [IMPORT_QUEUE_ENV]
+        : [];
+      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner, ...imports].sort());
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
@@ -1265,5 +1299,56 @@ describe('weekly run state machine', () => {
     const { stack, resources } = firstProvince();
     const vars = resources[functionId(stack, 'run-weekly-report')]!.Properties.Environment.Variables;
     expect(vars[WEEKLY_RUNNER_ENV]).toEqual({ Ref: defaultChildId(stack.weeklyRun.stateMachine) });
+  });
+});
+
+describe('import jobs', () => {
+  it('sends each upload under the province’s import prefix, and nothing else, from the bucket to the imports queue', () => {
+    const { stack, template, resources } = firstProvince();
+    const bucket = resources[defaultChildId(stack.reports.bucket)]!;
+    expect(bucket.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    const rules = template.findResources('AWS::Events::Rule');
+    const uploads = Object.values(rules).filter((r) => r.Properties.EventPattern?.source?.[0] === 'aws.s3');
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]!.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ Ref: defaultChildId(stack.reports.bucket) }] },
+        object: { key: [{ prefix: `imports/${stack.province.id}/uploads/` }] },
+      },
+    });
+    expect(uploads[0]!.Properties.Targets.map((t: { Arn: unknown }) => t.Arn)).toEqual([
+      getAtt(defaultChildId(stack.imports.queue)),
+    ]);
+  });
+
+  it('runs the job one message at a time from that queue, with partial batch failures and a dead-letter queue', () => {
+    const { stack, template, resources } = firstProvince();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(defaultChildId(stack.imports.queue)),
+      FunctionName: { Ref: functionId(stack, 'process-import') },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const queue = resources[defaultChildId(stack.imports.queue)]!.Properties;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: getAtt(defaultChildId(stack.imports.deadLetterQueue)),
+      maxReceiveCount: 5,
+    });
+    // At least six times the consumer's timeout, as Lambda asks of an SQS event source.
+    const timeout = resources[functionId(stack, 'process-import')]!.Properties.Timeout as number;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('tells the import functions which queue is theirs', () => {
+    const { stack, resources } = firstProvince();
+    for (const name of ['create-import', 'get-import', 'process-import'] as const) {
+      const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
+      expect(vars[IMPORT_QUEUE_ENV], name).toEqual({ Ref: defaultChildId(stack.imports.queue) });
+    }
   });
 });

@@ -50,6 +50,8 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
     const all = [...this.checkpoints.values()];
     const sameRef = cp.ref && all.find((c) => c.unitId === cp.unitId && c.ref === cp.ref);
     if (sameRef) return { status: 'ref-exists', existing: sameRef };
+    const sameId = this.checkpoints.get(cp.id);
+    if (sameId) return { status: 'id-exists', existing: sameId };
     if (all.some((c) => c.code === cp.code)) return { status: 'code-taken' };
     this.checkpoints.set(cp.id, cp);
     return { status: 'created' };

@@ -1,0 +1,48 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { makeS3Client } from '../../src/adapters/clients.ts';
+import { S3ImportJobs } from '../../src/adapters/s3-imports.ts';
+import { SqsImportQueue } from '../../src/adapters/sqs-imports.ts';
+import { IMPORT_QUEUE_ENV } from '../../src/config.ts';
+import type { ImportJobDeps } from '../../src/core/import-jobs.ts';
+import type { ImportQueue } from '../../src/core/ports.ts';
+import { InProcessImportQueue } from '../../src/local/import-queue.ts';
+import { registry } from './dynamo.ts';
+import { clock, config, events } from './services.ts';
+
+const s3 = makeS3Client(config);
+const jobs = new S3ImportJobs(s3, config.reportsBucket, config.provinceId);
+
+/**
+ * LOCAL_IMPORT_PASS_MS, local only: how long one pass of the in-process stand-in runs before it queues the rest,
+ * as an invocation stops before its timeout. Tests shorten it to see a job go on over several passes.
+ */
+const LOCAL_PASS_MS = z.coerce
+  .number()
+  .int()
+  .positive()
+  .default(600_000)
+  .parse(process.env.LOCAL_IMPORT_PASS_MS || undefined);
+
+function importQueue(env: NodeJS.ProcessEnv = process.env): ImportQueue {
+  const target = z
+    .union([z.literal('local'), z.url().startsWith('https://sqs.')])
+    .safeParse(env[IMPORT_QUEUE_ENV]);
+  if (!target.success)
+    throw new Error(`Invalid configuration: ${IMPORT_QUEUE_ENV}: 'local' or an SQS queue URL`);
+  return target.data === 'local'
+    ? new InProcessImportQueue(() => importJobDeps, s3, config.reportsBucket, LOCAL_PASS_MS)
+    : new SqsImportQueue(new SQSClient({}), target.data);
+}
+
+/** What starting, following and running an import job needs, in AWS and in the local stand-in. */
+export const importJobDeps: ImportJobDeps = {
+  units: registry,
+  checkpoints: registry,
+  jobs,
+  uploads: jobs,
+  queue: importQueue(),
+  events,
+  clock,
+  ...config,
+};
