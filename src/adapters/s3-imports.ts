@@ -35,7 +35,10 @@ export class S3ImportJobs implements ImportJobStore, ImportUploads {
       Key: importKeys.upload(this.provinceId, importId),
       ContentType: contentType,
     });
-    return getSignedUrl(this.s3, command, { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.s3, command, {
+      expiresIn: expiresInSeconds,
+      signableHeaders: new Set(['content-type']),
+    });
   }
 
   readUpload(importId: string): Promise<Buffer | undefined> {
