@@ -212,12 +212,21 @@ for (const what of ['checkpoints', 'units'] as const) {
         what,
         ...(options.unit ? { unitId: options.unit } : {}),
       });
+      if (result.status === 'failed') {
+        console.error(`vaora ${command.name()}: ${result.error?.message ?? 'the import failed'}`);
+        for (const d of result.error?.details ?? []) console.error(`  ${d.path}: ${d.message}`);
+        process.exitCode = 1;
+        return;
+      }
       console.log(
-        `${result.created.length} created, ${result.existing.length} already there, ${result.rejected.length} rejected` +
+        `${result.created} created, ${result.existing} already there, ${result.rejectedRows} rows rejected` +
           (result.pending.length ? `, ${result.pending.length} not done: run the same command again` : ''),
       );
-      for (const r of result.rejected) console.log(`  row ${r.row}, ${r.column}: ${r.message}`);
-      if (result.rejected.length || result.pending.length) process.exitCode = 1;
+      for (const r of result.problems) console.log(`  row ${r.row}, ${r.column}: ${r.message}`);
+      if (result.problems.length < result.rejectedRows) {
+        console.log(`  (the first ${result.problems.length} problems; import ${result.importId} keeps them)`);
+      }
+      if (result.rejectedRows || result.pending.length) process.exitCode = 1;
     } catch (error) {
       console.error(`vaora ${command.name()}: ${(error as Error).message}`);
       process.exitCode = 1;

@@ -2,15 +2,30 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { AppError, type ErrorDetail } from '../core/errors.ts';
-import { CHECKPOINT_COLUMNS, type ImportResult, UNIT_COLUMNS } from '../core/import.ts';
-import { CSV_TYPE, type ImportRow, readTable, XLSX_TYPE } from '../core/import-file.ts';
+import { CHECKPOINT_COLUMNS, type RowProblem, UNIT_COLUMNS } from '../core/import.ts';
+import { CSV_TYPE, readTable, XLSX_TYPE } from '../core/import-file.ts';
+import { JOB_XLSX_LIMITS, MAX_JOB_ROWS } from '../core/import-jobs.ts';
 
-/** Rows per request: small enough for a Lambda's time and payload, large enough to go fast. */
-const CHUNK = 500;
+/** How often the job's progress is asked for. */
+const POLL_MS = 500;
+
+/** What `vaora import` ends with: the job's counts, and each row problem the job kept. */
+export interface ImportSummary {
+  importId: string;
+  status: 'succeeded' | 'failed';
+  rows: number;
+  created: number;
+  existing: number;
+  rejectedRows: number;
+  problems: RowProblem[];
+  pending: { row: number; message?: string }[];
+  error?: { code: string; message: string; details: ErrorDetail[] };
+}
 
 /**
- * `vaora import`: reads a spreadsheet here, sends its rows in chunks to the import route with their own row
- * numbers, and shows progress; the answers add up to one result, rejections pointing at the file's rows.
+ * `vaora import`: checks the file's header here (so a file with the wrong columns is refused before anything is
+ * sent), then imports it as a job (POST /v1/imports, the file PUT straight to storage, GET /v1/imports/{id}
+ * followed with a progress bar): no size limit but the job's, and nothing stored twice if run again.
  */
 export async function importFile(options: {
   url: string;
@@ -18,57 +33,59 @@ export async function importFile(options: {
   file: string;
   what: 'checkpoints' | 'units';
   unitId?: string;
-}): Promise<ImportResult> {
-  const type = extname(options.file).toLowerCase() === '.csv' ? CSV_TYPE : XLSX_TYPE;
+}): Promise<ImportSummary> {
+  const format = extname(options.file).toLowerCase() === '.csv' ? 'csv' : 'xlsx';
+  const type = format === 'csv' ? CSV_TYPE : XLSX_TYPE;
   const columns = options.what === 'units' ? UNIT_COLUMNS : CHECKPOINT_COLUMNS;
-  let rows: ImportRow[];
+  const body = await readFile(options.file);
+  let rows: number;
   try {
-    ({ rows } = await readTable(await readFile(options.file), type, columns));
+    rows = (await readTable(body, type, columns, { maxRows: MAX_JOB_ROWS, xlsxLimits: JOB_XLSX_LIMITS })).rows
+      .length;
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     throw new Error(errorText(options.file, err));
   }
-  const path =
-    options.what === 'units' ? '/v1/units/import' : `/v1/units/${options.unitId}/checkpoints/import`;
-  const total: ImportResult = { created: [], existing: [], rejected: [], pending: [] };
+  const started = await api(options, 'POST', '/v1/imports', {
+    what: options.what,
+    format,
+    ...(options.unitId ? { unitId: options.unitId } : {}),
+  });
+  const { importId, upload } = started as {
+    importId: string;
+    upload: { url: string; method: string; headers: Record<string, string> };
+  };
+  const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body });
+  if (!put.ok)
+    throw new Error(`The upload of ${options.file} answered ${put.status}: run the same command again`);
+
   const bar = new cliProgress.SingleBar(
     { format: `Importing ${options.what} {bar} {value}/{total} rows`, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(rows.length, 0);
+  bar.start(rows, 0);
   try {
-    // Units go in one request: a parent may be anywhere in the file.
-    const size = options.what === 'units' ? rows.length : CHUNK;
-    for (let i = 0; i < rows.length; i += size) {
-      let chunk = rows.slice(i, i + size);
-      // Rows the server had no time for come back pending: send them again (safe, refs are never doubled).
-      for (let attempt = 0; chunk.length > 0 && attempt < 5; attempt++) {
-        const result = await send(options, path, options.what, chunk);
-        total.created.push(...result.created);
-        total.existing.push(...result.existing);
-        total.rejected.push(...result.rejected);
-        const pending = new Set((result.pending ?? []).map((p) => p.row));
-        bar.increment(chunk.length - pending.size);
-        chunk = chunk.filter((r) => pending.has(r.row));
-      }
-      total.pending.push(...chunk.map(({ row }) => ({ row })));
+    for (;;) {
+      const job = (await api(options, 'GET', `/v1/imports/${importId}`)) as ImportSummary & {
+        position: number;
+      };
+      bar.update(job.position);
+      if (job.status === 'succeeded' || job.status === 'failed') return { ...job, rows: job.rows ?? rows };
+      await new Promise((ok) => setTimeout(ok, POLL_MS));
     }
   } finally {
     bar.stop();
   }
-  return total;
 }
 
-async function send(
-  options: { url: string; token: string },
-  path: string,
-  what: 'checkpoints' | 'units',
-  rows: ImportRow[],
-): Promise<ImportResult> {
+async function api(options: { url: string; token: string }, method: string, path: string, json?: unknown) {
   const res = await fetch(`${options.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ [what]: rows.map(({ row, values }) => ({ row, ...values })) }),
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
   });
   const text = await res.text();
   let body: unknown;
@@ -78,7 +95,7 @@ async function send(
     body = undefined;
   }
   if (!res.ok) throw new Error(apiErrorText(`${path} answered ${res.status}`, body ?? text));
-  return body as ImportResult;
+  return body;
 }
 
 /**

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importFile as importWithCli } from '../../src/local/import-cli.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { type Client, client, testStack } from './stack.ts';
 
@@ -156,6 +160,21 @@ describe('an import job', () => {
     expect(job.status).toBe('failed');
     expect(job.error.details[0].path).toBe('body');
     expect(await checkpointsUnder('tien-yen')).toBe(0);
+  });
+});
+
+describe('vaora import', () => {
+  it('imports a file as a job and says what it created and which rows it refused', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vaora-cli-')), 'diem.csv');
+    const lines = ['Loại hình,Tên địa điểm,Địa chỉ,Mã tham chiếu'];
+    for (let i = 0; i < 5; i++) lines.push(`shop,Quầy ${i},Chợ Cái Chiên,cli-${i}`);
+    lines.push('shop,Quầy không địa chỉ,,cli-x');
+    writeFileSync(file, lines.join('\n'));
+    const options = { url: stack.url, token: admin, file, what: 'checkpoints' as const, unitId: 'cai-chien' };
+    const first = await importWithCli(options);
+    expect(first).toMatchObject({ status: 'succeeded', rows: 6, created: 5, rejectedRows: 1 });
+    expect(first.problems).toEqual([{ row: 7, column: 'address', message: 'Missing' }]);
+    expect(await importWithCli(options)).toMatchObject({ status: 'succeeded', created: 0, existing: 5 });
   });
 });
 
