@@ -54,6 +54,8 @@ export interface ImportJob {
   /** Rows rejected (one row may have several problems); `problems` lists the first MAX_LISTED problems. */
   rejectedRows: number;
   problems: RowProblem[];
+  /** Passes (invocations) that worked on the job. */
+  passes?: number;
   /** Rows the database kept failing: none in a succeeded job. */
   pending: { row: number; message?: string }[];
   /** Why a job failed as a whole (an unreadable file, too many rows, a token no longer in scope). */
@@ -184,6 +186,7 @@ export async function processImport(
     Object.assign(job, { problems: [], pending: [] });
   }
   job.status = 'running';
+  job.passes = (job.passes ?? 0) + 1;
   const save = async () => {
     job.updatedAt = deps.clock.now().toISOString();
     await deps.jobs.putJob(job);
