@@ -265,7 +265,14 @@ async function main() {
   // (i) a province's workbook as an import job, in its own process (its RSS is the job's).
   const importJob = execFileSync(
     process.execPath,
-    ['--openssl-legacy-provider', '--expose-gc', '--import', 'tsx', join(ROOT, 'bench/import-job.ts'), '100000'],
+    [
+      '--openssl-legacy-provider',
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/import-job.ts'),
+      '100000',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
   );
   results.importJob = JSON.parse(importJob.trim().split('\n').pop()!);
