@@ -236,7 +236,10 @@ describe('S3ImportJobs', () => {
 
   it('presigns a PUT of the upload key, its content type signed in', async () => {
     const signer = new S3ImportJobs(
-      new S3Client({ region: 'ap-southeast-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } }),
+      new S3Client({
+        region: 'ap-southeast-1',
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      }),
       'bucket',
       'qn',
     );
