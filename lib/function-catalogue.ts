@@ -50,6 +50,7 @@ export class FunctionCatalogue extends Construct {
       auditRetentionDays: String(province.auditRetentionDays),
       contactMinOverlapMinutes: String(province.contactMinOverlapMinutes),
       namingRule: province.namingRule,
+      alertApprovalCap: String(province.alertApprovalCap),
     };
     this.environment = Object.fromEntries(
       (Object.keys(values) as DeployedEnvKey[]).map((key) => [ENV[key], values[key]]),

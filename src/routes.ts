@@ -39,6 +39,9 @@ export type FunctionName =
   | 'cancel-alert'
   | 'get-alert'
   | 'list-alerts'
+  | 'pause-alerts'
+  | 'resume-alerts'
+  | 'send-alert-batch'
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
@@ -97,7 +100,18 @@ export type Binding =
   /** An alert by its id (GetItem) and the alerts listed (Query on the tracing index): `alert#` items only. */
   | 'alerts:read'
   /** An alert approved or cancelled (conditional UpdateItem): `alert#` items only. */
-  | 'alerts:update';
+  | 'alerts:update'
+  /** SendMessage to the province's alert queue (lib/alert-sending.ts), which it brings as ALERT_QUEUE. */
+  | 'alerts:enqueue'
+  /**
+   * The queue's consumer: an alert and the kill switch (GetItem), the per-phone markers (conditional PutItem,
+   * DeleteItem on `alert#*#to#*` keys) and the alert's counts (UpdateItem): `alert#` items only.
+   */
+  | 'alerts:deliver'
+  /** The kill switch set (UpdateItem on the one `alert#switch` item). */
+  | 'alerts:switch'
+  /** SendTextMessage from the province's End User Messaging SMS pool only (cdk.json alertSms.poolId). */
+  | 'sms:send';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -105,6 +119,8 @@ export interface FunctionSpec {
   bindings: readonly Binding[];
   /** Report generation streams large files: it gets more memory and time than the API handlers. */
   heavy?: boolean;
+  /** A function no route invokes, with a timeout of its own in seconds (the alert queue's consumer). */
+  timeoutSeconds?: number;
 }
 
 /** A tracing query: its open case, its audit record, the checkpoints and check-ins it reads, the numbers it opens. */
@@ -189,9 +205,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/create-alert.ts',
     bindings: ['cases:read', 'audit:append', 'registry:get', 'checkins:trace', 'alerts:draft'],
   },
+  // Approving finds the recipients again (check-ins through the tracing indexes, each checkpoint's name) and
+  // enqueues them, sealed: it opens no number. Heavy: 50,000 recipients are read and enqueued within 29 s.
   'approve-alert': {
     entry: 'functions/approve-alert.ts',
-    bindings: ['alerts:read', 'alerts:update', 'audit:append'],
+    bindings: [
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
   },
   'cancel-alert': {
     entry: 'functions/cancel-alert.ts',
@@ -199,6 +225,28 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'get-alert': { entry: 'functions/get-alert.ts', bindings: ['alerts:read'] },
   'list-alerts': { entry: 'functions/list-alerts.ts', bindings: ['alerts:read'] },
+  // The kill switch: pausing only sets it; resuming also enqueues every alert still sending again.
+  'pause-alerts': { entry: 'functions/pause-alerts.ts', bindings: ['alerts:switch', 'audit:append'] },
+  'resume-alerts': {
+    entry: 'functions/resume-alerts.ts',
+    bindings: [
+      'alerts:switch',
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
+  },
+  // The alert queue's consumer (SQS event source, lib/alert-sending.ts): the only function that opens numbers to
+  // text them. 100 phones a message, each a few store calls and one SendTextMessage (retried on a throttle).
+  'send-alert-batch': {
+    entry: 'functions/send-alert-batch.ts',
+    bindings: ['alerts:deliver', 'phones:open', 'sms:send'],
+    timeoutSeconds: 120,
+  },
   'get-weekly-run': { entry: 'functions/get-weekly-run.ts', bindings: ['reports:read'] },
   // The weekly-run state machine's tasks (lib/weekly-run.ts): the plan, one unit, the end.
   'weekly-run-plan': {
@@ -293,6 +341,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/alerts/{id}', fn: 'get-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
+  // The province's kill switch (admin): stops every alert's sending at once, and starts it again.
+  { method: 'POST', path: '/v1/alerts/pause', fn: 'pause-alerts', access: 'staff' },
+  { method: 'POST', path: '/v1/alerts/resume', fn: 'resume-alerts', access: 'staff' },
   { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
 ];
 
@@ -304,6 +355,8 @@ export const ROUTES: readonly RouteSpec[] = [
 export const TIMEOUT_SECONDS = { api: 10, heavyApi: 29, heavy: 300 } as const;
 
 export function timeoutSecondsOf(name: FunctionName): number {
+  const own = FUNCTIONS[name].timeoutSeconds;
+  if (own !== undefined) return own;
   if (!FUNCTIONS[name].heavy) return TIMEOUT_SECONDS.api;
   return ROUTES.some((route) => route.fn === name) ? TIMEOUT_SECONDS.heavyApi : TIMEOUT_SECONDS.heavy;
 }

@@ -6,6 +6,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import {
+  ALERT_SENDING_ENV,
   type Config,
   ENV,
   loadConfig,
@@ -151,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),
       [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? province.reportLinkTtlSeconds),
       [ENV.namingRule]: province.namingRule,
+      [ENV.alertApprovalCap]: String(province.alertApprovalCap),
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
       [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
@@ -158,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
       // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
       [WEEKLY_RUNNER_ENV]: 'local',
+      // Approved alerts are queued in process and their texts land in the data folder's outbox.
+      [ALERT_SENDING_ENV.queue]: 'local',
+      [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
