@@ -32,7 +32,12 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
     const batch = AlertBatchMessage.safeParse(body);
     if (!batch.success) {
-      events.emit({ event: 'RequestRefused', status: 400, code: 'malformed_alert_batch', route: 'alert-queue' });
+      events.emit({
+        event: 'RequestRefused',
+        status: 400,
+        code: 'malformed_alert_batch',
+        route: 'alert-queue',
+      });
       continue;
     }
     try {

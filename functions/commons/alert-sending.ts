@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
-import { DynamoAlertDeliveries, DynamoAlerts, DynamoAlertSwitch } from '../../src/adapters/dynamo-alerts.ts';
+import { DynamoAlertDeliveries, DynamoAlertSwitch, DynamoAlerts } from '../../src/adapters/dynamo-alerts.ts';
 import { makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import { EndUserMessagingSms, makeSmsClient } from '../../src/adapters/sms.ts';
 import { SqsAlertQueue } from '../../src/adapters/sqs-alerts.ts';

@@ -169,7 +169,11 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
         Key: keys.alertItem(alertId),
         UpdateExpression: failed > 0 ? 'ADD sent :n, failed :f, settled :s' : 'ADD sent :n, settled :s',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':n': sent, ':s': sent + failed, ...(failed > 0 ? { ':f': failed } : {}) },
+        ExpressionAttributeValues: {
+          ':n': sent,
+          ':s': sent + failed,
+          ...(failed > 0 ? { ':f': failed } : {}),
+        },
       }),
     );
     try {

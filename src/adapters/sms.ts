@@ -1,5 +1,5 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { type SmsSender, SmsRefusedError } from '../core/alerts.ts';
+import { SmsRefusedError, type SmsSender } from '../core/alerts.ts';
 
 /**
  * Exposure alerts through AWS End User Messaging SMS (the `pinpoint-sms-voice-v2` API): one SendTextMessage per

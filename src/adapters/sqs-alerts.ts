@@ -22,7 +22,9 @@ export class SqsAlertQueue implements AlertQueue {
         MessageBody: JSON.stringify(batch),
       }));
       for (let attempt = 1; entries.length > 0; attempt++) {
-        const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+        const out = await this.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+        );
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));
         entries = entries.filter((e) => failed.has(e.Id));
         if (entries.length > 0 && attempt >= 2) {

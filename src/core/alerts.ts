@@ -421,7 +421,11 @@ export async function sendBatch(deps: SendingDeps, batch: AlertBatch): Promise<B
         const e164 = await deps.phones.open(r.sealedPhone);
         await deps.sms.send(
           e164,
-          alertMessage(alert.template, { checkpoint: r.place, from: new Date(alert.from), to: new Date(alert.to) }),
+          alertMessage(alert.template, {
+            checkpoint: r.place,
+            from: new Date(alert.from),
+            to: new Date(alert.to),
+          }),
         );
         sent++;
       } catch (err) {

@@ -13,7 +13,10 @@ export class InProcessAlertQueue implements AlertQueue {
 
   constructor(
     private readonly consume: (batch: AlertBatch) => Promise<BatchOutcome>,
-    private readonly options: { maxReceives: number; retryDelayMs: number } = { maxReceives: 5, retryDelayMs: 200 },
+    private readonly options: { maxReceives: number; retryDelayMs: number } = {
+      maxReceives: 5,
+      retryDelayMs: 200,
+    },
   ) {}
 
   async enqueue(batches: readonly AlertBatch[]): Promise<void> {

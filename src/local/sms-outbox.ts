@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type SmsSender, SmsRefusedError } from '../core/alerts.ts';
+import { SmsRefusedError, type SmsSender } from '../core/alerts.ts';
 import type { Clock } from '../core/time.ts';
 
 /**
@@ -28,7 +28,8 @@ export class LocalSmsOutbox implements SmsSender {
   ) {}
 
   async send(e164: string, text: string): Promise<void> {
-    if (!/^\+[1-9]\d{1,14}$/.test(e164)) throw invalidParameter('DestinationPhoneNumber is not in E.164 form');
+    if (!/^\+[1-9]\d{1,14}$/.test(e164))
+      throw invalidParameter('DestinationPhoneNumber is not in E.164 form');
     if (text.length === 0) throw invalidParameter('Empty MessageBody');
     if ([...text].length > MAX_SMS_CHARACTERS)
       throw invalidParameter(`MessageBody longer than ${MAX_SMS_CHARACTERS} characters`);

@@ -12,8 +12,8 @@ import {
   listAlerts,
   pauseAlerts,
   resumeAlerts,
-  SmsRefusedError,
   type SendingDeps,
+  SmsRefusedError,
   sendBatch,
 } from '../../src/core/alerts.ts';
 import type { AuditRecord } from '../../src/core/audit.ts';
@@ -201,7 +201,8 @@ class MemoryDeliveries implements AlertDeliveries {
     const found = this.alerts.items.get(alertId)!;
     found.sent += sent;
     if (failed > 0) found.failed = (found.failed ?? 0) + failed;
-    if (found.sent + (found.failed ?? 0) >= found.recipients && found.status === 'sending') found.status = 'sent';
+    if (found.sent + (found.failed ?? 0) >= found.recipients && found.status === 'sending')
+      found.status = 'sent';
   }
 }
 
@@ -332,7 +333,9 @@ describe('sending an approved alert', () => {
     const { deps, sendingDeps, audited } = sending();
     const switchDeps = { ...deps, switch: memorySwitch(sendingDeps), provinceId: 'quang-ninh' };
     await expect(pauseAlerts(switchDeps, second)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(pauseAlerts(switchDeps, { ...admin, unitId: 'hai-ha' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(pauseAlerts(switchDeps, { ...admin, unitId: 'hai-ha' })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(sendingDeps.pause).toBe(false);
     await pauseAlerts(switchDeps, provinceAdmin);
     expect(sendingDeps.pause).toBe(true);
@@ -345,7 +348,8 @@ describe('sending an approved alert', () => {
     const { deps, alerts, outbox, sendingDeps, queued } = sending();
     sendingDeps.sms = {
       send: async (to, text) => {
-        if (to === PHONES[0]) throw new SmsRefusedError('ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+        if (to === PHONES[0])
+          throw new SmsRefusedError('ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
         outbox.push({ to, text });
       },
     };

@@ -1,9 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoAlertDeliveries, DynamoAlerts, DynamoAlertSwitch } from '../../src/adapters/dynamo-alerts.ts';
+import { DynamoAlertDeliveries, DynamoAlertSwitch, DynamoAlerts } from '../../src/adapters/dynamo-alerts.ts';
 import { fixedClock } from '../../src/core/time.ts';
 
 /** The alert markers against DynamoDB's answers: a conditional put wins once; failures are not swallowed. */
