@@ -18,6 +18,8 @@ export interface FunctionCatalogueProps {
   reports: IBucket;
   /** The phone key and hash secret (lib/phone-keys.ts). */
   phones: BindingTargets['phones'];
+  /** The alert queue and SMS pool (lib/alert-sending.ts). */
+  alerts?: BindingTargets['alerts'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
 }
@@ -33,7 +35,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones } = props;
+    const { province, tables, reports, phones, alerts } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -66,9 +68,15 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones) },
+        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones, alerts) },
       });
-      grantBindings(fn.functionRole, spec.bindings, { provinceId: province.id, tables, reports, phones });
+      grantBindings(fn.functionRole, spec.bindings, {
+        provinceId: province.id,
+        tables,
+        reports,
+        phones,
+        ...(alerts ? { alerts } : {}),
+      });
       byName[name] = fn;
     }
     this.byName = byName as Record<FunctionName, VaoraFunction>;

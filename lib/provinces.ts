@@ -40,7 +40,9 @@ const provinceSchema = z
      */
     alertSms: z
       .object({
-        poolId: z.string().regex(/^(pool-[0-9a-zA-Z]+|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:pool\/pool-[0-9a-zA-Z]+)$/),
+        poolId: z
+          .string()
+          .regex(/^(pool-[0-9a-zA-Z]+|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:pool\/pool-[0-9a-zA-Z]+)$/),
       })
       .strict()
       .optional(),

@@ -123,6 +123,9 @@ export interface FunctionSpec {
   timeoutSeconds?: number;
 }
 
+/** The alert queue's consumer: its queue's visibility timeout is six times this (lib/alert-sending.ts). */
+export const TIMEOUT_SECONDS_OF_CONSUMER = 120;
+
 /** A tracing query: its open case, its audit record, the checkpoints and check-ins it reads, the numbers it opens. */
 const TRACE_BINDINGS: readonly Binding[] = [
   'cases:read',
@@ -245,7 +248,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'send-alert-batch': {
     entry: 'functions/send-alert-batch.ts',
     bindings: ['alerts:deliver', 'phones:open', 'sms:send'],
-    timeoutSeconds: 120,
+    timeoutSeconds: TIMEOUT_SECONDS_OF_CONSUMER,
   },
   'get-weekly-run': { entry: 'functions/get-weekly-run.ts', bindings: ['reports:read'] },
   // The weekly-run state machine's tasks (lib/weekly-run.ts): the plan, one unit, the end.
