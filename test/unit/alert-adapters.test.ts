@@ -128,10 +128,30 @@ describe('InProcessAlertQueue', () => {
         if (b.alertId === 'a2') throw new Error('store down');
         return { retry: [], paused: false };
       },
-      { maxReceives: 3, retryDelayMs: 1 },
+      { maxReceives: 3, retryDelayMs: 1, concurrency: 1 },
     );
     await queue.enqueue([batch(0), batch(1), batch(2)]);
     await queue.idle();
     expect(seen).toEqual(['a0', 'a1', 'a1', 'a1', 'a2', 'a2', 'a2']);
+  });
+
+  it('delivers a few batches at once, each once when nothing fails', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const seen: string[] = [];
+    const queue = new InProcessAlertQueue(
+      async (b) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((ok) => setTimeout(ok, 5));
+        seen.push(b.alertId);
+        inFlight--;
+        return { retry: [], paused: false };
+      },
+      { maxReceives: 5, retryDelayMs: 1, concurrency: 3 },
+    );
+    await queue.enqueue(Array.from({ length: 10 }, (_, i) => batch(i)));
+    await queue.idle();
+    expect(most).toBe(3);
+    expect(seen.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`).sort());
   });
 });
