@@ -485,7 +485,7 @@ describe('Lambda functions', () => {
     'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
     'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
     'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
-    'create-alert': { MemorySize: 256, Timeout: 10 },
+    'create-alert': { MemorySize: 1024, Timeout: 29 },
     'approve-alert': { MemorySize: 1024, Timeout: 29 },
     'cancel-alert': { MemorySize: 256, Timeout: 10 },
     'get-alert': { MemorySize: 256, Timeout: 10 },
@@ -508,6 +508,7 @@ describe('Lambda functions', () => {
   it('gives the report generators, the checkpoint import and the unit posters the heavy sizing', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
       'approve-alert',
+      'create-alert',
       'create-unit-posters',
       'import-checkpoints',
       'resume-alerts',
@@ -925,7 +926,7 @@ describe('function permissions', () => {
     ]);
   });
 
-  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries decrypt, and only those read the hash secret', () => {
+  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries and the alert consumer decrypt, and only those read the hash secret', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
