@@ -78,7 +78,6 @@ export async function benchAlert(recipients = 10_000): Promise<AlertBenchResult>
     const start = Date.now() - 3 * 3_600_000;
     const vault = makePhoneVault(stack.phones);
     const seedStarted = performance.now();
-    let t0: number;
     const items: Record<string, unknown>[] = [];
     for (let i = 0; i < recipients; i++) {
       const phone = MOBILE(i);
@@ -127,7 +126,7 @@ export async function benchAlert(recipients = 10_000): Promise<AlertBenchResult>
     });
     const seedMs = performance.now() - seedStarted;
     // The read the draft and the approval each make, alone: the check-ins of the window's checkpoint-day(s).
-    t0 = performance.now();
+    const t0 = performance.now();
     const read = await new DynamoCheckins(
       db,
       { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },

@@ -8,7 +8,8 @@
  * (d) each Lambda's bundle, built by esbuild as the CDK stack builds it;
  * (g) the rush: 5,000 workers at one gate, each check-in sent twice, through the local server (bench/rush.ts);
  * (h) the Friday run for a province of 7,000 checkpoints in three levels (bench/weekly.ts);
- * (i) an exposure alert to 10,000 phones, approved to sent, each phone once (bench/alerts.ts).
+ * (i) an exposure alert to 10,000 phones, approved to sent, each phone once (bench/alerts.ts);
+ * (j) a contact search over 14 days of visits at busy markets: time and consumed read capacity (bench/tracing.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -272,6 +273,15 @@ async function main() {
   results.alert10k = JSON.parse(alert.trim().split('\n').pop()!);
   console.error('(i)', JSON.stringify(results.alert10k));
 
+  // (j) the contacts of a person with 14 days of visits at three markets of 2,000 check-ins a day (bench/tracing.ts).
+  const tracing = execFileSync(
+    process.execPath,
+    ['--openssl-legacy-provider', '--import', 'tsx', join(ROOT, 'bench/tracing.ts'), '2000'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+  );
+  results.tracingContacts = JSON.parse(tracing.trim().split('\n').pop()!);
+  console.error('(j)', JSON.stringify(results.tracingContacts));
+
   // (d) bundle sizes, with the CDK stack's esbuild settings.
   const bundles: Record<string, number> = {};
   for (const [name, spec] of Object.entries(FUNCTIONS)) {
@@ -358,6 +368,7 @@ ${rushSection(r.rush)}
 
 ${weeklySection(r.weekly)}
 ${r.alert10k ? alertSection(r.alert10k) : ''}
+${r.tracingContacts ? tracingSection(r.tracingContacts) : ''}
 
 ## (d) Lambda bundles (esbuild, minified ESM, AWS SDK bundled at its pinned version)
 
@@ -383,6 +394,17 @@ delivered by the in-process queue to the consumer core (claim, open, text into t
 
 Outbox: ${i.outboxMessages} messages to ${i.distinctPhones} distinct phones, ${i.duplicates} duplicates; a second
 approval added ${i.afterReapproval}.
+`;
+}
+
+function tracingSection(j: any): string {
+  return `## (j) A person's contacts over ${j.days} days at busy checkpoints
+
+${j.checkpoints} markets, ${j.checkinsPerCheckpointDay.toLocaleString('en')} check-ins each a day (${j.checkinsStored.toLocaleString('en')} stored); the
+person visited two of them every day (${j.personVisits} visits). The contact search (as \`GET /v1/phones/{phone}/contacts\`
+runs it) read the person's partition and one partition per checkpoint-day visited: ${j.queries} queries,
+${j.readCapacityUnits} read capacity units consumed (ReturnConsumedCapacity), ${j.contactsMs} ms on DynamoDB Local,
+${j.contacts.toLocaleString('en')} contacts.
 `;
 }
 
