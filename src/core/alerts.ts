@@ -5,6 +5,7 @@ import { type AuditDeps, recordAudit } from './audit.ts';
 import { type CaseStore, requireOpenCase } from './cases.ts';
 import { type ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Page, Principal } from './model.ts';
+import { mapLimit } from './pool.ts';
 import type { CheckinStore, CheckpointStore, Events, PhoneReader } from './ports.ts';
 import { visitsAtCheckpoint } from './tracing.ts';
 import type { Visit } from './visits.ts';
@@ -469,6 +470,9 @@ export async function listAlerts(
   return { items, ...(nextToken ? { nextToken } : {}) };
 }
 
+/** How many of an alert's checkpoints are read at once. */
+const CHECKPOINTS_IN_FLIGHT = 4;
+
 /** One phone an alert reaches, by its keyed hash, with its sealed number and the visit that put it there. */
 export interface Recipient {
   phoneHash: string;
@@ -486,9 +490,12 @@ export async function alertRecipients(
   query: { checkpointIds: readonly string[]; from: Date; to: Date; minOverlapMinutes: number },
 ): Promise<Map<string, Recipient>> {
   const found = new Map<string, Recipient>();
-  for (const checkpointId of query.checkpointIds) {
-    const visits = await visitsAtCheckpoint(deps, checkpointId, query.from, query.to);
-    for (const v of visits) {
+  // Read a few checkpoints at once; taken in the alert's order, so a phone counts under its first checkpoint.
+  const read = await mapLimit(query.checkpointIds, CHECKPOINTS_IN_FLIGHT, (checkpointId) =>
+    visitsAtCheckpoint(deps, checkpointId, query.from, query.to),
+  );
+  for (const [i, checkpointId] of query.checkpointIds.entries()) {
+    for (const v of read[i]!) {
       if (found.has(v.phoneHash)) continue;
       if (overlapMinutes(v, query.from, query.to) < query.minOverlapMinutes) continue;
       found.set(v.phoneHash, { phoneHash: v.phoneHash, sealedPhone: v.sealedPhone, checkpointId });
