@@ -4,7 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { IMPORT_QUEUE_ENV, PHONE_ENV } from '../src/config.ts';
+import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, PHONE_ENV } from '../src/config.ts';
 import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -20,6 +20,13 @@ export interface BindingTargets {
   phones: { key: IKey; hashSecret: ISecret };
   /** The import jobs' queue (lib/imports.ts). */
   imports: { queue: IQueue };
+  /** The alert queue and the province's SMS pool, if configured (lib/alert-sending.ts). */
+  alerts?: AlertTargets;
+}
+
+export interface AlertTargets {
+  queue: IQueue;
+  smsPoolArn: string | undefined;
 }
 
 /** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
@@ -32,9 +39,9 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
  */
 export function bindingEnvironment(
   bindings: readonly Binding[],
-  targets: Pick<BindingTargets, 'phones' | 'imports'>,
+  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts'>,
 ): Record<string, string> {
-  const { phones, imports } = targets;
+  const { phones, imports, alerts } = targets;
   return {
     ...(bindings.some((binding) => PHONE_BINDINGS.includes(binding))
       ? {
@@ -46,8 +53,25 @@ export function bindingEnvironment(
     ...(bindings.some((binding) => binding.startsWith('imports:'))
       ? { [IMPORT_QUEUE_ENV]: imports.queue.queueUrl }
       : {}),
+    // The queue an approval enqueues into, and the pool the consumer sends from (src/config.ts ALERT_SENDING_ENV).
+    ...(alerts && bindings.includes('alerts:enqueue')
+      ? { [ALERT_SENDING_ENV.queue]: alerts.queue.queueUrl }
+      : {}),
+    ...(alerts?.smsPoolArn && bindings.includes('sms:send')
+      ? { [ALERT_SENDING_ENV.smsOriginationIdentity]: alerts.smsPoolArn }
+      : {}),
   };
 }
+
+function alertTargets(targets: BindingTargets): AlertTargets {
+  if (!targets.alerts) throw new Error('An alert binding needs the alert queue (lib/alert-sending.ts)');
+  return targets.alerts;
+}
+
+/** DynamoDB's condition on the partition keys an alert binding may reach in the tracing table. */
+const leadingKeys = (...patterns: string[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+});
 
 /** Data keys of the phone key serve phone numbers only: KMS checks the context they were made with. */
 const phoneContext = {
@@ -371,6 +395,47 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [imports.queue.queueArn],
     }),
   ],
+  // Enqueuing an approved alert's batches: SendMessage (SendMessageBatch is authorized as it) to this one queue.
+  'alerts:enqueue': (targets) => [
+    new PolicyStatement({
+      sid: 'AlertsEnqueue',
+      actions: ['sqs:SendMessage'],
+      resources: [alertTargets(targets).queue.queueArn],
+    }),
+  ],
+  // The consumer: the alert and the kill switch by key; the per-phone markers put (conditionally) and, after a
+  // failed send, deleted — `alert#<id>#to#<hash>` keys only; the alert's counts and status updated.
+  'alerts:deliver': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsDeliverRead',
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#*'),
+    }),
+    new PolicyStatement({
+      sid: 'AlertsDeliverMarkers',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#*#to#*'),
+    }),
+  ],
+  // The kill switch: the one `alert#switch` item.
+  'alerts:switch': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsSwitch',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#switch'),
+    }),
+  ],
+  // Texting from the province's pool only: End User Messaging SMS authorizes SendTextMessage on the origination
+  // identity. No pool configured, no grant (lib/alert-sending.ts warns at synth).
+  'sms:send': (targets) => {
+    const pool = alertTargets(targets).smsPoolArn;
+    return pool
+      ? [new PolicyStatement({ sid: 'SmsSend', actions: ['sms-voice:SendTextMessage'], resources: [pool] })]
+      : [];
+  },
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',

@@ -20,6 +20,8 @@ export interface FunctionCatalogueProps {
   phones: BindingTargets['phones'];
   /** The import jobs' queue (lib/imports.ts). */
   imports: BindingTargets['imports'];
+  /** The alert queue and SMS pool (lib/alert-sending.ts). */
+  alerts?: BindingTargets['alerts'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
 }
@@ -35,7 +37,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones, imports } = props;
+    const { province, tables, reports, phones, imports, alerts } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -52,6 +54,7 @@ export class FunctionCatalogue extends Construct {
       auditRetentionDays: String(province.auditRetentionDays),
       contactMinOverlapMinutes: String(province.contactMinOverlapMinutes),
       namingRule: province.namingRule,
+      alertApprovalCap: String(province.alertApprovalCap),
     };
     this.environment = Object.fromEntries(
       (Object.keys(values) as DeployedEnvKey[]).map((key) => [ENV[key], values[key]]),
@@ -67,7 +70,10 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, { phones, imports }) },
+        environment: {
+          ...this.environment,
+          ...bindingEnvironment(spec.bindings, { phones, imports, alerts }),
+        },
       });
       grantBindings(fn.functionRole, spec.bindings, {
         provinceId: province.id,
@@ -75,6 +81,7 @@ export class FunctionCatalogue extends Construct {
         reports,
         phones,
         imports,
+        ...(alerts ? { alerts } : {}),
       });
       byName[name] = fn;
     }

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AlertSending } from './alert-sending.ts';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
@@ -30,6 +31,7 @@ export class ProvinceStack extends Stack {
   readonly imports: ImportJobs;
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
+  readonly alertSending: AlertSending;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     const { province } = props;
@@ -45,16 +47,23 @@ export class ProvinceStack extends Stack {
     this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
     // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
     this.api = new Api(this, 'Api', { provinceId: province.id, throttle: province.throttle });
+    // The alert queue exists before the functions: approving enqueues into it (binding alerts:enqueue).
+    this.alertSending = new AlertSending(this, 'AlertSending', {
+      provinceId: province.id,
+      ...(province.alertSms ? { smsPoolId: province.alertSms.poolId } : {}),
+    });
     this.functions = new FunctionCatalogue(this, 'Functions', {
       province,
       tables: this.tables,
       reports: this.reports.bucket,
       phones: this.phoneKeys,
       imports: this.imports,
+      alerts: { queue: this.alertSending.queue, smsPoolArn: this.alertSending.smsPoolArn },
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.imports.connect(this.functions.byName['process-import']);
+    this.alertSending.attachConsumer(this.functions.byName['send-alert-batch']);
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
       plan: this.functions.byName['weekly-run-plan'],
@@ -78,6 +87,10 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'ImportDeadLetterQueueUrl', {
       value: this.imports.deadLetterQueue.queueUrl,
       description: 'Import jobs whose messages kept failing',
+    });
+    new CfnOutput(this, 'AlertDeadLetterQueueUrl', {
+      value: this.alertSending.deadLetterQueue.queueUrl,
+      description: 'Exposure alert batches that could not be sent (redrive them once the cause is fixed)',
     });
   }
 }

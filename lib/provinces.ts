@@ -31,6 +31,21 @@ const provinceSchema = z
     auditRetentionDays: z.number().int().positive().default(DEFAULTS.auditRetentionDays),
     /** A contact's minimum overlap in minutes (CONTACT_MIN_OVERLAP_MINUTES): 15 by default, as NHS rounded visits. */
     contactMinOverlapMinutes: z.number().int().min(0).default(DEFAULTS.contactMinOverlapMinutes),
+    /** Above this many recipients an alert needs an admin's approval (ALERT_APPROVAL_CAP). */
+    alertApprovalCap: z.number().int().positive().default(DEFAULTS.alertApprovalCap),
+    /**
+     * Exposure alerts' SMS: the province's AWS End User Messaging SMS phone pool (its id, `pool-…`, or ARN), whose
+     * sender ID or numbers are registered for Vietnam; the sending function may send from it alone. Without it
+     * the stack synthesizes with a warning and alerts wait in their queue (then its dead-letter queue) unsent.
+     */
+    alertSms: z
+      .object({
+        poolId: z
+          .string()
+          .regex(/^(pool-[0-9a-zA-Z]+|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:pool\/pool-[0-9a-zA-Z]+)$/),
+      })
+      .strict()
+      .optional(),
     /** The province's naming rule for checkpoints (NAMING_RULE): a template over src/core/naming.ts fields. */
     namingRule: z
       .string()

@@ -25,6 +25,8 @@ export const ENV = {
   contactMinOverlapMinutes: 'CONTACT_MIN_OVERLAP_MINUTES',
   /** The province's naming rule for checkpoints, a template (src/core/naming.ts). */
   namingRule: 'NAMING_RULE',
+  /** Above this many recipients an exposure alert is approved by an admin only. */
+  alertApprovalCap: 'ALERT_APPROVAL_CAP',
   /** Only set locally: DynamoDB Local and s3rver endpoints. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   s3Endpoint: 'S3_ENDPOINT',
@@ -45,6 +47,19 @@ export const WEEKLY_RUNNER_ENV = 'WEEKLY_RUNNER';
 export const IMPORT_QUEUE_ENV = 'IMPORT_QUEUE';
 
 /**
+ * Where approved alerts' batches go: the SQS queue's URL (lib/alert-sending.ts sets it on the functions bound to
+ * `alerts:enqueue`), or `local`, the in-process stand-in of src/local/alert-queue.ts. And how the consumer sends a
+ * text: from the province's End User Messaging SMS pool (SMS_ORIGINATION_IDENTITY, its ARN or id, set on the
+ * function bound to `sms:send`), or locally into the outbox of a data folder (SMS_OUTBOX_DIR). Read at cold start
+ * by functions/commons/alert-sending.ts only.
+ */
+export const ALERT_SENDING_ENV = {
+  queue: 'ALERT_QUEUE',
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  smsOutboxDir: 'SMS_OUTBOX_DIR',
+} as const;
+
+/**
  * SigV4 allows 7 days, but a link signed with a Lambda role's temporary credentials dies with them, which can be
  * within the hour: so an hour is the most we promise.
  */
@@ -63,6 +78,7 @@ const schema = z.object({
   reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
   auditRetentionDays: z.coerce.number().int().min(30).max(3660),
   contactMinOverlapMinutes: z.coerce.number().int().min(0).max(1440),
+  alertApprovalCap: z.coerce.number().int().min(1).max(10_000_000),
   namingRule: z.string().refine(isNamingRule, 'a template with {placeName} and only known fields'),
   dynamodbEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
@@ -75,6 +91,7 @@ export const DEFAULTS = {
   reportLinkTtlSeconds: 900,
   auditRetentionDays: 365,
   contactMinOverlapMinutes: 15,
+  alertApprovalCap: 5_000,
   namingRule: DEFAULT_NAMING_RULE,
 } as const;
 

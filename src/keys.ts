@@ -60,7 +60,8 @@ export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
   { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
-  { id: 'tracing', indexes: [TRACING_LISTED] },
+  // Alert delivery markers expire (TTL) once no redelivery of their alert can come; cases and alerts do not.
+  { id: 'tracing', indexes: [TRACING_LISTED], ttlAttribute: 'expiresAt' },
   // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
   { id: 'audit', indexes: [], ttlAttribute: 'expiresAt' },
 ];
@@ -173,6 +174,8 @@ export const keys = {
     gsi1sk: `${createdAt}#${alertId}`,
   }),
   alertsListed: 'alerts',
+  /** The province's kill switch for alerts: one item, under the `alert#` prefix the alert grants reach. */
+  alertSwitch: { pk: 'alert#switch', sk: 'switch' },
   /** A phone's marker for one alert (conditionally put before its message is sent): by the phone's keyed hash. */
   alertDelivery: (alertId: string, phoneHash: string) => ({
     pk: `alert#${alertId}#to#${phoneHashSegment(phoneHash)}`,

@@ -39,6 +39,9 @@ export type FunctionName =
   | 'cancel-alert'
   | 'get-alert'
   | 'list-alerts'
+  | 'pause-alerts'
+  | 'resume-alerts'
+  | 'send-alert-batch'
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
@@ -106,7 +109,18 @@ export type Binding =
   /** An import job's record (GetObject). */
   | 'imports:read'
   /** Running a job: its upload and record read, its record written, the rest queued (SendMessage). */
-  | 'imports:run';
+  | 'imports:run'
+  /** SendMessage to the province's alert queue (lib/alert-sending.ts), which it brings as ALERT_QUEUE. */
+  | 'alerts:enqueue'
+  /**
+   * The queue's consumer: an alert and the kill switch (GetItem), the per-phone markers (conditional PutItem,
+   * DeleteItem on `alert#*#to#*` keys) and the alert's counts (UpdateItem): `alert#` items only.
+   */
+  | 'alerts:deliver'
+  /** The kill switch set (UpdateItem on the one `alert#switch` item). */
+  | 'alerts:switch'
+  /** SendTextMessage from the province's End User Messaging SMS pool only (cdk.json alertSms.poolId). */
+  | 'sms:send';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -114,7 +128,12 @@ export interface FunctionSpec {
   bindings: readonly Binding[];
   /** Report generation streams large files: it gets more memory and time than the API handlers. */
   heavy?: boolean;
+  /** A function no route invokes, with a timeout of its own in seconds (the alert queue's consumer). */
+  timeoutSeconds?: number;
 }
+
+/** The alert queue's consumer: its queue's visibility timeout is six times this (lib/alert-sending.ts). */
+export const TIMEOUT_SECONDS_OF_CONSUMER = 120;
 
 /** A tracing query: its open case, its audit record, the checkpoints and check-ins it reads, the numbers it opens. */
 const TRACE_BINDINGS: readonly Binding[] = [
@@ -194,13 +213,25 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'trace-phone-visits': { entry: 'functions/trace-phone-visits.ts', bindings: TRACE_BINDINGS },
   'trace-phone-contacts': { entry: 'functions/trace-phone-contacts.ts', bindings: TRACE_BINDINGS },
   // Drafting an alert counts its recipients (check-ins through the tracing indexes) but opens no number.
+  // Heavy, as approving: counting 50,000 recipients reads their 100,000 check-ins within 29 s.
   'create-alert': {
     entry: 'functions/create-alert.ts',
     bindings: ['cases:read', 'audit:append', 'registry:get', 'checkins:trace', 'alerts:draft'],
+    heavy: true,
   },
+  // Approving finds the recipients again (check-ins through the tracing indexes, each checkpoint's name) and
+  // enqueues them, sealed: it opens no number. Heavy: 50,000 recipients are read and enqueued within 29 s.
   'approve-alert': {
     entry: 'functions/approve-alert.ts',
-    bindings: ['alerts:read', 'alerts:update', 'audit:append'],
+    bindings: [
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
   },
   'cancel-alert': {
     entry: 'functions/cancel-alert.ts',
@@ -208,6 +239,28 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'get-alert': { entry: 'functions/get-alert.ts', bindings: ['alerts:read'] },
   'list-alerts': { entry: 'functions/list-alerts.ts', bindings: ['alerts:read'] },
+  // The kill switch: pausing only sets it; resuming also enqueues every alert still sending again.
+  'pause-alerts': { entry: 'functions/pause-alerts.ts', bindings: ['alerts:switch', 'audit:append'] },
+  'resume-alerts': {
+    entry: 'functions/resume-alerts.ts',
+    bindings: [
+      'alerts:switch',
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
+  },
+  // The alert queue's consumer (SQS event source, lib/alert-sending.ts): the only function that opens numbers to
+  // text them. 100 phones a message, each a few store calls and one SendTextMessage (retried on a throttle).
+  'send-alert-batch': {
+    entry: 'functions/send-alert-batch.ts',
+    bindings: ['alerts:deliver', 'phones:open', 'sms:send'],
+    timeoutSeconds: TIMEOUT_SECONDS_OF_CONSUMER,
+  },
   'get-weekly-run': { entry: 'functions/get-weekly-run.ts', bindings: ['reports:read'] },
   // The weekly-run state machine's tasks (lib/weekly-run.ts): the plan, one unit, the end.
   'weekly-run-plan': {
@@ -310,6 +363,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/alerts/{id}', fn: 'get-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
+  // The province's kill switch (admin): stops every alert's sending at once, and starts it again.
+  { method: 'POST', path: '/v1/alerts/pause', fn: 'pause-alerts', access: 'staff' },
+  { method: 'POST', path: '/v1/alerts/resume', fn: 'resume-alerts', access: 'staff' },
   { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
   // Imports of any size: a job, its file uploaded straight to S3 (presigned PUT), its progress here.
   { method: 'POST', path: '/v1/imports', fn: 'create-import', access: 'staff' },
@@ -324,6 +380,8 @@ export const ROUTES: readonly RouteSpec[] = [
 export const TIMEOUT_SECONDS = { api: 10, heavyApi: 29, heavy: 300 } as const;
 
 export function timeoutSecondsOf(name: FunctionName): number {
+  const own = FUNCTIONS[name].timeoutSeconds;
+  if (own !== undefined) return own;
   if (!FUNCTIONS[name].heavy) return TIMEOUT_SECONDS.api;
   return ROUTES.some((route) => route.fn === name) ? TIMEOUT_SECONDS.heavyApi : TIMEOUT_SECONDS.heavy;
 }

@@ -147,6 +147,18 @@ export type LogEvent =
   | { event: 'RequestFailed'; status: number; code: string; errorName?: string }
   /** Hashing or sealing a phone failed (KMS or Secrets Manager unreachable, throttled, refusing): nothing stored. */
   | { event: 'PhoneVaultFailed'; errorName: string }
+  /** An approved alert's batches could not all be enqueued: it stays `sending`, not queued; approving it again enqueues. */
+  | { event: 'AlertEnqueueFailed'; alertId: string; errorName: string }
+  /** Delivering one queued batch failed as a whole (a store unreachable): SQS delivers it again. */
+  | { event: 'AlertBatchFailed'; alertId: string; errorName: string }
+  /** One queued batch of an alert delivered: what it sent, what the SMS service refused, what waits for a retry. */
+  | {
+      event: 'AlertBatchDelivered';
+      alertId: string;
+      recipients: number;
+      retry: number;
+      paused: boolean;
+    }
   /** Refused before any handler ran (a malformed path, a throttle): the route, never the path's values. */
   | { event: 'RequestRefused'; status: number; code: string; route: string }
   | { event: 'ImportContinued'; importId: string; position: number }

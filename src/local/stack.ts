@@ -6,6 +6,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import {
+  ALERT_SENDING_ENV,
   type Config,
   ENV,
   IMPORT_QUEUE_ENV,
@@ -152,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),
       [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? province.reportLinkTtlSeconds),
       [ENV.namingRule]: province.namingRule,
+      [ENV.alertApprovalCap]: String(province.alertApprovalCap),
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
       [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
@@ -161,6 +163,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [WEEKLY_RUNNER_ENV]: 'local',
       // The imports queue and the bucket's upload event have a stand-in here too (src/local/import-queue.ts).
       [IMPORT_QUEUE_ENV]: 'local',
+      // Approved alerts are queued in process and their texts land in the data folder's outbox.
+      [ALERT_SENDING_ENV.queue]: 'local',
+      [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });

@@ -2,7 +2,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, IMPORT_QUEUE_ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import {
+  ALERT_SENDING_ENV,
+  DEFAULTS,
+  ENV,
+  IMPORT_QUEUE_ENV,
+  PHONE_ENV,
+  WEEKLY_RUNNER_ENV,
+} from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -31,7 +38,13 @@ const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
 /** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
 /** The only functions that open sealed numbers: the tracing queries, which answer them to a tracer. */
-const OPENING: FunctionName[] = ['trace-checkpoint-visitors', 'trace-phone-contacts', 'trace-phone-visits'];
+/** ...and the alert queue's consumer, which texts them. */
+const OPENING: FunctionName[] = [
+  'send-alert-batch',
+  'trace-checkpoint-visitors',
+  'trace-phone-contacts',
+  'trace-phone-visits',
+];
 const SEALING: FunctionName[] = [
   'create-assisted-checkins',
   'create-card',
@@ -115,8 +128,8 @@ describe('DynamoDB tables', () => {
     },
   );
 
-  it('expires raw check-ins and audit records through TTL on expiresAt, and nothing else', () => {
-    for (const id of ['checkins', 'audit'] as const) {
+  it('expires raw check-ins, audit records and alert delivery markers through TTL on expiresAt, and nothing else', () => {
+    for (const id of ['checkins', 'audit', 'tracing'] as const) {
       expect(tableResource(id).Properties.TimeToLiveSpecification).toEqual({
         AttributeName: 'expiresAt',
         Enabled: true,
@@ -124,7 +137,6 @@ describe('DynamoDB tables', () => {
     }
     expect(tableResource('registry').Properties.TimeToLiveSpecification).toBeUndefined();
     expect(tableResource('activity').Properties.TimeToLiveSpecification).toBeUndefined();
-    expect(tableResource('tracing').Properties.TimeToLiveSpecification).toBeUndefined();
   });
 });
 
@@ -271,7 +283,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(42);
+    expect(routes.size).toBe(44);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -430,7 +442,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(42);
+    expect(NAMES).toHaveLength(45);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -480,11 +492,15 @@ describe('Lambda functions', () => {
     'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
     'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
     'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
-    'create-alert': { MemorySize: 256, Timeout: 10 },
-    'approve-alert': { MemorySize: 256, Timeout: 10 },
+    'create-alert': { MemorySize: 1024, Timeout: 29 },
+    'approve-alert': { MemorySize: 1024, Timeout: 29 },
     'cancel-alert': { MemorySize: 256, Timeout: 10 },
     'get-alert': { MemorySize: 256, Timeout: 10 },
     'list-alerts': { MemorySize: 256, Timeout: 10 },
+    'pause-alerts': { MemorySize: 256, Timeout: 10 },
+    'resume-alerts': { MemorySize: 1024, Timeout: 29 },
+    // The alert queue's consumer: 100 texts a message; its queue's visibility timeout is six times this.
+    'send-alert-batch': { MemorySize: 256, Timeout: 120 },
     'get-weekly-run': { MemorySize: 256, Timeout: 10 },
     'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
@@ -501,9 +517,12 @@ describe('Lambda functions', () => {
 
   it('gives the report generators, the checkpoint import and the unit posters the heavy sizing', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
+      'approve-alert',
+      'create-alert',
       'create-unit-posters',
       'import-checkpoints',
       'process-import',
+      'resume-alerts',
       'weekly-run-finish',
       'weekly-run-plan',
       'weekly-run-unit',
@@ -549,6 +568,16 @@ const ALERT_READ = [
   `dynamodb:GetItem tracing/gsi1${ALERTS_LISTED}`,
   `dynamodb:Query tracing/gsi1${ALERTS_LISTED}`,
 ];
+const SWITCH_ITEM = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#switch'] } })}`;
+const MARKER_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*#to#*'] } })}`;
+/** What SQS's event source grants the consumer: its own queue only. */
+const CONSUME_ALERT_QUEUE = [
+  'sqs:ReceiveMessage alert-queue',
+  'sqs:ChangeMessageVisibility alert-queue',
+  'sqs:GetQueueUrl alert-queue',
+  'sqs:DeleteMessage alert-queue',
+  'sqs:GetQueueAttributes alert-queue',
+];
 const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
 /**
  * Hashing and sealing phone numbers: data keys of the province's phone key, for phone numbers only (the
@@ -577,6 +606,16 @@ const TRACE_GRANTS = [
   // The answer as XLSX for the case file, and the signed link to it.
   's3:PutObject exports-objects',
   's3:GetObject exports-objects',
+];
+/** Approving (or resuming): the alert read and updated, audited; the recipients found again; the batches enqueued. */
+const ENQUEUE_GRANTS = [
+  ...ALERT_READ,
+  `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+  'dynamodb:PutItem audit',
+  'dynamodb:GetItem registry',
+  'dynamodb:Query checkins/byCheckpointDay',
+  'dynamodb:Query checkins/byPhone',
+  'sqs:SendMessage alert-queue',
 ];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
@@ -705,10 +744,22 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:Query checkins/byPhone',
     `dynamodb:PutItem tracing${ALERT_ITEMS}`,
   ],
-  'approve-alert': () => [
-    ...ALERT_READ,
+  // Approving finds the recipients again (sealed: no kms:Decrypt) and enqueues them on the alert queue only.
+  'approve-alert': () => ENQUEUE_GRANTS,
+  // The kill switch: its one item, and the audit record.
+  'pause-alerts': () => [`dynamodb:UpdateItem tracing${SWITCH_ITEM}`, 'dynamodb:PutItem audit'],
+  // Resuming also enqueues every alert still sending again.
+  'resume-alerts': () => [...ENQUEUE_GRANTS, `dynamodb:UpdateItem tracing${SWITCH_ITEM}`],
+  // The consumer: alert and switch by key, markers put and deleted (`alert#*#to#*`), counts updated; consuming its
+  // queue only (the event source's grant); opening numbers; texting from the pool (none configured in cdk.json).
+  'send-alert-batch': () => [
+    `dynamodb:GetItem tracing${ALERT_ITEMS}`,
     `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
-    'dynamodb:PutItem audit',
+    `dynamodb:PutItem tracing${MARKER_ITEMS}`,
+    `dynamodb:DeleteItem tracing${MARKER_ITEMS}`,
+    `kms:Decrypt phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
+    'secretsmanager:GetSecretValue phone-hash-secret',
+    ...CONSUME_ALERT_QUEUE,
   ],
   'cancel-alert': () => [
     ...ALERT_READ,
@@ -815,6 +866,7 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [bucket, `/imports/${stack.province.id}/uploads/*`]] }), 'import-uploads'],
       [json(getAtt(defaultChildId(stack.imports.queue))), 'import-queue'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
+      [json(getAtt(defaultChildId(stack.alertSending.queue))), 'alert-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
@@ -881,6 +933,8 @@ describe('function permissions', () => {
         'close-case',
         'create-alert',
         'create-case',
+        'pause-alerts',
+        'resume-alerts',
         'trace-checkpoint-visitors',
         'trace-phone-contacts',
         'trace-phone-visits',
@@ -909,7 +963,7 @@ describe('function permissions', () => {
     ]);
   });
 
-  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries decrypt, and only those read the hash secret', () => {
+  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries and the alert consumer decrypt, and only those read the hash secret', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -974,7 +1028,9 @@ describe('function permissions', () => {
         .sort();
     expect(holders('dynamodb:DeleteItem')).toEqual([
       'quang-ninh/rotate-checkpoint-code',
+      'quang-ninh/send-alert-batch',
       'vinh-phuc/rotate-checkpoint-code',
+      'vinh-phuc/send-alert-batch',
     ]);
     // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
@@ -985,12 +1041,20 @@ describe('function permissions', () => {
     const counting = /\/create-(assisted-)?checkins?(-batch)? /;
     const others = updates.filter((u) => !counting.test(u));
     expect(others.filter((u) => !u.endsWith(' registry')).sort()).toEqual(
-      ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
-        ...['approve-alert', 'cancel-alert'].map(
-          (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
-        ),
-        ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
-      ]),
+      ['quang-ninh', 'vinh-phuc']
+        .flatMap((id) => [
+          ...['approve-alert', 'cancel-alert'].map(
+            (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          ),
+          `${id}/pause-alerts dynamodb:UpdateItem tracing${SWITCH_ITEM}`,
+          `${id}/resume-alerts dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          `${id}/resume-alerts dynamodb:UpdateItem tracing${SWITCH_ITEM}`,
+          // The consumer's markers (a failed send gives its claim back) and the alert's counts.
+          `${id}/send-alert-batch dynamodb:DeleteItem tracing${MARKER_ITEMS}`,
+          `${id}/send-alert-batch dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+        ])
+        .sort(),
     );
     expect(others.filter((u) => u.endsWith(' registry')).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
@@ -1126,13 +1190,16 @@ describe('function environment', () => {
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
       const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
-      // The one that starts weekly runs also names the state machine.
+      // The one that starts weekly runs also names the state machine; those that enqueue alerts, the queue.
       const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
-      // The import job functions name the imports queue.
+      // The import job functions name the imports queue; approvals and resumes name the alert queue.
       const imports = ['create-import', 'get-import', 'process-import'].includes(name)
         ? [IMPORT_QUEUE_ENV]
         : [];
-      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner, ...imports].sort());
+      const queue = ['approve-alert', 'resume-alerts'].includes(name) ? [ALERT_SENDING_ENV.queue] : [];
+      expect(Object.keys(vars).sort(), name).toEqual(
+        [...expected, ...phones, ...runner, ...imports, ...queue].sort(),
+      );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
