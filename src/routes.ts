@@ -42,7 +42,10 @@ export type FunctionName =
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
-  | 'weekly-run-finish';
+  | 'weekly-run-finish'
+  | 'update-checkpoint'
+  | 'rename-naming-violations'
+  | 'update-unit';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -216,12 +219,27 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:read', 'reports:read', 'reports:write'],
     heavy: true,
   },
+  // The checkpoint (and its unit, for a `{unit}` in the rule), then the checkpoint and its code item together.
+  'update-checkpoint': {
+    entry: 'functions/update-checkpoint.ts',
+    bindings: ['registry:get', 'registry:update'],
+  },
+  // A unit's subtree and its misnamed checkpoints (queries), each renamed with its code item.
+  'rename-naming-violations': {
+    entry: 'functions/rename-naming-violations.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
+  // The unit, then (a move) its subtree's units and checkpoints: read on the index, updated in place.
+  'update-unit': {
+    entry: 'functions/update-unit.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
 };
 
 export type Access = 'public' | 'staff';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway route path, `{name}` for a path parameter. */
   path: string;
   fn: FunctionName;
@@ -294,6 +312,15 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
   { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
+  // What the staff console stands on: edit a checkpoint, rename to the rule, rename or move a unit.
+  { method: 'PATCH', path: '/v1/checkpoints/{id}', fn: 'update-checkpoint', access: 'staff' },
+  {
+    method: 'POST',
+    path: '/v1/units/{unitId}/naming-violations/rename',
+    fn: 'rename-naming-violations',
+    access: 'staff',
+  },
+  { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'update-unit', access: 'staff' },
 ];
 
 /**

@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(39);
+    expect(NAMES).toHaveLength(42);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -489,6 +489,9 @@ describe('Lambda functions', () => {
     'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-finish': { MemorySize: 1024, Timeout: 300 },
+    'update-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'rename-naming-violations': { MemorySize: 256, Timeout: 10 },
+    'update-unit': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -743,6 +746,22 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:GetObject reports-objects',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+  ],
+  // The checkpoint and its unit by key; the checkpoint and its code item updated together. No put, no delete.
+  'update-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:UpdateItem registry'],
+  // The subtree and its misnamed checkpoints on the by-parent index; each renamed in place.
+  'rename-naming-violations': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
+  ],
+  // A unit renamed or moved, its subtree's units and checkpoints following it in place.
+  'update-unit': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
   ],
 };
 
