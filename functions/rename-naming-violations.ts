@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { applyNamingRule } from '../src/core/checkpoints.ts';
-import { registry } from './commons/dynamo.ts';
 import { timeLeft } from './commons/deadline.ts';
+import { registry } from './commons/dynamo.ts';
 import { UnitIdParams } from './commons/schemas.ts';
 import { config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
@@ -9,7 +9,12 @@ import { staffRoute } from './http/route.ts';
 /** `{"subtree"?}`: the unit's own checkpoints only (false), or also every unit's below it (true, the default). */
 export const RenameViolationsBody = z.strictObject({ subtree: z.boolean().default(true) });
 
-const deps = { units: registry, checkpoints: registry, publicBaseUrl: config.publicBaseUrl, namingRule: config.namingRule };
+const deps = {
+  units: registry,
+  checkpoints: registry,
+  publicBaseUrl: config.publicBaseUrl,
+  namingRule: config.namingRule,
+};
 
 /**
  * POST /v1/units/{unitId}/naming-violations/rename: every checkpoint whose name breaks the rule gets the rule's

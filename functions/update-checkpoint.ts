@@ -23,7 +23,12 @@ export const UpdateCheckpointBody = z
     path: ['applyNamingRule'],
   });
 
-const deps = { units: registry, checkpoints: registry, publicBaseUrl: config.publicBaseUrl, namingRule: config.namingRule };
+const deps = {
+  units: registry,
+  checkpoints: registry,
+  publicBaseUrl: config.publicBaseUrl,
+  namingRule: config.namingRule,
+};
 
 /** PATCH /v1/checkpoints/{id}: the checkpoint as it is now. */
 export const handler = staffRoute(

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { editUnit } from '../src/core/units.ts';
-import { registry } from './commons/dynamo.ts';
 import { timeLeft } from './commons/deadline.ts';
+import { registry } from './commons/dynamo.ts';
 import { id, text, UnitIdParams, unitKind } from './commons/schemas.ts';
 import { events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';

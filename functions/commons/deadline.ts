@@ -11,7 +11,10 @@ const API_GATEWAY_TIMEOUT_MS = 30_000;
  * the handler) gets API Gateway's limit.
  */
 export function timeLeft(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): () => boolean {
-  const remaining = Math.min(context.getRemainingTimeInMillis?.() ?? API_GATEWAY_TIMEOUT_MS, API_GATEWAY_TIMEOUT_MS);
+  const remaining = Math.min(
+    context.getRemainingTimeInMillis?.() ?? API_GATEWAY_TIMEOUT_MS,
+    API_GATEWAY_TIMEOUT_MS,
+  );
   const stopAt = Date.now() + remaining - ANSWER_MARGIN_MS;
   return () => Date.now() < stopAt;
 }

@@ -107,7 +107,9 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
             ':kind': unit.kind,
             ':path': unit.path,
             ...(unit.code ? { ':code': unit.code } : {}),
-            ...(listed ? { ':parent': unit.parentId, ':gsi1pk': listed.gsi1pk, ':gsi1sk': listed.gsi1sk } : {}),
+            ...(listed
+              ? { ':parent': unit.parentId, ':gsi1pk': listed.gsi1pk, ':gsi1sk': listed.gsi1sk }
+              : {}),
           },
         }),
       );

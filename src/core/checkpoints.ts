@@ -301,11 +301,18 @@ export async function editCheckpoint(
   for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
     const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
     const unitName = (await deps.units.getUnit(cp.unitId))?.name ?? cp.unitName;
-    const edited = await deps.checkpoints.editCheckpoint(cp.id, cp.code, editOf(deps.namingRule, cp, unitName, patch));
+    const edited = await deps.checkpoints.editCheckpoint(
+      cp.id,
+      cp.code,
+      editOf(deps.namingRule, cp, unitName, patch),
+    );
     if (edited === undefined) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
     if (edited !== 'code-changed') return toView(edited, deps.publicBaseUrl);
   }
-  throw new ConflictError('checkpoint_busy', 'The checkpoint changed while it was edited: send the edit again');
+  throw new ConflictError(
+    'checkpoint_busy',
+    'The checkpoint changed while it was edited: send the edit again',
+  );
 }
 
 /** What a bulk rename did; `done: false` when time ran out first (send the request again: it goes on). */

@@ -168,7 +168,8 @@ async function followUnits(
   let units = 0;
   let checkpoints = 0;
   for (const stored of scope) {
-    const unit = stored.id === edited.id ? edited : { ...stored, path: [...paths.get(stored.parentId!)!, stored.id] };
+    const unit =
+      stored.id === edited.id ? edited : { ...stored, path: [...paths.get(stored.parentId!)!, stored.id] };
     paths.set(unit.id, unit.path);
     if (!deps.timeLeft()) return { units, checkpoints, done: false };
     if (unit !== edited && !samePath(unit.path, stored.path)) {
@@ -184,7 +185,9 @@ async function followUnits(
       const results = await Promise.all(
         stale
           .slice(i, i + 8)
-          .map((cp) => deps.checkpoints.setUnitOf(cp.id, cp.code, { unitName: unit.name, unitPath: unit.path })),
+          .map((cp) =>
+            deps.checkpoints.setUnitOf(cp.id, cp.code, { unitName: unit.name, unitPath: unit.path }),
+          ),
       );
       checkpoints += results.filter((r) => r && r !== 'code-changed').length;
       if (results.some((r) => r === 'code-changed')) return { units, checkpoints, done: false };
