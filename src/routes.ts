@@ -45,7 +45,8 @@ export type FunctionName =
   | 'weekly-run-finish'
   | 'update-checkpoint'
   | 'rename-naming-violations'
-  | 'update-unit';
+  | 'update-unit'
+  | 'get-me';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -127,7 +128,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/create-checkpoint.ts',
     bindings: ['registry:get', 'registry:write'],
   },
-  'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
+  // A unit's (or a subtree's) checkpoints; the idle filter reads each listed checkpoint's last active day.
+  'list-checkpoints': {
+    entry: 'functions/list-checkpoints.ts',
+    bindings: ['registry:read', 'activity:read'],
+  },
   'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
   'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
   'create-checkin': {
@@ -234,6 +239,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/update-unit.ts',
     bindings: ['registry:read', 'registry:update'],
   },
+  // The token's unit and the units above it, by key.
+  'get-me': { entry: 'functions/get-me.ts', bindings: ['registry:get'] },
 };
 
 export type Access = 'public' | 'staff';
@@ -321,6 +328,7 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'staff',
   },
   { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'update-unit', access: 'staff' },
+  { method: 'GET', path: '/v1/me', fn: 'get-me', access: 'staff' },
 ];
 
 /**

@@ -67,6 +67,10 @@ export const CheckpointListQuery = PageQuery.extend({
   /** true: only checkpoints whose name breaks the province's naming rule. */
   namingViolation: flag.optional(),
   q: z.string().trim().min(1).max(100).optional(),
+  /** true: also the checkpoints of every unit below the unit. */
+  subtree: flag.optional(),
+  /** true: only checkpoints without a check-in in the last 7 local days (today included); false: only with one. */
+  idle: flag.optional(),
 });
 
 /**

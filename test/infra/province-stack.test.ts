@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(42);
+    expect(NAMES).toHaveLength(43);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -492,6 +492,7 @@ describe('Lambda functions', () => {
     'update-checkpoint': { MemorySize: 256, Timeout: 10 },
     'rename-naming-violations': { MemorySize: 256, Timeout: 10 },
     'update-unit': { MemorySize: 256, Timeout: 10 },
+    'get-me': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -581,10 +582,13 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
   'create-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
+  // The idle filter: each listed checkpoint's last active day, on the activity table's by-checkpoint index.
   'list-checkpoints': () => [
     'dynamodb:GetItem registry',
     'dynamodb:Query registry',
     'dynamodb:Query registry/gsi1',
+    'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
   ],
   'get-checkpoint-by-code': () => ['dynamodb:GetItem registry'],
   'get-checkpoint-qr': () => ['dynamodb:GetItem registry'],
@@ -763,6 +767,7 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:Query registry/gsi1',
     'dynamodb:UpdateItem registry',
   ],
+  'get-me': () => ['dynamodb:GetItem registry'],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
