@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { type BindingTargets, bindingEnvironment, grantBindings } from './bindings.ts';
+import { type BindingTargets, bindingEnvironment, grantBindings, usersEnvironment } from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -20,6 +21,8 @@ export interface FunctionCatalogueProps {
   phones: BindingTargets['phones'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
+  /** The staff user pool (lib/auth.ts), for the functions bound to `users:*`. */
+  userPool?: IUserPool;
 }
 
 /**
@@ -33,7 +36,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones } = props;
+    const { province, tables, reports, phones, userPool } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -65,9 +68,19 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones) },
+        environment: {
+          ...this.environment,
+          ...bindingEnvironment(spec.bindings, phones),
+          ...usersEnvironment(spec.bindings, userPool),
+        },
       });
-      grantBindings(fn.functionRole, spec.bindings, { provinceId: province.id, tables, reports, phones });
+      grantBindings(fn.functionRole, spec.bindings, {
+        provinceId: province.id,
+        tables,
+        reports,
+        phones,
+        ...(userPool ? { userPool } : {}),
+      });
       byName[name] = fn;
     }
     this.byName = byName as Record<FunctionName, VaoraFunction>;

@@ -48,6 +48,7 @@ export class ProvinceStack extends Stack {
       reports: this.reports.bucket,
       phones: this.phoneKeys,
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
+      userPool: this.auth.userPool,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {

@@ -46,7 +46,11 @@ export type FunctionName =
   | 'update-checkpoint'
   | 'rename-naming-violations'
   | 'update-unit'
-  | 'get-me';
+  | 'get-me'
+  | 'list-users'
+  | 'create-user'
+  | 'disable-user'
+  | 'update-my-subscription';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -101,7 +105,15 @@ export type Binding =
   /** An alert by its id (GetItem) and the alerts listed (Query on the tracing index): `alert#` items only. */
   | 'alerts:read'
   /** An alert approved or cancelled (conditional UpdateItem): `alert#` items only. */
-  | 'alerts:update';
+  | 'alerts:update'
+  /** The province's staff accounts listed (Cognito ListUsers). */
+  | 'users:read'
+  /** A staff account created (AdminCreateUser). */
+  | 'users:create'
+  /** A staff account read and disabled, its sessions ended (AdminGetUser, AdminDisableUser, AdminUserGlobalSignOut). */
+  | 'users:disable'
+  /** A staff member's own Friday e-mail opt-out (AdminUpdateUserAttributes, AdminGetUser). */
+  | 'users:subscribe';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -241,6 +253,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   // The token's unit and the units above it, by key.
   'get-me': { entry: 'functions/get-me.ts', bindings: ['registry:get'] },
+  // Staff accounts (the province's user pool): the scope's units on the index, then the pool's users.
+  'list-users': { entry: 'functions/list-users.ts', bindings: ['registry:read', 'users:read'] },
+  'create-user': { entry: 'functions/create-user.ts', bindings: ['registry:get', 'users:create'] },
+  'disable-user': { entry: 'functions/disable-user.ts', bindings: ['registry:get', 'users:disable'] },
+  'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
 };
 
 export type Access = 'public' | 'staff';
@@ -329,6 +346,11 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'update-unit', access: 'staff' },
   { method: 'GET', path: '/v1/me', fn: 'get-me', access: 'staff' },
+  { method: 'PUT', path: '/v1/me/subscription', fn: 'update-my-subscription', access: 'staff' },
+  // Staff accounts, in the admin's scope.
+  { method: 'GET', path: '/v1/users', fn: 'list-users', access: 'staff' },
+  { method: 'POST', path: '/v1/users', fn: 'create-user', access: 'staff' },
+  { method: 'POST', path: '/v1/users/{username}/disable', fn: 'disable-user', access: 'staff' },
 ];
 
 /**
@@ -346,3 +368,5 @@ export function timeoutSecondsOf(name: FunctionName): number {
 /** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */
 export const CLAIM_ROLE = 'custom:role';
 export const CLAIM_UNIT = 'custom:unit';
+/** A staff account's Friday e-mail opt-out ("false"), a custom attribute of the user pool (not a claim we read). */
+export const CLAIM_WEEKLY_EMAIL = 'custom:weekly_email';

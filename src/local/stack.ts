@@ -12,6 +12,7 @@ import {
   loadPhoneConfig,
   PHONE_ENV,
   type PhoneConfig,
+  USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
 import type { Role } from '../core/model.ts';
@@ -60,7 +61,15 @@ export interface StackFile {
   s3Endpoint: string;
   /** The local KMS and Secrets Manager (src/local/kms.ts): one stand-in answers for both. */
   kmsEndpoint: string;
-  tables: { registry: string; checkins: string; activity: string; tracing: string; audit: string };
+  tables: {
+    registry: string;
+    checkins: string;
+    activity: string;
+    tracing: string;
+    audit: string;
+    /** Staff accounts (local only: Cognito in AWS), which the local sign-in reads. */
+    users: string;
+  };
   bucket: string;
   pid: number;
   startedAt: string;
@@ -158,6 +167,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
       // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
       [WEEKLY_RUNNER_ENV]: 'local',
+      // Staff accounts: the local users table stands in for the Cognito user pool (src/adapters/dynamo-users.ts).
+      [USERS_ENV.usersTable]: tableName(prefix, 'users'),
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
@@ -178,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         activity: config.activityTable,
         tracing: config.tracingTable,
         audit: config.auditTable,
+        users: tableName(prefix, 'users'),
       },
       bucket,
       pid: process.pid,

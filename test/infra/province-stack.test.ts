@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(43);
+    expect(NAMES).toHaveLength(47);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -493,6 +493,10 @@ describe('Lambda functions', () => {
     'rename-naming-violations': { MemorySize: 256, Timeout: 10 },
     'update-unit': { MemorySize: 256, Timeout: 10 },
     'get-me': { MemorySize: 256, Timeout: 10 },
+    'list-users': { MemorySize: 256, Timeout: 10 },
+    'create-user': { MemorySize: 256, Timeout: 10 },
+    'disable-user': { MemorySize: 256, Timeout: 10 },
+    'update-my-subscription': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -768,6 +772,24 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:UpdateItem registry',
   ],
   'get-me': () => ['dynamodb:GetItem registry'],
+  // Staff accounts: Cognito admin actions on the province's own user pool, each function only its own.
+  'list-users': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'cognito-idp:ListUsers user-pool',
+  ],
+  'create-user': () => ['dynamodb:GetItem registry', 'cognito-idp:AdminCreateUser user-pool'],
+  'disable-user': () => [
+    'dynamodb:GetItem registry',
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminDisableUser user-pool',
+    'cognito-idp:AdminUserGlobalSignOut user-pool',
+  ],
+  'update-my-subscription': () => [
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminUpdateUserAttributes user-pool',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -812,6 +834,7 @@ describe('function permissions', () => {
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
+      [json(getAtt(defaultChildId(stack.auth.userPool), 'Arn')), 'user-pool'],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
