@@ -50,7 +50,8 @@ export type FunctionName =
   | 'list-users'
   | 'create-user'
   | 'disable-user'
-  | 'update-my-subscription';
+  | 'update-my-subscription'
+  | 'get-openapi';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -258,6 +259,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'create-user': { entry: 'functions/create-user.ts', bindings: ['registry:get', 'users:create'] },
   'disable-user': { entry: 'functions/disable-user.ts', bindings: ['registry:get', 'users:disable'] },
   'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
+  // The OpenAPI document, bundled with the function: nothing to read.
+  'get-openapi': { entry: 'functions/get-openapi.ts', bindings: [] },
 };
 
 export type Access = 'public' | 'staff';
@@ -351,6 +354,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/users', fn: 'list-users', access: 'staff' },
   { method: 'POST', path: '/v1/users', fn: 'create-user', access: 'staff' },
   { method: 'POST', path: '/v1/users/{username}/disable', fn: 'disable-user', access: 'staff' },
+  // The OpenAPI 3.1 document of every route above (src/openapi/): public, as the contract is.
+  { method: 'GET', path: '/v1/openapi.json', fn: 'get-openapi', access: 'public' },
 ];
 
 /**

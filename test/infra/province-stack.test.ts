@@ -430,7 +430,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(47);
+    expect(NAMES).toHaveLength(48);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -497,6 +497,7 @@ describe('Lambda functions', () => {
     'create-user': { MemorySize: 256, Timeout: 10 },
     'disable-user': { MemorySize: 256, Timeout: 10 },
     'update-my-subscription': { MemorySize: 256, Timeout: 10 },
+    'get-openapi': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -790,6 +791,7 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'cognito-idp:AdminGetUser user-pool',
     'cognito-idp:AdminUpdateUserAttributes user-pool',
   ],
+  'get-openapi': () => [],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
