@@ -267,11 +267,12 @@ describe('HTTP API routes', () => {
       'GET /g/{code}',
       'GET /sw.js',
       'GET /v1/checkpoints/by-code/{code}',
+      'GET /v1/openapi.json',
       'POST /v1/cards',
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(40);
+    expect(routes.size).toBe(49);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
