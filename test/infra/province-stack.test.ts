@@ -2,9 +2,16 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, PHONE_ENV, USERS_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
-import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
+import {
+  CLAIM_ROLE,
+  CLAIM_UNIT,
+  CLAIM_WEEKLY_EMAIL,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+} from '../../src/routes.ts';
 import {
   actionsOf,
   type CfnResource,
@@ -401,13 +408,13 @@ describe('staff user pool', () => {
     });
   });
 
-  it('defines the custom attributes behind the role and unit claims of src/routes.ts', () => {
+  it('defines the custom attributes behind the role and unit claims of src/routes.ts, and the Friday e-mail opt-out', () => {
     const [[, pool]] = resourcesOfType(firstProvince().resources, 'AWS::Cognito::UserPool') as [
       [string, CfnResource],
     ];
     const custom = pool.Properties.Schema.filter((a: { AttributeDataType?: string }) => a.AttributeDataType);
     expect(custom.map((a: { Name: string }) => `custom:${a.Name}`).sort()).toEqual(
-      [CLAIM_ROLE, CLAIM_UNIT].sort(),
+      [CLAIM_ROLE, CLAIM_UNIT, CLAIM_WEEKLY_EMAIL].sort(),
     );
   });
 
@@ -986,7 +993,7 @@ describe('function permissions', () => {
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
   });
 
-  it('lets only code rotation delete registry items, only rotation, deactivation and reactivation update them, closing a case update a case, and nothing else anywhere', () => {
+  it('lets only code rotation delete registry items, only rotation, (de)activation and the console’s edits update them, closing a case update a case, and nothing else anywhere', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -1016,8 +1023,12 @@ describe('function permissions', () => {
       ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
         `${id}/deactivate-checkpoint dynamodb:UpdateItem registry`,
         `${id}/reactivate-checkpoint dynamodb:UpdateItem registry`,
+        // Edits in place: a checkpoint's fields or name, and what follows a unit renamed or moved.
+        `${id}/rename-naming-violations dynamodb:UpdateItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:DeleteItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:UpdateItem registry`,
+        `${id}/update-checkpoint dynamodb:UpdateItem registry`,
+        `${id}/update-unit dynamodb:UpdateItem registry`,
       ]),
     );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
@@ -1148,7 +1159,9 @@ describe('function environment', () => {
       const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
       // The one that starts weekly runs also names the state machine.
       const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
-      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner].sort());
+      // Those that reach staff accounts name the user pool (lib/bindings.ts usersEnvironment).
+      const pool = FUNCTIONS[name].bindings.some((b) => b.startsWith('users:')) ? [USERS_ENV.userPoolId] : [];
+      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner, ...pool].sort());
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
