@@ -11,7 +11,7 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { CLAIM_ROLE, CLAIM_UNIT } from '../src/routes.ts';
+import { CLAIM_ROLE, CLAIM_UNIT, CLAIM_WEEKLY_EMAIL } from '../src/routes.ts';
 
 const CUSTOM_PREFIX = 'custom:';
 
@@ -23,6 +23,7 @@ export function customAttributeName(claim: string): string {
 
 export const ROLE_ATTRIBUTE = customAttributeName(CLAIM_ROLE);
 export const UNIT_ATTRIBUTE = customAttributeName(CLAIM_UNIT);
+export const WEEKLY_EMAIL_ATTRIBUTE = customAttributeName(CLAIM_WEEKLY_EMAIL);
 
 /**
  * Staff identities of one province: a Cognito user pool (accounts created by administrators only, TOTP MFA
@@ -46,6 +47,8 @@ export class StaffAuth extends Construct {
       customAttributes: {
         [ROLE_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 32, mutable: true }),
         [UNIT_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        // The Friday e-mail's opt-out ("false"), which staff set themselves through PUT /v1/me/subscription.
+        [WEEKLY_EMAIL_ATTRIBUTE]: new StringAttribute({ minLen: 4, maxLen: 5, mutable: true }),
       },
       passwordPolicy: {
         minLength: 12,

@@ -1,10 +1,11 @@
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, PHONE_ENV } from '../src/config.ts';
+import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, PHONE_ENV, USERS_ENV } from '../src/config.ts';
 import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -22,12 +23,38 @@ export interface BindingTargets {
   imports: { queue: IQueue };
   /** The alert queue and the province's SMS pool, if configured (lib/alert-sending.ts). */
   alerts?: AlertTargets;
+  /** The staff user pool (lib/auth.ts): what the `users:*` bindings reach. */
+  userPool?: IUserPool;
 }
 
 export interface AlertTargets {
   queue: IQueue;
   smsPoolArn: string | undefined;
 }
+
+/** The bindings of functions that read or change staff accounts: only they get the user pool's id. */
+export const USER_BINDINGS: readonly Binding[] = [
+  'users:read',
+  'users:create',
+  'users:disable',
+  'users:subscribe',
+];
+
+/** USER_POOL_ID for the `users:*` bindings (src/config.ts loadUsersConfig), nothing for the others. */
+export function usersEnvironment(
+  bindings: readonly Binding[],
+  userPool: IUserPool | undefined,
+): Record<string, string> {
+  if (!bindings.some((binding) => USER_BINDINGS.includes(binding))) return {};
+  if (!userPool) throw new Error('A users:* binding needs the staff user pool');
+  return { [USERS_ENV.userPoolId]: userPool.userPoolId };
+}
+
+/** Cognito admin actions on the province's own user pool, nothing else. */
+const userPoolActions = (sid: string, actions: string[]) => (targets: BindingTargets) => {
+  if (!targets.userPool) throw new Error('A users:* binding needs the staff user pool');
+  return [new PolicyStatement({ sid, actions, resources: [targets.userPool.userPoolArn] })];
+};
 
 /** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
 export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open'];
@@ -443,6 +470,17 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('audit').tableArn],
     }),
   ],
+  'users:read': userPoolActions('UsersRead', ['cognito-idp:ListUsers']),
+  'users:create': userPoolActions('UsersCreate', ['cognito-idp:AdminCreateUser']),
+  'users:disable': userPoolActions('UsersDisable', [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminDisableUser',
+    'cognito-idp:AdminUserGlobalSignOut',
+  ]),
+  'users:subscribe': userPoolActions('UsersSubscribe', [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminUpdateUserAttributes',
+  ]),
 };
 
 /**

@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { type BindingTargets, bindingEnvironment, grantBindings } from './bindings.ts';
+import { type BindingTargets, bindingEnvironment, grantBindings, usersEnvironment } from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -24,6 +25,8 @@ export interface FunctionCatalogueProps {
   alerts?: BindingTargets['alerts'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
+  /** The staff user pool (lib/auth.ts), for the functions bound to `users:*`. */
+  userPool?: IUserPool;
 }
 
 /**
@@ -37,7 +40,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones, imports, alerts } = props;
+    const { province, tables, reports, phones, imports, alerts, userPool } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -73,6 +76,7 @@ export class FunctionCatalogue extends Construct {
         environment: {
           ...this.environment,
           ...bindingEnvironment(spec.bindings, { phones, imports, alerts }),
+          ...usersEnvironment(spec.bindings, userPool),
         },
       });
       grantBindings(fn.functionRole, spec.bindings, {
@@ -82,6 +86,7 @@ export class FunctionCatalogue extends Construct {
         phones,
         imports,
         ...(alerts ? { alerts } : {}),
+        ...(userPool ? { userPool } : {}),
       });
       byName[name] = fn;
     }

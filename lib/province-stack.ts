@@ -60,6 +60,7 @@ export class ProvinceStack extends Stack {
       imports: this.imports,
       alerts: { queue: this.alertSending.queue, smsPoolArn: this.alertSending.smsPoolArn },
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
+      userPool: this.auth.userPool,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.imports.connect(this.functions.byName['process-import']);

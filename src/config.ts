@@ -137,3 +137,29 @@ function parseEnv<T>(names: Record<string, string>, parser: z.ZodType<T>, env: N
   }
   return parsed.data;
 }
+
+/**
+ * Where the staff accounts are (src/core/users.ts UserDirectory), for the functions bound to `users:*` only: the
+ * province's Cognito user pool in AWS (CDK sets USER_POOL_ID on them), the local users table on this machine
+ * (the local stack sets USERS_TABLE). Exactly one.
+ */
+export const USERS_ENV = { userPoolId: 'USER_POOL_ID', usersTable: 'USERS_TABLE' } as const;
+
+const usersSchema = z
+  .object({
+    userPoolId: z
+      .string()
+      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id')
+      .optional(),
+    usersTable: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.userPoolId === undefined) !== (c.usersTable === undefined), {
+    message: 'Set exactly one of USER_POOL_ID (AWS) and USERS_TABLE (local)',
+    path: ['userPoolId'],
+  });
+
+export type UsersConfig = z.infer<typeof usersSchema>;
+
+export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env): UsersConfig {
+  return parseEnv(USERS_ENV, usersSchema, env);
+}

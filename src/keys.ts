@@ -33,7 +33,7 @@ export interface IndexDef {
 
 export interface TableDef {
   /** Logical name: CDK construct id and local table-name suffix. */
-  id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit';
+  id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit' | 'users';
   indexes: IndexDef[];
   ttlAttribute?: string;
 }
@@ -65,6 +65,13 @@ export const TABLES: readonly TableDef[] = [
   // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
   { id: 'audit', indexes: [], ttlAttribute: 'expiresAt' },
 ];
+
+/**
+ * Staff accounts on this machine only (src/adapters/dynamo-users.ts): in AWS they live in the province's Cognito
+ * user pool, which a table beside it would only contradict. The local stack creates it with the others.
+ */
+export const USERS_LISTED: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+export const LOCAL_TABLES: readonly TableDef[] = [{ id: 'users', indexes: [USERS_LISTED] }];
 
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
@@ -181,6 +188,10 @@ export const keys = {
     pk: `alert#${alertId}#to#${phoneHashSegment(phoneHash)}`,
     sk: 'to',
   }),
+  /** A local staff account by its username, listed under the one `users` partition of its index by username. */
+  user: (username: string) => ({ pk: `user#${username}`, sk: 'user' }),
+  userListed: (username: string) => ({ gsi1pk: 'users', gsi1sk: `user#${username}` }),
+  usersListed: 'users',
   /** Audit: one partition per local day; within it, by time then id. */
   auditDay: (day: string) => `audit#day#${day}`,
   auditItem: (day: string, position: string) => ({ pk: keys.auditDay(day), sk: position }),

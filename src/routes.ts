@@ -48,7 +48,16 @@ export type FunctionName =
   | 'weekly-run-finish'
   | 'create-import'
   | 'get-import'
-  | 'process-import';
+  | 'process-import'
+  | 'update-checkpoint'
+  | 'rename-naming-violations'
+  | 'update-unit'
+  | 'get-me'
+  | 'list-users'
+  | 'create-user'
+  | 'disable-user'
+  | 'update-my-subscription'
+  | 'get-openapi';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -120,7 +129,15 @@ export type Binding =
   /** The kill switch set (UpdateItem on the one `alert#switch` item). */
   | 'alerts:switch'
   /** SendTextMessage from the province's End User Messaging SMS pool only (cdk.json alertSms.poolId). */
-  | 'sms:send';
+  | 'sms:send'
+  /** The province's staff accounts listed (Cognito ListUsers). */
+  | 'users:read'
+  /** A staff account created (AdminCreateUser). */
+  | 'users:create'
+  /** A staff account read and disabled, its sessions ended (AdminGetUser, AdminDisableUser, AdminUserGlobalSignOut). */
+  | 'users:disable'
+  /** A staff member's own Friday e-mail opt-out (AdminUpdateUserAttributes, AdminGetUser). */
+  | 'users:subscribe';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -152,7 +169,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/create-checkpoint.ts',
     bindings: ['registry:get', 'registry:write'],
   },
-  'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
+  // A unit's (or a subtree's) checkpoints; the idle filter reads each listed checkpoint's last active day.
+  'list-checkpoints': {
+    entry: 'functions/list-checkpoints.ts',
+    bindings: ['registry:read', 'activity:read'],
+  },
   'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
   'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
   'create-checkin': {
@@ -286,12 +307,36 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:get', 'registry:batch-get', 'registry:write', 'imports:run'],
     heavy: true,
   },
+  // The checkpoint (and its unit, for a `{unit}` in the rule), then the checkpoint and its code item together.
+  'update-checkpoint': {
+    entry: 'functions/update-checkpoint.ts',
+    bindings: ['registry:get', 'registry:update'],
+  },
+  // A unit's subtree and its misnamed checkpoints (queries), each renamed with its code item.
+  'rename-naming-violations': {
+    entry: 'functions/rename-naming-violations.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
+  // The unit, then (a move) its subtree's units and checkpoints: read on the index, updated in place.
+  'update-unit': {
+    entry: 'functions/update-unit.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
+  // The token's unit and the units above it, by key.
+  'get-me': { entry: 'functions/get-me.ts', bindings: ['registry:get'] },
+  // Staff accounts (the province's user pool): the scope's units on the index, then the pool's users.
+  'list-users': { entry: 'functions/list-users.ts', bindings: ['registry:read', 'users:read'] },
+  'create-user': { entry: 'functions/create-user.ts', bindings: ['registry:get', 'users:create'] },
+  'disable-user': { entry: 'functions/disable-user.ts', bindings: ['registry:get', 'users:disable'] },
+  'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
+  // The OpenAPI document, bundled with the function: nothing to read.
+  'get-openapi': { entry: 'functions/get-openapi.ts', bindings: [] },
 };
 
 export type Access = 'public' | 'staff';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway route path, `{name}` for a path parameter. */
   path: string;
   fn: FunctionName;
@@ -370,6 +415,23 @@ export const ROUTES: readonly RouteSpec[] = [
   // Imports of any size: a job, its file uploaded straight to S3 (presigned PUT), its progress here.
   { method: 'POST', path: '/v1/imports', fn: 'create-import', access: 'staff' },
   { method: 'GET', path: '/v1/imports/{importId}', fn: 'get-import', access: 'staff' },
+  // What the staff console stands on: edit a checkpoint, rename to the rule, rename or move a unit.
+  { method: 'PATCH', path: '/v1/checkpoints/{id}', fn: 'update-checkpoint', access: 'staff' },
+  {
+    method: 'POST',
+    path: '/v1/units/{unitId}/naming-violations/rename',
+    fn: 'rename-naming-violations',
+    access: 'staff',
+  },
+  { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'update-unit', access: 'staff' },
+  { method: 'GET', path: '/v1/me', fn: 'get-me', access: 'staff' },
+  { method: 'PUT', path: '/v1/me/subscription', fn: 'update-my-subscription', access: 'staff' },
+  // Staff accounts, in the admin's scope.
+  { method: 'GET', path: '/v1/users', fn: 'list-users', access: 'staff' },
+  { method: 'POST', path: '/v1/users', fn: 'create-user', access: 'staff' },
+  { method: 'POST', path: '/v1/users/{username}/disable', fn: 'disable-user', access: 'staff' },
+  // The OpenAPI 3.1 document of every route above (src/openapi/): public, as the contract is.
+  { method: 'GET', path: '/v1/openapi.json', fn: 'get-openapi', access: 'public' },
 ];
 
 /**
@@ -389,3 +451,5 @@ export function timeoutSecondsOf(name: FunctionName): number {
 /** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */
 export const CLAIM_ROLE = 'custom:role';
 export const CLAIM_UNIT = 'custom:unit';
+/** A staff account's Friday e-mail opt-out ("false"), a custom attribute of the user pool (not a claim we read). */
+export const CLAIM_WEEKLY_EMAIL = 'custom:weekly_email';

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   readAudit: ['admin'],
   /** Pause and resume the sending of every exposure alert of the province (the kill switch). */
   pauseAlerts: ['admin'],
+  /** Create, list and disable staff accounts (src/core/users.ts). */
+  manageUsers: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

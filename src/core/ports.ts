@@ -10,6 +10,21 @@ export interface UnitStore {
   /** Stores a new unit; false when the id is taken. */
   createUnit(unit: Unit): Promise<boolean>;
   childrenOf(unitId: string): Promise<Unit[]>;
+  /**
+   * Replaces an existing unit's name, kind, code, parent and path (and where it is listed under its parent);
+   * false when there is no such unit. Its checkpoints and descendants are the caller's to follow (src/core/units.ts).
+   */
+  updateUnit(unit: Unit): Promise<boolean>;
+}
+
+/** What an edit may change of a checkpoint: its fields and what the naming rule makes of them. */
+export interface CheckpointEdit {
+  name: string;
+  kind: Checkpoint['kind'];
+  placeName: string;
+  address: string;
+  canonicalName: string;
+  followsNamingRule: boolean;
 }
 
 export type CreateResult =
@@ -59,6 +74,22 @@ export interface CheckpointStore {
   deactivate(checkpointId: string): Promise<Checkpoint | undefined>;
   /** Opened again, with the code it had. */
   reactivate(checkpointId: string): Promise<Checkpoint | undefined>;
+  /**
+   * The checkpoint and its code item (which the check-in page reads the name from) edited together. Undefined when
+   * there is no such checkpoint; 'code-changed' (nothing changed) when its code is no longer `code` (rotated
+   * meanwhile): read it again and retry.
+   */
+  editCheckpoint(
+    checkpointId: string,
+    code: string,
+    edit: CheckpointEdit,
+  ): Promise<Checkpoint | 'code-changed' | undefined>;
+  /** Where a checkpoint's unit now is (a unit renamed or moved): the checkpoint and its code item together. */
+  setUnitOf(
+    checkpointId: string,
+    code: string,
+    unit: { unitName: string; unitPath: string[] },
+  ): Promise<Checkpoint | 'code-changed' | undefined>;
 }
 
 export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };

@@ -14,6 +14,7 @@ import {
   loadPhoneConfig,
   PHONE_ENV,
   type PhoneConfig,
+  USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
 import type { Role } from '../core/model.ts';
@@ -62,7 +63,15 @@ export interface StackFile {
   s3Endpoint: string;
   /** The local KMS and Secrets Manager (src/local/kms.ts): one stand-in answers for both. */
   kmsEndpoint: string;
-  tables: { registry: string; checkins: string; activity: string; tracing: string; audit: string };
+  tables: {
+    registry: string;
+    checkins: string;
+    activity: string;
+    tracing: string;
+    audit: string;
+    /** Staff accounts (local only: Cognito in AWS), which the local sign-in reads. */
+    users: string;
+  };
   bucket: string;
   pid: number;
   startedAt: string;
@@ -166,6 +175,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Approved alerts are queued in process and their texts land in the data folder's outbox.
       [ALERT_SENDING_ENV.queue]: 'local',
       [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
+      // Staff accounts: the local users table stands in for the Cognito user pool (src/adapters/dynamo-users.ts).
+      [USERS_ENV.usersTable]: tableName(prefix, 'users'),
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
@@ -186,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         activity: config.activityTable,
         tracing: config.tracingTable,
         audit: config.auditTable,
+        users: tableName(prefix, 'users'),
       },
       bucket,
       pid: process.pid,

@@ -130,6 +130,7 @@ describe('acknowledged findings', () => {
       'Api/GET-g-code',
       'Api/GET-sw.js',
       'Api/GET-v1-checkpoints-by-code-code',
+      'Api/GET-v1-openapi.json',
       'Api/POST-v1-cards',
       'Api/POST-v1-checkins',
       'Api/POST-v1-checkins-batch',

@@ -8,10 +8,18 @@ import {
   ENV,
   IMPORT_QUEUE_ENV,
   PHONE_ENV,
+  USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
-import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
+import {
+  CLAIM_ROLE,
+  CLAIM_UNIT,
+  CLAIM_WEEKLY_EMAIL,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+} from '../../src/routes.ts';
 import {
   actionsOf,
   type CfnResource,
@@ -279,11 +287,12 @@ describe('HTTP API routes', () => {
       'GET /g/{code}',
       'GET /sw.js',
       'GET /v1/checkpoints/by-code/{code}',
+      'GET /v1/openapi.json',
       'POST /v1/cards',
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(44);
+    expect(routes.size).toBe(53);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -412,13 +421,13 @@ describe('staff user pool', () => {
     });
   });
 
-  it('defines the custom attributes behind the role and unit claims of src/routes.ts', () => {
+  it('defines the custom attributes behind the role and unit claims of src/routes.ts, and the Friday e-mail opt-out', () => {
     const [[, pool]] = resourcesOfType(firstProvince().resources, 'AWS::Cognito::UserPool') as [
       [string, CfnResource],
     ];
     const custom = pool.Properties.Schema.filter((a: { AttributeDataType?: string }) => a.AttributeDataType);
     expect(custom.map((a: { Name: string }) => `custom:${a.Name}`).sort()).toEqual(
-      [CLAIM_ROLE, CLAIM_UNIT].sort(),
+      [CLAIM_ROLE, CLAIM_UNIT, CLAIM_WEEKLY_EMAIL].sort(),
     );
   });
 
@@ -442,7 +451,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(45);
+    expect(NAMES).toHaveLength(54);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -508,6 +517,15 @@ describe('Lambda functions', () => {
     'create-import': { MemorySize: 256, Timeout: 10 },
     'get-import': { MemorySize: 256, Timeout: 10 },
     'process-import': { MemorySize: 1024, Timeout: 300 },
+    'update-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'rename-naming-violations': { MemorySize: 256, Timeout: 10 },
+    'update-unit': { MemorySize: 256, Timeout: 10 },
+    'get-me': { MemorySize: 256, Timeout: 10 },
+    'list-users': { MemorySize: 256, Timeout: 10 },
+    'create-user': { MemorySize: 256, Timeout: 10 },
+    'disable-user': { MemorySize: 256, Timeout: 10 },
+    'update-my-subscription': { MemorySize: 256, Timeout: 10 },
+    'get-openapi': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -621,10 +639,13 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
   'create-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
+  // The idle filter: each listed checkpoint's last active day, on the activity table's by-checkpoint index.
   'list-checkpoints': () => [
     'dynamodb:GetItem registry',
     'dynamodb:Query registry',
     'dynamodb:Query registry/gsi1',
+    'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
   ],
   'get-checkpoint-by-code': () => ['dynamodb:GetItem registry'],
   'get-checkpoint-qr': () => ['dynamodb:GetItem registry'],
@@ -822,6 +843,42 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'sqs:DeleteMessage import-queue',
     'sqs:GetQueueAttributes import-queue',
   ],
+  // The checkpoint and its unit by key; the checkpoint and its code item updated together. No put, no delete.
+  'update-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:UpdateItem registry'],
+  // The subtree and its misnamed checkpoints on the by-parent index; each renamed in place.
+  'rename-naming-violations': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
+  ],
+  // A unit renamed or moved, its subtree's units and checkpoints following it in place.
+  'update-unit': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
+  ],
+  'get-me': () => ['dynamodb:GetItem registry'],
+  // Staff accounts: Cognito admin actions on the province's own user pool, each function only its own.
+  'list-users': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'cognito-idp:ListUsers user-pool',
+  ],
+  'create-user': () => ['dynamodb:GetItem registry', 'cognito-idp:AdminCreateUser user-pool'],
+  'disable-user': () => [
+    'dynamodb:GetItem registry',
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminDisableUser user-pool',
+    'cognito-idp:AdminUserGlobalSignOut user-pool',
+  ],
+  'update-my-subscription': () => [
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminUpdateUserAttributes user-pool',
+  ],
+  'get-openapi': () => [],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -870,6 +927,7 @@ describe('function permissions', () => {
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
+      [json(getAtt(defaultChildId(stack.auth.userPool), 'Arn')), 'user-pool'],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -1020,7 +1078,7 @@ describe('function permissions', () => {
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
   });
 
-  it('lets only code rotation delete registry items, only rotation, deactivation and reactivation update them, closing a case update a case, and nothing else anywhere', () => {
+  it('lets only code rotation delete registry items, only rotation, (de)activation and the console’s edits update them, closing a case update a case, and nothing else anywhere', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -1060,8 +1118,12 @@ describe('function permissions', () => {
       ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
         `${id}/deactivate-checkpoint dynamodb:UpdateItem registry`,
         `${id}/reactivate-checkpoint dynamodb:UpdateItem registry`,
+        // Edits in place: a checkpoint's fields or name, and what follows a unit renamed or moved.
+        `${id}/rename-naming-violations dynamodb:UpdateItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:DeleteItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:UpdateItem registry`,
+        `${id}/update-checkpoint dynamodb:UpdateItem registry`,
+        `${id}/update-unit dynamodb:UpdateItem registry`,
       ]),
     );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
@@ -1197,8 +1259,10 @@ describe('function environment', () => {
         ? [IMPORT_QUEUE_ENV]
         : [];
       const queue = ['approve-alert', 'resume-alerts'].includes(name) ? [ALERT_SENDING_ENV.queue] : [];
+      // Those that reach staff accounts name the user pool (lib/bindings.ts usersEnvironment).
+      const pool = FUNCTIONS[name].bindings.some((b) => b.startsWith('users:')) ? [USERS_ENV.userPoolId] : [];
       expect(Object.keys(vars).sort(), name).toEqual(
-        [...expected, ...phones, ...runner, ...imports, ...queue].sort(),
+        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool].sort(),
       );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
