@@ -37,11 +37,22 @@ afterEach(async () => {
   await context?.close();
 });
 
-/** A fresh checkpoint (its own counts) and a fresh phone (its own localStorage), in another time zone than Vietnam's. */
-async function open(path: (cp: Seeded) => string = (cp) => `/c/${cp.code}`) {
+/**
+ * A fresh checkpoint (its own counts) and a fresh phone (its own localStorage), in another time zone than Vietnam's.
+ * `route: true` for a test that answers API requests itself: the page's service worker is blocked, as Playwright
+ * advises with page.route (a request a service worker takes over passes page.route by).
+ */
+async function open(
+  path: (cp: Seeded) => string = (cp) => `/c/${cp.code}`,
+  options: { route?: boolean } = {},
+) {
   unitCount += 1;
   const cp = await seedCheckpoint(api, `xa-${unitCount}`, `Nhà máy ${unitCount}`);
-  context = await browser.newContext({ timezoneId: 'Europe/London', locale: 'vi-VN' });
+  context = await browser.newContext({
+    timezoneId: 'Europe/London',
+    locale: 'vi-VN',
+    ...(options.route ? { serviceWorkers: 'block' as const } : {}),
+  });
   page = await context.newPage();
   return { cp, go: () => page.goto(`${stack.url}${path(cp)}`) };
 }
@@ -225,7 +236,7 @@ describe('the check-in page /c/<code>', () => {
   });
 
   it('keeps a check-in the server could not take (503), still sends the next one directly, then flushes', async () => {
-    const { cp, go } = await open();
+    const { cp, go } = await open(undefined, { route: true });
     await go();
     await page.locator('#name', { hasText: cp.name }).waitFor();
     await page.route('**/v1/checkins/batch', (route) => route.abort('internetdisconnected'));
@@ -241,6 +252,9 @@ describe('the check-in page /c/<code>', () => {
     );
     await page.fill('#phone', '0388 111 222');
     await page.click('#in');
+    // The confirmation first, then whether it is the queued one: a failure says which confirmation it was.
+    await page.locator('#result.in').waitFor();
+    expect((await page.getAttribute('#result', 'class'))?.split(' ')).toContain('queued');
     expect(await visibleText(page, '#result.in.queued')).toContain('Đã lưu trên máy');
     expect(await waiting()).toBe('1');
 
@@ -261,7 +275,7 @@ describe('the check-in page /c/<code>', () => {
   });
 
   it('drops a queued check-in the server refuses, with a notice, and keeps one it failed to store', async () => {
-    const { cp, go } = await open();
+    const { cp, go } = await open(undefined, { route: true });
     const at = new Date().toISOString();
     const refused = {
       id: randomUUID(),
