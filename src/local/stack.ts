@@ -10,6 +10,7 @@ import {
   ENV,
   loadConfig,
   loadPhoneConfig,
+  MAIL_ENV,
   PHONE_ENV,
   type PhoneConfig,
   WEEKLY_RUNNER_ENV,
@@ -158,6 +159,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
       // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
       [WEEKLY_RUNNER_ENV]: 'local',
+      // The Friday delivery: an in-process queue, `.eml` files in <data>/outbox/mail/, <data>/staff.json for the
+      // staff directory (functions/commons/mail.ts).
+      [MAIL_ENV.reportMail]: 'local',
+      [MAIL_ENV.mailFrom]: province.reportMail?.from ?? `"Vaora ${province.name}" <bao-cao@localhost>`,
+      [MAIL_ENV.consoleUrl]: `http://127.0.0.1:${port}/console/`,
+      VAORA_DATA_DIR: dataDir,
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
