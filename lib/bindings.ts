@@ -2,8 +2,9 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { PHONE_ENV } from '../src/config.ts';
+import { MAIL_ENV, PHONE_ENV } from '../src/config.ts';
 import { exportKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -17,6 +18,17 @@ export interface BindingTargets {
   reports: IBucket;
   /** The phone key and hash secret (lib/phone-keys.ts). */
   phones: { key: IKey; hashSecret: ISecret };
+  /** The Friday delivery (lib/report-mail.ts); without it a province's `mail:*` bindings grant nothing. */
+  mail?: MailTargets;
+}
+
+/** What the `mail:*` bindings point at. */
+export interface MailTargets {
+  queue: IQueue;
+  /** The province's SES identity and the From address of it; absent: no e-mail (REPORT_MAIL=off). */
+  sender?: { identityArn: string; from: string };
+  /** CONSOLE_URL: the console page the e-mails link to. */
+  consoleUrl: string;
 }
 
 /** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
@@ -30,12 +42,39 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
 export function bindingEnvironment(
   bindings: readonly Binding[],
   phones: BindingTargets['phones'],
+  mail?: MailTargets,
+): Record<string, string> {
+  return { ...phoneEnvironment(bindings, phones), ...mailEnvironment(bindings, mail) };
+}
+
+function phoneEnvironment(
+  bindings: readonly Binding[],
+  phones: BindingTargets['phones'],
 ): Record<string, string> {
   if (!bindings.some((binding) => PHONE_BINDINGS.includes(binding))) return {};
   return {
     [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
     [PHONE_ENV.phoneHashSecretArn]: phones.hashSecret.secretArn,
   };
+}
+
+/**
+ * The Friday delivery's variables (src/config.ts MAIL_ENV): where the unit task sends its notices (`off` when the
+ * province has no SES identity in cdk.json), and the mailer's From and console URL.
+ */
+function mailEnvironment(
+  bindings: readonly Binding[],
+  mail: MailTargets | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (bindings.includes('mail:enqueue')) {
+    env[MAIL_ENV.reportMail] = mail?.sender ? mail.queue.queueUrl : 'off';
+  }
+  if (bindings.includes('mail:send') && mail?.sender) {
+    env[MAIL_ENV.mailFrom] = mail.sender.from;
+    env[MAIL_ENV.consoleUrl] = mail.consoleUrl;
+  }
+  return env;
 }
 
 /** Data keys of the phone key serve phone numbers only: KMS checks the context they were made with. */
@@ -328,6 +367,38 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('audit').tableArn],
     }),
   ],
+  // The weekly run's unit task tells the report e-mails' queue of each report stored: SendMessage, that queue only.
+  'mail:enqueue': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailEnqueue',
+            actions: ['sqs:SendMessage'],
+            resources: [mail.queue.queueArn],
+          }),
+        ]
+      : [],
+  // One marker per unit, period and recipient, put on a condition and deleted after a failed send: `mail#` items
+  // of the registry only.
+  'mail:claim': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'MailClaim',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [tables.table('registry').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } },
+    }),
+  ],
+  // SES v2 SendEmail (simple or raw content: one IAM action) as the province's identity, and no other.
+  'mail:send': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailSend',
+            actions: ['ses:SendEmail'],
+            resources: [mail.sender.identityArn],
+          }),
+        ]
+      : [],
 };
 
 /**

@@ -3,7 +3,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { type BindingTargets, bindingEnvironment, grantBindings } from './bindings.ts';
+import { type BindingTargets, bindingEnvironment, grantBindings, type MailTargets } from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -20,6 +20,8 @@ export interface FunctionCatalogueProps {
   phones: BindingTargets['phones'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
+  /** The Friday delivery's queue and sender (lib/report-mail.ts). */
+  mail?: MailTargets;
 }
 
 /**
@@ -33,7 +35,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones } = props;
+    const { province, tables, reports, phones, mail } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -65,9 +67,15 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones) },
+        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, phones, mail) },
       });
-      grantBindings(fn.functionRole, spec.bindings, { provinceId: province.id, tables, reports, phones });
+      grantBindings(fn.functionRole, spec.bindings, {
+        provinceId: province.id,
+        tables,
+        reports,
+        phones,
+        ...(mail ? { mail } : {}),
+      });
       byName[name] = fn;
     }
     this.byName = byName as Record<FunctionName, VaoraFunction>;

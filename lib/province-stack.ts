@@ -4,7 +4,8 @@ import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { PhoneKeys } from './phone-keys.ts';
-import type { ProvinceConfig } from './provinces.ts';
+import { mailIdentity, type ProvinceConfig } from './provinces.ts';
+import { ReportMail } from './report-mail.ts';
 import { ReportsBucket } from './reports-bucket.ts';
 import { WeeklyReportSchedule } from './schedule.ts';
 import { Tables } from './tables.ts';
@@ -28,6 +29,7 @@ export class ProvinceStack extends Stack {
   readonly functions: FunctionCatalogue;
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
+  readonly reportMail: ReportMail;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     const { province } = props;
@@ -42,13 +44,32 @@ export class ProvinceStack extends Stack {
     this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
     // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
     this.api = new Api(this, 'Api', { provinceId: province.id, throttle: province.throttle });
+    this.reportMail = new ReportMail(this, 'ReportMail');
+    const publicBaseUrl = province.publicBaseUrl ?? this.api.url;
     this.functions = new FunctionCatalogue(this, 'Functions', {
       province,
       tables: this.tables,
       reports: this.reports.bucket,
       phones: this.phoneKeys,
-      publicBaseUrl: province.publicBaseUrl ?? this.api.url,
+      publicBaseUrl,
+      mail: {
+        queue: this.reportMail.queue,
+        ...(province.reportMail
+          ? {
+              sender: {
+                identityArn: this.formatArn({
+                  service: 'ses',
+                  resource: 'identity',
+                  resourceName: mailIdentity(province.reportMail),
+                }),
+                from: province.reportMail.from,
+              },
+            }
+          : {}),
+        consoleUrl: province.consoleUrl ?? `${publicBaseUrl.replace(/\/+$/, '')}/console/`,
+      },
     });
+    this.reportMail.consumeWith(this.functions.byName['send-report-mail']);
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
@@ -69,6 +90,10 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.weeklyReport.deadLetterQueue.queueUrl,
       description: 'Failed weekly report runs',
+    });
+    new CfnOutput(this, 'ReportMailDeadLetterQueueUrl', {
+      value: this.reportMail.deadLetterQueue.queueUrl,
+      description: 'Report e-mail notices not delivered after their retries',
     });
   }
 }

@@ -42,7 +42,8 @@ export type FunctionName =
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
-  | 'weekly-run-finish';
+  | 'weekly-run-finish'
+  | 'send-report-mail';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -97,7 +98,13 @@ export type Binding =
   /** An alert by its id (GetItem) and the alerts listed (Query on the tracing index): `alert#` items only. */
   | 'alerts:read'
   /** An alert approved or cancelled (conditional UpdateItem): `alert#` items only. */
-  | 'alerts:update';
+  | 'alerts:update'
+  /** SendMessage to the report e-mails' queue (and REPORT_MAIL): the Friday delivery's notices. */
+  | 'mail:enqueue'
+  /** The report e-mails' markers (conditional PutItem, DeleteItem): `mail#` items of the registry only. */
+  | 'mail:claim'
+  /** SendEmail as the province's SES identity only (and MAIL_FROM, CONSOLE_URL). */
+  | 'mail:send';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -208,13 +215,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'weekly-run-unit': {
     entry: 'functions/weekly-run-unit.ts',
-    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write'],
+    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write', 'mail:enqueue'],
     heavy: true,
   },
   'weekly-run-finish': {
     entry: 'functions/weekly-run-finish.ts',
     bindings: ['registry:read', 'reports:read', 'reports:write'],
     heavy: true,
+  },
+  // The Friday delivery's mailer (lib/report-mail.ts): consumes the queue, reads the stored JSON report, claims
+  // each recipient, sends through SES.
+  'send-report-mail': {
+    entry: 'functions/send-report-mail.ts',
+    bindings: ['reports:read', 'mail:claim', 'mail:send'],
   },
 };
 

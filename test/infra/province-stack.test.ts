@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mailIdentity } from '../../lib/provinces.ts';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import { DEFAULTS, ENV, MAIL_ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
 import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
 import {
@@ -430,7 +431,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(39);
+    expect(NAMES).toHaveLength(40);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -489,6 +490,7 @@ describe('Lambda functions', () => {
     'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-finish': { MemorySize: 1024, Timeout: 300 },
+    'send-report-mail': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -734,6 +736,8 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:GetObject reports-objects',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+    // A notice to the Friday delivery's queue for each report stored.
+    'sqs:SendMessage report-mail-queue',
   ],
   // The unit tree (units only), every unit's summary, the run's record.
   'weekly-run-finish': () => [
@@ -743,6 +747,19 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:GetObject reports-objects',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+  ],
+  // The Friday delivery's mailer: its queue (the event source's grant), the stored JSON report, its markers
+  // (`mail#` items of the registry only), and SendEmail as the province's SES identity only.
+  'send-report-mail': () => [
+    's3:GetObject reports-objects',
+    `dynamodb:PutItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    `dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    'ses:SendEmail ses-identity',
+    'sqs:ReceiveMessage report-mail-queue',
+    'sqs:ChangeMessageVisibility report-mail-queue',
+    'sqs:GetQueueUrl report-mail-queue',
+    'sqs:DeleteMessage report-mail-queue',
+    'sqs:GetQueueAttributes report-mail-queue',
   ],
 };
 
@@ -788,6 +805,19 @@ describe('function permissions', () => {
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
+      [json(getAtt(defaultChildId(stack.reportMail.queue))), 'report-mail-queue'],
+      [
+        json(
+          stack.resolve(
+            stack.formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: mailIdentity(stack.province.reportMail!),
+            }),
+          ),
+        ),
+        'ses-identity',
+      ],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -944,7 +974,9 @@ describe('function permissions', () => {
         .sort();
     expect(holders('dynamodb:DeleteItem')).toEqual([
       'quang-ninh/rotate-checkpoint-code',
+      'quang-ninh/send-report-mail',
       'vinh-phuc/rotate-checkpoint-code',
+      'vinh-phuc/send-report-mail',
     ]);
     // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
@@ -960,6 +992,8 @@ describe('function permissions', () => {
           (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
         ),
         ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+        // A report e-mail's marker, given back after a failed send: `mail#` items only.
+        `${id}/send-report-mail dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
       ]),
     );
     expect(others.filter((u) => u.endsWith(' registry')).sort()).toEqual(
@@ -1098,7 +1132,14 @@ describe('function environment', () => {
       const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
       // The one that starts weekly runs also names the state machine.
       const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
-      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner].sort());
+      // The Friday delivery: the unit task's queue, the mailer's From and console link.
+      const mail =
+        name === 'weekly-run-unit'
+          ? [MAIL_ENV.reportMail]
+          : name === 'send-report-mail'
+            ? [MAIL_ENV.mailFrom, MAIL_ENV.consoleUrl]
+            : [];
+      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner, ...mail].sort());
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
