@@ -143,12 +143,25 @@ program
 program
   .command('outbox')
   .description(
-    "Print the text messages the local stack has sent (exposure alerts), from the data folder's outbox",
+    "Print what the local stack has sent from the data folder's outbox: text messages (exposure alerts) and " +
+      'e-mails (the Friday delivery of the weekly reports, .eml files)',
   )
   .action(async () => {
     const messages = await readOutbox(dataDir);
-    if (messages.length === 0) console.log('The outbox is empty.');
+    const { readMailOutbox } = await import('../src/local/mail-outbox.ts');
+    const { readMailQueue } = await import('../src/local/mail-queue.ts');
+    const mails = await readMailOutbox(dataDir);
+    const queue = await readMailQueue(dataDir);
+    if (messages.length === 0 && mails.length === 0) console.log('The outbox is empty.');
     for (const m of messages) console.log(`${m.at}  ${m.to}  ${m.text}`);
+    for (const m of mails)
+      console.log(`${m.date}  ${m.to}  ${m.subject}${m.link ? `  ${m.link}` : ''}\n  ${m.file}`);
+    if (queue.waiting.length > 0)
+      console.log(`${queue.waiting.length} report e-mail notice(s) waiting or being retried`);
+    for (const d of queue.dead)
+      console.log(
+        `Not delivered after ${d.attempts} attempts (${d.lastError}): ${d.notice.unitId} ${d.notice.period.start}`,
+      );
   });
 
 program

@@ -5,7 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, PHONE_ENV, USERS_ENV } from '../src/config.ts';
+import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, MAIL_ENV, PHONE_ENV, USERS_ENV } from '../src/config.ts';
 import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -25,6 +25,17 @@ export interface BindingTargets {
   alerts?: AlertTargets;
   /** The staff user pool (lib/auth.ts): what the `users:*` bindings reach. */
   userPool?: IUserPool;
+  /** The Friday delivery (lib/report-mail.ts); without it a province's `mail:*` bindings grant nothing. */
+  mail?: MailTargets;
+}
+
+/** What the `mail:*` bindings point at. */
+export interface MailTargets {
+  queue: IQueue;
+  /** The province's SES identity and the From address of it; absent: no e-mail (REPORT_MAIL=off). */
+  sender?: { identityArn: string; from: string };
+  /** CONSOLE_URL: the console page the e-mails link to. */
+  consoleUrl: string;
 }
 
 export interface AlertTargets {
@@ -66,10 +77,11 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
  */
 export function bindingEnvironment(
   bindings: readonly Binding[],
-  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts'>,
+  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts' | 'mail'>,
 ): Record<string, string> {
-  const { phones, imports, alerts } = targets;
+  const { phones, imports, alerts, mail } = targets;
   return {
+    ...mailEnvironment(bindings, mail),
     ...(bindings.some((binding) => PHONE_BINDINGS.includes(binding))
       ? {
           [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
@@ -99,6 +111,25 @@ function alertTargets(targets: BindingTargets): AlertTargets {
 const leadingKeys = (...patterns: string[]) => ({
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
 });
+
+/**
+ * The Friday delivery's variables (src/config.ts MAIL_ENV): where the unit task sends its notices (`off` when the
+ * province has no SES identity in cdk.json), and the mailer's From and console URL.
+ */
+function mailEnvironment(
+  bindings: readonly Binding[],
+  mail: MailTargets | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (bindings.includes('mail:enqueue')) {
+    env[MAIL_ENV.reportMail] = mail?.sender ? mail.queue.queueUrl : 'off';
+  }
+  if (bindings.includes('mail:send') && mail?.sender) {
+    env[MAIL_ENV.mailFrom] = mail.sender.from;
+    env[MAIL_ENV.consoleUrl] = mail.consoleUrl;
+  }
+  return env;
+}
 
 /** Data keys of the phone key serve phone numbers only: KMS checks the context they were made with. */
 const phoneContext = {
@@ -481,6 +512,38 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
     'cognito-idp:AdminGetUser',
     'cognito-idp:AdminUpdateUserAttributes',
   ]),
+  // The weekly run's unit task tells the report e-mails' queue of each report stored: SendMessage, that queue only.
+  'mail:enqueue': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailEnqueue',
+            actions: ['sqs:SendMessage'],
+            resources: [mail.queue.queueArn],
+          }),
+        ]
+      : [],
+  // One marker per unit, period and recipient, put on a condition and deleted after a failed send: `mail#` items
+  // of the registry only.
+  'mail:claim': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'MailClaim',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [tables.table('registry').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } },
+    }),
+  ],
+  // SES v2 SendEmail (simple or raw content: one IAM action) as the province's identity, and no other.
+  'mail:send': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailSend',
+            actions: ['ses:SendEmail'],
+            resources: [mail.sender.identityArn],
+          }),
+        ]
+      : [],
 };
 
 /**

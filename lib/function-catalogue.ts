@@ -4,7 +4,13 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { type BindingTargets, bindingEnvironment, grantBindings, usersEnvironment } from './bindings.ts';
+import {
+  type BindingTargets,
+  bindingEnvironment,
+  grantBindings,
+  type MailTargets,
+  usersEnvironment,
+} from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -27,6 +33,8 @@ export interface FunctionCatalogueProps {
   publicBaseUrl: string;
   /** The staff user pool (lib/auth.ts), for the functions bound to `users:*`. */
   userPool?: IUserPool;
+  /** The Friday delivery's queue and sender (lib/report-mail.ts). */
+  mail?: MailTargets;
 }
 
 /**
@@ -40,7 +48,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones, imports, alerts, userPool } = props;
+    const { province, tables, reports, phones, imports, alerts, userPool, mail } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -75,7 +83,7 @@ export class FunctionCatalogue extends Construct {
         spec,
         environment: {
           ...this.environment,
-          ...bindingEnvironment(spec.bindings, { phones, imports, alerts }),
+          ...bindingEnvironment(spec.bindings, { phones, imports, alerts, mail }),
           ...usersEnvironment(spec.bindings, userPool),
         },
       });
@@ -87,6 +95,7 @@ export class FunctionCatalogue extends Construct {
         imports,
         ...(alerts ? { alerts } : {}),
         ...(userPool ? { userPool } : {}),
+        ...(mail ? { mail } : {}),
       });
       byName[name] = fn;
     }

@@ -6,7 +6,8 @@ import { StaffAuth } from './auth.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { ImportJobs } from './imports.ts';
 import { PhoneKeys } from './phone-keys.ts';
-import type { ProvinceConfig } from './provinces.ts';
+import { mailIdentity, type ProvinceConfig } from './provinces.ts';
+import { ReportMail } from './report-mail.ts';
 import { ReportsBucket } from './reports-bucket.ts';
 import { WeeklyReportSchedule } from './schedule.ts';
 import { Tables } from './tables.ts';
@@ -32,6 +33,7 @@ export class ProvinceStack extends Stack {
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
   readonly alertSending: AlertSending;
+  readonly reportMail: ReportMail;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     const { province } = props;
@@ -52,6 +54,8 @@ export class ProvinceStack extends Stack {
       provinceId: province.id,
       ...(province.alertSms ? { smsPoolId: province.alertSms.poolId } : {}),
     });
+    this.reportMail = new ReportMail(this, 'ReportMail');
+    const publicBaseUrl = province.publicBaseUrl ?? this.api.url;
     this.functions = new FunctionCatalogue(this, 'Functions', {
       province,
       tables: this.tables,
@@ -59,9 +63,26 @@ export class ProvinceStack extends Stack {
       phones: this.phoneKeys,
       imports: this.imports,
       alerts: { queue: this.alertSending.queue, smsPoolArn: this.alertSending.smsPoolArn },
-      publicBaseUrl: province.publicBaseUrl ?? this.api.url,
+      publicBaseUrl,
       userPool: this.auth.userPool,
+      mail: {
+        queue: this.reportMail.queue,
+        ...(province.reportMail
+          ? {
+              sender: {
+                identityArn: this.formatArn({
+                  service: 'ses',
+                  resource: 'identity',
+                  resourceName: mailIdentity(province.reportMail),
+                }),
+                from: province.reportMail.from,
+              },
+            }
+          : {}),
+        consoleUrl: province.consoleUrl ?? `${publicBaseUrl.replace(/\/+$/, '')}/console/`,
+      },
     });
+    this.reportMail.consumeWith(this.functions.byName['send-report-mail']);
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.imports.connect(this.functions.byName['process-import']);
     this.alertSending.attachConsumer(this.functions.byName['send-alert-batch']);
@@ -92,6 +113,10 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'AlertDeadLetterQueueUrl', {
       value: this.alertSending.deadLetterQueue.queueUrl,
       description: 'Exposure alert batches that could not be sent (redrive them once the cause is fixed)',
+    });
+    new CfnOutput(this, 'ReportMailDeadLetterQueueUrl', {
+      value: this.reportMail.deadLetterQueue.queueUrl,
+      description: 'Report e-mail notices not delivered after their retries',
     });
   }
 }

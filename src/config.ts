@@ -128,6 +128,43 @@ export function loadPhoneConfig(env: NodeJS.ProcessEnv = process.env): PhoneConf
   return parseEnv(PHONE_ENV, phoneSchema, env);
 }
 
+/**
+ * The Friday delivery (src/core/report-mail.ts). `REPORT_MAIL` is read by the weekly run's unit task (and the local
+ * runner): where it drops a notice for each report stored. `MAIL_FROM` and `CONSOLE_URL` are read by the mailer.
+ * lib/bindings.ts sets them with the `mail:*` bindings; the local stack sets all three.
+ */
+export const MAIL_ENV = {
+  /** An SQS queue URL, `local` (the in-process queue of src/local/mail-queue.ts), or `off` (no e-mail). */
+  reportMail: 'REPORT_MAIL',
+  /** The From header: an address of the province's SES identity, optionally with a name (`"Vaora" <a@b.vn>`). */
+  mailFrom: 'MAIL_FROM',
+  /** The staff console's base URL (its `/console/` page): the e-mail links into it, never to a signed link. */
+  consoleUrl: 'CONSOLE_URL',
+} as const;
+
+const noticeSchema = z.object({
+  reportMail: z.union([z.literal('off'), z.literal('local'), z.url().startsWith('https://sqs.')]),
+});
+
+/** A From value: an address, or `Name <address>` (the name may be quoted and hold Vietnamese). */
+export const MAIL_FROM_PATTERN = /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+const mailerSchema = z.object({
+  mailFrom: z.string().regex(MAIL_FROM_PATTERN, 'an e-mail address, or "Name <address>"'),
+  consoleUrl: z.url(),
+});
+
+export type NoticeConfig = z.infer<typeof noticeSchema>;
+export type MailerConfig = z.infer<typeof mailerSchema>;
+
+export function loadNoticeConfig(env: NodeJS.ProcessEnv = process.env): NoticeConfig {
+  return parseEnv({ reportMail: MAIL_ENV.reportMail }, noticeSchema, env);
+}
+
+export function loadMailerConfig(env: NodeJS.ProcessEnv = process.env): MailerConfig {
+  return parseEnv({ mailFrom: MAIL_ENV.mailFrom, consoleUrl: MAIL_ENV.consoleUrl }, mailerSchema, env);
+}
+
 function parseEnv<T>(names: Record<string, string>, parser: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const raw = Object.fromEntries(Object.entries(names).map(([key, name]) => [key, env[name] || undefined]));
   const parsed = parser.safeParse(raw);

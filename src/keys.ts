@@ -192,6 +192,14 @@ export const keys = {
   user: (username: string) => ({ pk: `user#${username}`, sk: 'user' }),
   userListed: (username: string) => ({ gsi1pk: 'users', gsi1sk: `user#${username}` }),
   usersListed: 'users',
+  /**
+   * The Friday delivery's marker for one unit, period and recipient (src/core/report-mail.ts): conditionally put
+   * before the e-mail is sent. The address appears only as its SHA-256, so the key is fixed in length and charset.
+   */
+  reportMail: (unitId: string, periodStart: string, emailHash: string) => ({
+    pk: `mail#${unitId}#${periodStart}#${emailHash}`,
+    sk: 'mail',
+  }),
   /** Audit: one partition per local day; within it, by time then id. */
   auditDay: (day: string) => `audit#day#${day}`,
   auditItem: (day: string, position: string) => ({ pk: keys.auditDay(day), sk: position }),

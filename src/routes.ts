@@ -57,7 +57,8 @@ export type FunctionName =
   | 'create-user'
   | 'disable-user'
   | 'update-my-subscription'
-  | 'get-openapi';
+  | 'get-openapi'
+  | 'send-report-mail';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -137,7 +138,13 @@ export type Binding =
   /** A staff account read and disabled, its sessions ended (AdminGetUser, AdminDisableUser, AdminUserGlobalSignOut). */
   | 'users:disable'
   /** A staff member's own Friday e-mail opt-out (AdminUpdateUserAttributes, AdminGetUser). */
-  | 'users:subscribe';
+  | 'users:subscribe'
+  /** SendMessage to the report e-mails' queue (and REPORT_MAIL): the Friday delivery's notices. */
+  | 'mail:enqueue'
+  /** The report e-mails' markers (conditional PutItem, DeleteItem): `mail#` items of the registry only. */
+  | 'mail:claim'
+  /** SendEmail as the province's SES identity only (and MAIL_FROM, CONSOLE_URL). */
+  | 'mail:send';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -291,7 +298,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'weekly-run-unit': {
     entry: 'functions/weekly-run-unit.ts',
-    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write'],
+    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write', 'mail:enqueue'],
     heavy: true,
   },
   'weekly-run-finish': {
@@ -331,6 +338,12 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
   // The OpenAPI document, bundled with the function: nothing to read.
   'get-openapi': { entry: 'functions/get-openapi.ts', bindings: [] },
+  // The Friday delivery's mailer (lib/report-mail.ts): consumes the queue, reads the stored JSON report, claims
+  // each recipient, sends through SES.
+  'send-report-mail': {
+    entry: 'functions/send-report-mail.ts',
+    bindings: ['reports:read', 'mail:claim', 'mail:send'],
+  },
 };
 
 export type Access = 'public' | 'staff';

@@ -2,15 +2,16 @@ import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
+  NoSuchKey,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { LinkSigner, ReportStore } from '../core/ports.ts';
+import type { LinkSigner, ReportStore, StoredReportReader } from '../core/ports.ts';
 
 /** Stored report files. Streams go up as multipart uploads, so a large XLSX never sits whole in memory. */
-export class S3Reports implements ReportStore {
+export class S3Reports implements ReportStore, StoredReportReader {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -32,6 +33,17 @@ export class S3Reports implements ReportStore {
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
     }
     return keys;
+  }
+
+  /** A stored file as text (the Friday delivery reads the JSON report); undefined when there is no such key. */
+  async readText(key: string): Promise<string | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body?.transformToString('utf8');
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImportJob } from './import-jobs.ts';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
+import type { Period } from './report.ts';
 import type { UnitSummary, WeeklyRun, WeeklyRunRequest } from './weekly-run.ts';
 
 /** What the core needs from storage. The DynamoDB and S3 adapters implement these; tests may fake them. */
@@ -200,7 +201,20 @@ export type LogEvent =
       created: number;
       rejected: number;
       pending: number;
-    };
+    }
+  /** The weekly run could not hand a stored report to the Friday delivery: the run goes on, the e-mail is not sent. */
+  | { event: 'ReportNoticeFailed'; unitId: string; start: string; errorName: string }
+  /** One notice of the Friday delivery handled: counts only, never an address. */
+  | {
+      event: 'ReportMailDelivered';
+      unitId: string;
+      start: string;
+      sent: number;
+      skipped: number;
+      failed: number;
+    }
+  /** A delivery gave up for now (its queue retries it): the error's name only. */
+  | { event: 'ReportMailFailed'; unitId: string; start: string; errorName: string };
 
 export interface Events {
   emit(event: LogEvent): void;
@@ -228,4 +242,67 @@ export interface ImportUploads {
 export interface ImportQueue {
   awaitUpload(job: ImportJob): Promise<void>;
   continueLater(importId: string): Promise<void>;
+}
+
+/**
+ * The Friday delivery (src/core/report-mail.ts). A unit's report stored by the weekly run becomes a notice; the
+ * mailer turns it into one e-mail per subscribed staff member of the unit, later and elsewhere: delivery never holds
+ * up or fails the run.
+ */
+export interface ReportStoredNotice {
+  unitId: string;
+  period: Period;
+  /** The stored JSON report (src/keys.ts reportKeys): the e-mail's figures are read from it. */
+  jsonKey: string;
+  /** When the report was generated (UTC ISO). */
+  generatedAt: string;
+}
+
+/** Where the weekly run drops its notices: SQS in AWS, an in-process queue locally. */
+export interface ReportNotices {
+  reportStored(notice: ReportStoredNotice): Promise<void>;
+}
+
+/** A staff member who gets a unit's weekly report by e-mail. */
+export interface Subscriber {
+  email: string;
+  name?: string;
+}
+
+/**
+ * The staff of a unit who want its weekly report by e-mail: those with an e-mail address, not disabled, not opted
+ * out. The staff directory implements it (Cognito in AWS); locally a JSON file in the data folder stands in.
+ */
+export interface StaffSubscribers {
+  subscribersOf(unitId: string): Promise<Subscriber[]>;
+}
+
+/** One composed message: its RFC 5322 bytes and its envelope recipient. */
+export interface OutgoingMail {
+  to: string;
+  /** The whole message (headers and body), as sent and as written to the local outbox. */
+  raw: Buffer;
+  /** The Message-ID, without angle brackets. */
+  messageId: string;
+}
+
+/** Sends one message (Amazon SES v2 in AWS, `.eml` files in the local outbox). Throws when it was not accepted. */
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/**
+ * Idempotency of the delivery: one marker per unit, period and recipient. A redelivered notice finds the marker and
+ * sends nothing again.
+ */
+export interface MailMarkers {
+  /** True for the one caller that claimed the marker; false when it was claimed before. */
+  claim(unitId: string, periodStart: string, email: string, at: string): Promise<boolean>;
+  /** Gives a claim back after a failed send, so a retry of the notice may send it. */
+  release(unitId: string, periodStart: string, email: string): Promise<void>;
+}
+
+/** Reads a stored report file as text (the JSON report); undefined when it is not there. */
+export interface StoredReportReader {
+  readText(key: string): Promise<string | undefined>;
 }

@@ -6,6 +6,7 @@ import type { ReportFigures } from '../core/report.ts';
 import { periodBounds, previousCompletePeriod } from '../core/time.ts';
 import { HAI_HA, HAI_HA_COMMUNES, PLACES } from './hai-ha.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
+import { type StaffEntry, staffFile } from './staff-file.ts';
 
 /** The demo is a scaled-down Hải Hà: 1/20 of its checkpoints, 1/50 of its check-ins. */
 const CHECKPOINT_SCALE = 20;
@@ -172,6 +173,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stack: DemoResult = await startLocalStack(options);
   try {
     const province = stack.config.provinceId;
+    seedDemoStaff(stack.dataDir, province);
     const admin = await stack.token('admin', province);
     const record = readSeedRecord(stack.dataDir);
     const present = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}`)).status === 200;
@@ -258,12 +260,45 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
       out(link.json.url);
     }
-    if (options.keepRunning) out('Press Ctrl+C to stop.');
+    if (options.keepRunning) {
+      out(
+        `Report e-mails (the Friday delivery) to the staff of ${staffFile(stack.dataDir)}: npx vaora outbox`,
+      );
+      out('Press Ctrl+C to stop.');
+    }
     return stack;
   } catch (err) {
     await stack.stop();
     throw err;
   }
+}
+
+/**
+ * Staff for the Friday delivery's local stand-in (src/local/staff-file.ts), written on a first start only (a file
+ * already there, a developer's own, is kept): the province's admin, Hải Hà's two officers (one has opted out) and
+ * Quảng Hà's manager. The staff directory (the console's users) replaces it.
+ */
+function seedDemoStaff(dataDir: string, provinceId: string): void {
+  const file = staffFile(dataDir);
+  if (existsSync(file)) return;
+  const staff: StaffEntry[] = [
+    { email: 'quan-tri@vaora.example', name: 'Quản trị tỉnh', role: 'admin', unitId: provinceId },
+    { email: 'lan.nt@vaora.example', name: 'Nguyễn Thị Lan', role: 'admin', unitId: HAI_HA.id },
+    {
+      email: 'tuan.le@vaora.example',
+      name: 'Lê Văn Tuấn',
+      role: 'unit-manager',
+      unitId: HAI_HA.id,
+      optOut: true,
+    },
+    {
+      email: 'hoa.pt@vaora.example',
+      name: 'Phạm Thị Hoa',
+      role: 'unit-manager',
+      unitId: HAI_HA_COMMUNES[0].id,
+    },
+  ];
+  writeFileSync(file, `${JSON.stringify(staff, null, 2)}\n`);
 }
 
 type Expected = Map<string, ReportFigures>;

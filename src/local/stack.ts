@@ -12,6 +12,7 @@ import {
   IMPORT_QUEUE_ENV,
   loadConfig,
   loadPhoneConfig,
+  MAIL_ENV,
   PHONE_ENV,
   type PhoneConfig,
   USERS_ENV,
@@ -177,6 +178,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
       // Staff accounts: the local users table stands in for the Cognito user pool (src/adapters/dynamo-users.ts).
       [USERS_ENV.usersTable]: tableName(prefix, 'users'),
+      // The Friday delivery: an in-process queue, `.eml` files in <data>/outbox/mail/, <data>/staff.json for the
+      // staff directory (functions/commons/mail.ts).
+      [MAIL_ENV.reportMail]: 'local',
+      [MAIL_ENV.mailFrom]: province.reportMail?.from ?? `"Vaora ${province.name}" <bao-cao@localhost>`,
+      [MAIL_ENV.consoleUrl]: `http://127.0.0.1:${port}/console/`,
+      VAORA_DATA_DIR: dataDir,
     });
     const secret = localSecret(dataDir);
     const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });

@@ -149,6 +149,8 @@ describe('acknowledged findings', () => {
       'WeeklyRunPlanRole',
       'WeeklyRunUnitRole',
       'WeeklyRunFinishRole',
+      // The Friday delivery's mailer reads the stored JSON report.
+      'SendReportMailRole',
     ].map((role) => `Functions/${role}`);
     // Two provinces, each role acknowledged once.
     expect(byRole.sort()).toEqual([...expected, ...expected].sort());

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mailIdentity } from '../../lib/provinces.ts';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
 import {
@@ -7,6 +8,7 @@ import {
   DEFAULTS,
   ENV,
   IMPORT_QUEUE_ENV,
+  MAIL_ENV,
   PHONE_ENV,
   USERS_ENV,
   WEEKLY_RUNNER_ENV,
@@ -451,7 +453,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(54);
+    expect(NAMES).toHaveLength(55);
     for (const { template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     }
@@ -526,6 +528,7 @@ describe('Lambda functions', () => {
     'disable-user': { MemorySize: 256, Timeout: 10 },
     'update-my-subscription': { MemorySize: 256, Timeout: 10 },
     'get-openapi': { MemorySize: 256, Timeout: 10 },
+    'send-report-mail': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -810,6 +813,8 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:GetObject reports-objects',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+    // A notice to the Friday delivery's queue for each report stored.
+    'sqs:SendMessage report-mail-queue',
   ],
   // The unit tree (units only), every unit's summary, the run's record.
   'weekly-run-finish': () => [
@@ -879,6 +884,19 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'cognito-idp:AdminUpdateUserAttributes user-pool',
   ],
   'get-openapi': () => [],
+  // The Friday delivery's mailer: its queue (the event source's grant), the stored JSON report, its markers
+  // (`mail#` items of the registry only), and SendEmail as the province's SES identity only.
+  'send-report-mail': () => [
+    's3:GetObject reports-objects',
+    `dynamodb:PutItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    `dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    'ses:SendEmail ses-identity',
+    'sqs:ReceiveMessage report-mail-queue',
+    'sqs:ChangeMessageVisibility report-mail-queue',
+    'sqs:GetQueueUrl report-mail-queue',
+    'sqs:DeleteMessage report-mail-queue',
+    'sqs:GetQueueAttributes report-mail-queue',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -928,6 +946,19 @@ describe('function permissions', () => {
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
       [json(getAtt(defaultChildId(stack.auth.userPool), 'Arn')), 'user-pool'],
+      [json(getAtt(defaultChildId(stack.reportMail.queue))), 'report-mail-queue'],
+      [
+        json(
+          stack.resolve(
+            stack.formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: mailIdentity(stack.province.reportMail!),
+            }),
+          ),
+        ),
+        'ses-identity',
+      ],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -1087,8 +1118,10 @@ describe('function permissions', () => {
     expect(holders('dynamodb:DeleteItem')).toEqual([
       'quang-ninh/rotate-checkpoint-code',
       'quang-ninh/send-alert-batch',
+      'quang-ninh/send-report-mail',
       'vinh-phuc/rotate-checkpoint-code',
       'vinh-phuc/send-alert-batch',
+      'vinh-phuc/send-report-mail',
     ]);
     // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
@@ -1111,6 +1144,8 @@ describe('function permissions', () => {
           `${id}/send-alert-batch dynamodb:DeleteItem tracing${MARKER_ITEMS}`,
           `${id}/send-alert-batch dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
           ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+          // A report e-mail's marker, given back after a failed send: `mail#` items only.
+          `${id}/send-report-mail dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
         ])
         .sort(),
     );
@@ -1261,8 +1296,15 @@ describe('function environment', () => {
       const queue = ['approve-alert', 'resume-alerts'].includes(name) ? [ALERT_SENDING_ENV.queue] : [];
       // Those that reach staff accounts name the user pool (lib/bindings.ts usersEnvironment).
       const pool = FUNCTIONS[name].bindings.some((b) => b.startsWith('users:')) ? [USERS_ENV.userPoolId] : [];
+      // The Friday delivery: the unit task's queue, the mailer's From and console link.
+      const mail =
+        name === 'weekly-run-unit'
+          ? [MAIL_ENV.reportMail]
+          : name === 'send-report-mail'
+            ? [MAIL_ENV.mailFrom, MAIL_ENV.consoleUrl]
+            : [];
       expect(Object.keys(vars).sort(), name).toEqual(
-        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool].sort(),
+        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool, ...mail].sort(),
       );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
