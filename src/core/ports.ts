@@ -87,6 +87,12 @@ export interface ReportStore {
   exists(key: string): Promise<boolean>;
 }
 
+/** A stored report file read back as text (the JSON report the console shows). */
+export interface ReportReader {
+  /** The object's text, or undefined when there is no such object. */
+  getText(key: string): Promise<string | undefined>;
+}
+
 /**
  * Each unit's summary of a weekly run (src/core/weekly-report.ts UnitSummary): what its parent's report needs,
  * so a parent's task reads its children's summaries, never their checkpoints.

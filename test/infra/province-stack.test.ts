@@ -464,6 +464,7 @@ describe('Lambda functions', () => {
     'run-weekly-report': { MemorySize: 256, Timeout: 10 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
     'get-report-link': { MemorySize: 256, Timeout: 10 },
+    'get-report': { MemorySize: 256, Timeout: 10 },
     'import-units': { MemorySize: 256, Timeout: 10 },
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
@@ -625,6 +626,11 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   ],
   'list-reports': (p) => ['dynamodb:GetItem registry', `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`],
   'get-report-link': (p) => [
+    'dynamodb:GetItem registry',
+    `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
+    's3:GetObject reports-objects',
+  ],
+  'get-report': (p) => [
     'dynamodb:GetItem registry',
     `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
     's3:GetObject reports-objects',
