@@ -13,17 +13,26 @@ const ROLE_LABELS: Record<Claims['role'], string> = {
 };
 
 type Screen = 'report' | 'checkpoints';
-const SCREENS: Record<Screen, string> = { report: 'Báo cáo tuần', checkpoints: 'Điểm kiểm soát' };
-const screenOf = (hash: string): Screen => (hash === '#/diem-kiem-soat' ? 'checkpoints' : 'report');
-const hashOf = (screen: Screen) => (screen === 'checkpoints' ? '#/diem-kiem-soat' : '#/bao-cao');
+const SCREENS: Record<Screen, { label: string; path: string }> = {
+  report: { label: 'Báo cáo tuần', path: 'bao-cao' },
+  checkpoints: { label: 'Điểm kiểm soát', path: 'diem-kiem-soat' },
+};
+
+/** `#/bao-cao/<unitId>`: the screen and the unit it shows, so a link or a reload opens the same view. */
+function route(hash: string, home: string): { screen: Screen; unitId: string } {
+  const [, path, unitId] = /^#\/([a-z-]+)(?:\/([a-z0-9-]+))?$/.exec(hash) ?? [];
+  const screen = path === SCREENS.checkpoints.path ? 'checkpoints' : 'report';
+  return { screen, unitId: unitId ?? home };
+}
+const hashOf = (screen: Screen, unitId: string) => `#/${SCREENS[screen].path}/${unitId}`;
 
 function App({ claims }: { claims: Claims }) {
-  const [screen, setScreen] = useState<Screen>(screenOf(location.hash));
+  const [view, setView] = useState(route(location.hash, claims.unitId));
   const [unit, setUnit] = useState<Unit | undefined>();
-  const [unitId, setUnitId] = useState(claims.unitId);
+  const { screen, unitId } = view;
 
   useEffect(() => {
-    const onHash = () => setScreen(screenOf(location.hash));
+    const onHash = () => setView(route(location.hash, claims.unitId));
     addEventListener('hashchange', onHash);
     // The unit's name and its children for the unit picker; a refusal here shows on the screens themselves.
     api.unit(claims.unitId).then(setUnit, () => {});
@@ -37,8 +46,8 @@ function App({ claims }: { claims: Claims }) {
         <span class="brand">Vaora</span>
         <nav>
           {(Object.keys(SCREENS) as Screen[]).map((s) => (
-            <a key={s} href={hashOf(s)} aria-current={s === screen ? 'page' : undefined}>
-              {SCREENS[s]}
+            <a key={s} href={hashOf(s, unitId)} aria-current={s === screen ? 'page' : undefined}>
+              {SCREENS[s].label}
             </a>
           ))}
         </nav>
@@ -53,7 +62,11 @@ function App({ claims }: { claims: Claims }) {
         {units.length > 1 && (
           <label class="unit-picker">
             Đơn vị{' '}
-            <select value={unitId} onChange={(e) => setUnitId((e.currentTarget as HTMLSelectElement).value)}>
+            <select
+              id="unit"
+              value={unitId}
+              onChange={(e) => location.assign(hashOf(screen, (e.currentTarget as HTMLSelectElement).value))}
+            >
               {units.map((u, i) => (
                 <option key={u.id} value={u.id}>
                   {i === 0 ? u.name : `— ${u.name}`}

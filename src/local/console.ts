@@ -108,7 +108,7 @@ const ROLE_LABELS: Record<Role, string> = {
 function form(problem?: string, unit = ''): string {
   const options = ROLES.map((r) => `<option value="${r}">${escapeHtml(ROLE_LABELS[r])}</option>`).join('');
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Đăng nhập — Vaora (máy cục bộ)</title><link rel="stylesheet" href="${CONSOLE_PATH}sign-in.css"></head>
+<title>Đăng nhập — Vaora (máy cục bộ)</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${CONSOLE_PATH}sign-in.css"></head>
 <body><main><h1>Đăng nhập bảng điều khiển</h1>
 <p class="note">Máy cục bộ: trang này thay cho trang đăng nhập Cognito. Chọn vai trò và đơn vị để nhận phiên làm việc.</p>
 ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
