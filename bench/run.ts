@@ -7,7 +7,8 @@
  * (c) XLSX rendering of 100k rows: time and peak memory (in a child process, so RSS is its own);
  * (d) each Lambda's bundle, built by esbuild as the CDK stack builds it;
  * (g) the rush: 5,000 workers at one gate, each check-in sent twice, through the local server (bench/rush.ts);
- * (h) the Friday run for a province of 7,000 checkpoints in three levels (bench/weekly.ts).
+ * (h) the Friday run for a province of 7,000 checkpoints in three levels (bench/weekly.ts);
+ * (i) the staff console's first screen, gzipped (bench/console.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,7 @@ import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { renderReportChart } from '../src/render/report-chart.ts';
 import { FUNCTIONS } from '../src/routes.ts';
+import { benchConsole } from './console.ts';
 import { benchImport } from './import.ts';
 import { BARE_HASH, BARE_SEALED } from './rush.ts';
 
@@ -282,6 +284,9 @@ async function main() {
   results.bundleBytes = bundles;
   console.error('(d)', JSON.stringify(bundles));
 
+  results.console = await benchConsole();
+  console.error('(i)', JSON.stringify(results.console));
+
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown(results));
   console.log('Wrote bench/results.json and bench/RESULTS.md');
@@ -354,6 +359,20 @@ ${weeklySection(r.weekly)}
 ${Object.entries(r.bundleBytes)
   .map(([name, bytes]) => `| ${name} | ${kb(bytes as number)} |`)
   .join('\n')}
+${consoleSection(r.console)}`;
+}
+
+function consoleSection(i: any): string {
+  if (!i) return '';
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  return `
+## (i) The staff console's first screen (vite build, gzip -9)
+
+**${kb(i.jsGzipBytes)} of JavaScript** (budget 150 KiB), ${kb(i.cssGzipBytes)} of CSS, ${kb(i.htmlGzipBytes)} of HTML.
+
+| file | raw | gzipped |
+|---|---|---|
+${i.files.map((f: any) => `| ${f.path} | ${kb(f.bytes)} | ${kb(f.gzipBytes)} |`).join('\n')}
 `;
 }
 
