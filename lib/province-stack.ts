@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
+import { StaffConsole } from './console.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { PhoneKeys } from './phone-keys.ts';
 import type { ProvinceConfig } from './provinces.ts';
@@ -24,6 +25,7 @@ export class ProvinceStack extends Stack {
   readonly reports: ReportsBucket;
   readonly phoneKeys: PhoneKeys;
   readonly auth: StaffAuth;
+  readonly console: StaffConsole;
   readonly api: Api;
   readonly functions: FunctionCatalogue;
   readonly weeklyRun: WeeklyRun;
@@ -49,6 +51,14 @@ export class ProvinceStack extends Stack {
       phones: this.phoneKeys,
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
+    // The console (its own origin, managed login) before the routes: its app client joins the authorizer's audience.
+    this.console = new StaffConsole(this, 'Console', {
+      provinceId: province.id,
+      userPool: this.auth.userPool,
+      httpApi: this.api.httpApi,
+      accessLogs: this.reports.accessLogs,
+    });
+    this.auth.acceptClient(this.console.client);
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
@@ -65,6 +75,9 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Staff console' });
+    new CfnOutput(this, 'ConsoleLoginDomain', { value: this.console.domain.baseUrl() });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.console.client.userPoolClientId });
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.weeklyReport.deadLetterQueue.queueUrl,
