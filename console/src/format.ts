@@ -18,7 +18,7 @@ export function fmtDay(day: string): string {
 export const fmtPeriod = (p: { start: string; end: string }) => `${fmtDay(p.start)} – ${fmtDay(p.end)}`;
 
 const FIELD_MESSAGES: [RegExp, string][] = [
-  [/required|expected .*, received undefined/i, 'Bắt buộc nhập'],
+  [/required|expected .*, received undefined|>=1 characters/i, 'Bắt buộc nhập'],
   [/not a kind of place/i, 'Loại địa điểm không hợp lệ'],
   [/too (small|short)|at least/i, 'Quá ngắn'],
   [/too (big|long)|at most/i, 'Quá dài'],

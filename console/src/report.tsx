@@ -292,7 +292,7 @@ function Idle({ report }: { report: Report }) {
         <p class="empty">Không có điểm nào.</p>
       ) : (
         <ul id="idle" class="idle">
-          {report.idle.slice(0, 50).map((cp) => (
+          {report.idle.slice(0, 30).map((cp) => (
             <li key={cp.checkpointId}>
               <strong>{cp.name}</strong> <span class="code">{cp.code}</span> — {cp.unitName}
               {cp.lastActiveDay ? `, lần cuối ${fmtDay(cp.lastActiveDay)}` : ', chưa từng hoạt động'}
@@ -300,7 +300,7 @@ function Idle({ report }: { report: Report }) {
           ))}
         </ul>
       )}
-      {total > Math.min(50, report.idle.length) && (
+      {total > Math.min(30, report.idle.length) && (
         <p class="note">Danh sách đầy đủ có trong tệp Excel và trong báo cáo của từng đơn vị cấp dưới.</p>
       )}
     </Card>
