@@ -10,7 +10,8 @@
  * (h) the Friday run for a province of 7,000 checkpoints in three levels (bench/weekly.ts);
  * (i) a 100,000-row workbook imported as a job, then uploaded again (bench/import-job.ts);
  * (j) an exposure alert to 10,000 phones, approved to sent, each phone once (bench/alerts.ts);
- * (k) a contact search over 14 days of visits at busy markets: time and consumed read capacity (bench/tracing.ts).
+ * (k) a contact search over 14 days of visits at busy markets: time and consumed read capacity (bench/tracing.ts);
+ * (l) the staff console's first screen, gzipped (bench/console.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { renderReportChart } from '../src/render/report-chart.ts';
 import { FUNCTIONS } from '../src/routes.ts';
+import { benchConsole } from './console.ts';
 import { benchImport } from './import.ts';
 import { BARE_HASH, BARE_SEALED } from './rush.ts';
 
@@ -319,6 +321,9 @@ async function main() {
   results.bundleBytes = bundles;
   console.error('(d)', JSON.stringify(bundles));
 
+  results.console = await benchConsole();
+  console.error('(l)', JSON.stringify(results.console));
+
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown(results));
   console.log('Wrote bench/results.json and bench/RESULTS.md');
@@ -396,6 +401,20 @@ ${r.tracingContacts ? tracingSection(r.tracingContacts) : ''}
 ${Object.entries(r.bundleBytes)
   .map(([name, bytes]) => `| ${name} | ${kb(bytes as number)} |`)
   .join('\n')}
+${consoleSection(r.console)}`;
+}
+
+function consoleSection(i: any): string {
+  if (!i) return '';
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  return `
+## (l) The staff console's first screen (vite build, gzip -9)
+
+**${kb(i.jsGzipBytes)} of JavaScript** (budget 150 KiB), ${kb(i.cssGzipBytes)} of CSS, ${kb(i.htmlGzipBytes)} of HTML.
+
+| file | raw | gzipped |
+|---|---|---|
+${i.files.map((f: any) => `| ${f.path} | ${kb(f.bytes)} | ${kb(f.gzipBytes)} |`).join('\n')}
 `;
 }
 

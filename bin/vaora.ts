@@ -133,11 +133,20 @@ program
       return code;
     },
   )
-  .option('--url <url>', 'the base URL of the gate link', `http://127.0.0.1:${env.PORT || 3000}`)
-  .action(async (options: { role: Role; unit: string; gate?: string; url: string }) => {
+  .option('--console', 'print instead a link that opens the staff console signed in, the token inside')
+  .option('--url <url>', 'the base URL of the gate or console link', `http://127.0.0.1:${env.PORT || 3000}`)
+  .action(async (options: { role: Role; unit: string; gate?: string; console?: boolean; url: string }) => {
     const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
-    // The token rides in the fragment, which the browser never sends: the gate page keeps it and drops it.
-    console.log(options.gate ? `${options.url.replace(/\/+$/, '')}/g/${options.gate}#token=${token}` : token);
+    // The token rides in the fragment, which the browser never sends: the gate page (and the console) keeps it
+    // and drops it from the address bar.
+    const base = options.url.replace(/\/+$/, '');
+    console.log(
+      options.gate
+        ? `${base}/g/${options.gate}#token=${token}`
+        : options.console
+          ? `${base}/console/#token=${token}`
+          : token,
+    );
   });
 
 program

@@ -34,6 +34,8 @@ export class StaffAuth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly authorizer: HttpUserPoolAuthorizer;
+  /** The app clients whose ID tokens the API's JWT authorizer accepts (its audience). */
+  private readonly clients: UserPoolClient[] = [];
 
   constructor(scope: Construct, id: string, props: { provinceName: string }) {
     super(scope, id);
@@ -93,10 +95,20 @@ export class StaffAuth extends Construct {
       // Were they writable by the client, any staff member could promote themselves with their own token.
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
+    this.clients.push(this.client);
 
     this.authorizer = new HttpUserPoolAuthorizer('StaffJwt', this.userPool, {
-      userPoolClients: [this.client],
+      // Read when the first route binds the authorizer: acceptClient() adds the console's client before that.
+      userPoolClients: this.clients,
       identitySource: ['$request.header.Authorization'],
     });
+  }
+
+  /**
+   * Another app client whose ID tokens the API accepts (the staff console's, lib/console.ts). Call it before
+   * the routes are added: API Gateway's JWT authorizer takes its audience list when the first route binds it.
+   */
+  acceptClient(client: UserPoolClient): void {
+    this.clients.push(client);
   }
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AlertSending } from './alert-sending.ts';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
+import { StaffConsole } from './console.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { ImportJobs } from './imports.ts';
 import { PhoneKeys } from './phone-keys.ts';
@@ -27,6 +28,7 @@ export class ProvinceStack extends Stack {
   readonly reports: ReportsBucket;
   readonly phoneKeys: PhoneKeys;
   readonly auth: StaffAuth;
+  readonly console: StaffConsole;
   readonly api: Api;
   readonly functions: FunctionCatalogue;
   readonly imports: ImportJobs;
@@ -55,6 +57,15 @@ export class ProvinceStack extends Stack {
       ...(province.alertSms ? { smsPoolId: province.alertSms.poolId } : {}),
     });
     this.reportMail = new ReportMail(this, 'ReportMail');
+    // The console (its own origin, managed login) before the routes and the mailer: its app client joins the authorizer's audience, and the
+    // report e-mails link into it.
+    this.console = new StaffConsole(this, 'Console', {
+      provinceId: province.id,
+      userPool: this.auth.userPool,
+      httpApi: this.api.httpApi,
+      accessLogs: this.reports.accessLogs,
+    });
+    this.auth.acceptClient(this.console.client);
     const publicBaseUrl = province.publicBaseUrl ?? this.api.url;
     this.functions = new FunctionCatalogue(this, 'Functions', {
       province,
@@ -79,7 +90,7 @@ export class ProvinceStack extends Stack {
               },
             }
           : {}),
-        consoleUrl: province.consoleUrl ?? `${publicBaseUrl.replace(/\/+$/, '')}/console/`,
+        consoleUrl: province.consoleUrl ?? this.console.url,
       },
     });
     this.reportMail.consumeWith(this.functions.byName['send-report-mail']);
@@ -101,6 +112,9 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Staff console' });
+    new CfnOutput(this, 'ConsoleLoginDomain', { value: this.console.domain.baseUrl() });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.console.client.userPoolClientId });
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.weeklyReport.deadLetterQueue.queueUrl,

@@ -18,6 +18,7 @@ export type FunctionName =
   | 'run-weekly-report'
   | 'list-reports'
   | 'get-report-link'
+  | 'get-report'
   | 'import-units'
   | 'import-checkpoints'
   | 'rotate-checkpoint-code'
@@ -204,6 +205,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/get-report-link.ts',
     bindings: ['registry:get', 'reports:list', 'reports:sign'],
   },
+  // The stored JSON report, read back whole for the console (GetObject; the listing tells a missing key apart).
+  'get-report': {
+    entry: 'functions/get-report.ts',
+    bindings: ['registry:get', 'reports:list', 'reports:read'],
+  },
   'import-units': { entry: 'functions/import-units.ts', bindings: ['registry:get', 'registry:write'] },
   'import-checkpoints': {
     entry: 'functions/import-checkpoints.ts',
@@ -388,6 +394,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}/reports/{start}/data', fn: 'get-report', access: 'staff' },
   { method: 'POST', path: '/v1/units/import', fn: 'import-units', access: 'staff' },
   {
     method: 'POST',

@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { LinkSigner, ReportStore, StoredReportReader } from '../core/ports.ts';
+import type { LinkSigner, ReportReader, ReportStore } from '../core/ports.ts';
 
 /** Stored report files. Streams go up as multipart uploads, so a large XLSX never sits whole in memory. */
-export class S3Reports implements ReportStore, StoredReportReader {
+export class S3Reports implements ReportStore, ReportReader {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -35,17 +35,6 @@ export class S3Reports implements ReportStore, StoredReportReader {
     return keys;
   }
 
-  /** A stored file as text (the Friday delivery reads the JSON report); undefined when there is no such key. */
-  async readText(key: string): Promise<string | undefined> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await out.Body?.transformToString('utf8');
-    } catch (err) {
-      if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;
-      throw err;
-    }
-  }
-
   /**
    * Asked as a one-key listing, not HeadObject: the functions may list only under their province's prefix
    * (an IAM condition on s3:prefix), and without list permission S3 answers a missing key with 403, not 404.
@@ -55,6 +44,17 @@ export class S3Reports implements ReportStore, StoredReportReader {
       new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
     );
     return (out.Contents ?? []).some((object) => object.Key === key);
+  }
+
+  /** A stored file as text (the console and the Friday delivery read the JSON report); undefined when there is none. */
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body!.transformToString('utf8');
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 }
 

@@ -122,6 +122,12 @@ export interface ReportStore {
   exists(key: string): Promise<boolean>;
 }
 
+/** A stored report file read back as text (the JSON report the console shows). */
+export interface ReportReader {
+  /** The object's text, or undefined when there is no such object. */
+  getText(key: string): Promise<string | undefined>;
+}
+
 /**
  * Each unit's summary of a weekly run (src/core/weekly-report.ts UnitSummary): what its parent's report needs,
  * so a parent's task reads its children's summaries, never their checkpoints.
@@ -300,9 +306,4 @@ export interface MailMarkers {
   claim(unitId: string, periodStart: string, email: string, at: string): Promise<boolean>;
   /** Gives a claim back after a failed send, so a retry of the notice may send it. */
   release(unitId: string, periodStart: string, email: string): Promise<void>;
-}
-
-/** Reads a stored report file as text (the JSON report); undefined when it is not there. */
-export interface StoredReportReader {
-  readText(key: string): Promise<string | undefined>;
 }

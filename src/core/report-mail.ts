@@ -4,9 +4,9 @@ import type {
   MailMarkers,
   MailSender,
   OutgoingMail,
+  ReportReader,
   ReportStoredNotice,
   StaffSubscribers,
-  StoredReportReader,
   Subscriber,
 } from './ports.ts';
 import type { Clock } from './time.ts';
@@ -25,7 +25,7 @@ import type { Clock } from './time.ts';
 export type ComposeMail<R> = (report: R, recipient: Subscriber) => Promise<OutgoingMail>;
 
 export interface ReportMailDeps<R> {
-  reports: StoredReportReader;
+  reports: ReportReader;
   /** Parses the stored JSON report (src/render/json.ts JsonReport). */
   parse: (text: string) => R;
   compose: ComposeMail<R>;
@@ -66,7 +66,7 @@ export async function deliverReportMail<R>(
   const { unitId } = notice;
   const start = notice.period.start;
   try {
-    const text = await deps.reports.readText(notice.jsonKey);
+    const text = await deps.reports.getText(notice.jsonKey);
     if (text === undefined) throw new StoredReportMissingError(`No stored report at ${notice.jsonKey}`);
     const report = deps.parse(text);
     const recipients = distinct(await deps.subscribers.subscribersOf(unitId));

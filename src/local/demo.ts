@@ -225,6 +225,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`vaora (province ${province}) is running at ${stack.url}   data: ${stack.dataDir}`);
       out(`Staff token (admin of ${province}):`);
       out(admin);
+      // The console link carries its token in the fragment too (`npx vaora token --role … --unit … --console`).
+      out(
+        `Staff console (district admin of ${HAI_HA.name}): ${stack.url}/console/#token=${await stack.token('admin', HAI_HA.id)}`,
+      );
       if (cp) {
         out(`A checkpoint to try: ${cp.name}  code ${cp.code}`);
         out(`  check-in page (the URL in its QR): ${cp.qrUrl}`);

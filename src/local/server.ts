@@ -11,6 +11,7 @@ import { errorResponse } from '../../functions/http/errors.ts';
 import { jsonEvents } from '../adapters/events.ts';
 import type { Events } from '../core/ports.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec, timeoutSecondsOf } from '../routes.ts';
+import { serveConsole } from './console.ts';
 import { REPO_ROOT } from './repo.ts';
 import { type Limit, Throttle } from './throttle.ts';
 import { verifyToken } from './tokens.ts';
@@ -109,6 +110,8 @@ interface Gateway {
 async function serve(req: IncomingMessage, res: ServerResponse, gateway: Gateway): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
+  // The staff console (its files and the local sign-in page) sits beside the API, as CloudFront puts it in AWS.
+  if (await serveConsole(req, res, url, gateway.secret)) return;
   let matched: { route: CompiledRoute; raw: string[] } | undefined;
   for (const route of gateway.routes) {
     const m = route.pattern.exec(url.pathname);

@@ -28,7 +28,7 @@ export interface ReportMailOptions {
 /** The console's page of one unit's report for one period: where the e-mail's link goes. */
 export function consoleReportLink(consoleUrl: string, unitId: string, periodStart: string): string {
   const base = consoleUrl.endsWith('/') ? consoleUrl : `${consoleUrl}/`;
-  return `${base}#/reports/${encodeURIComponent(unitId)}/${periodStart}`;
+  return `${base}#/bao-cao/${encodeURIComponent(unitId)}/${periodStart}`;
 }
 
 /** What the e-mail says, before MIME: also what the unit tests read. */

@@ -45,6 +45,8 @@ import {
 
 const SYNTH_TIMEOUT = 60_000;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+/** CDK's BucketDeployment singleton (its function and role): copies the built console in at deploy time. */
+const isConsoleCopy = (logicalId: string) => logicalId.startsWith('CustomCDKBucketDeployment');
 const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
 /** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
 /** The only functions that open sealed numbers: the tracing queries, which answer them to a tracer. */
@@ -294,7 +296,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(53);
+    expect(routes.size).toBe(54);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -360,7 +362,8 @@ describe('HTTP API routes', () => {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [{ Ref: defaultChildId(stack.auth.client) }],
+        // The staff app client's and the console's (authorization code + PKCE, lib/console.ts) ID tokens.
+        Audience: [{ Ref: defaultChildId(stack.auth.client) }, { Ref: defaultChildId(stack.console.client) }],
         Issuer: {
           'Fn::Join': [
             '',
@@ -452,16 +455,22 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 }
 
 describe('Lambda functions', () => {
-  it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(55);
-    for (const { template } of synthedProvinces().provinces) {
-      template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+  it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function but the console copy', () => {
+    expect(NAMES).toHaveLength(56);
+    for (const { resources, template } of synthedProvinces().provinces) {
+      template.resourceCountIs('AWS::Lambda::Function', NAMES.length + 1);
+      // The one helper: CDK's BucketDeployment, copying the built console into its bucket at deploy time.
+      expect(
+        resourcesOfType(resources, 'AWS::Lambda::Function').filter(([id]) => isConsoleCopy(id)),
+      ).toHaveLength(1);
     }
   });
 
   it('runs every function on nodejs24.x, arm64, ESM bundle handler', () => {
     for (const { resources } of synthedProvinces().provinces) {
-      const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
+      const functions = resourcesOfType(resources, 'AWS::Lambda::Function').filter(
+        ([id]) => !isConsoleCopy(id),
+      );
       expect(functions.length).toBeGreaterThan(0);
       for (const [, fn] of functions) {
         expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -487,6 +496,7 @@ describe('Lambda functions', () => {
     'run-weekly-report': { MemorySize: 256, Timeout: 10 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
     'get-report-link': { MemorySize: 256, Timeout: 10 },
+    'get-report': { MemorySize: 256, Timeout: 10 },
     'import-units': { MemorySize: 256, Timeout: 10 },
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
@@ -692,6 +702,11 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   ],
   'list-reports': (p) => ['dynamodb:GetItem registry', `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`],
   'get-report-link': (p) => [
+    'dynamodb:GetItem registry',
+    `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
+    's3:GetObject reports-objects',
+  ],
+  'get-report': (p) => [
     'dynamodb:GetItem registry',
     `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
     's3:GetObject reports-objects',
@@ -1188,10 +1203,30 @@ describe('function permissions', () => {
 });
 
 describe('policies of the whole stack', () => {
+  /** Every role's grants but the console copy's (CDK's BucketDeployment, checked on its own below). */
   const allGrants = (): Grant[] =>
     synthedProvinces().provinces.flatMap(({ resources }) =>
-      resourcesOfType(resources, 'AWS::IAM::Role').flatMap(([roleId]) => grantsOfRole(resources, roleId)),
+      resourcesOfType(resources, 'AWS::IAM::Role')
+        .filter(([roleId]) => !isConsoleCopy(roleId))
+        .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
     );
+
+  it("confines the console copy (CDK's BucketDeployment) to S3 and CloudFront invalidations", () => {
+    for (const { resources } of synthedProvinces().provinces) {
+      const roles = resourcesOfType(resources, 'AWS::IAM::Role').filter(([roleId]) => isConsoleCopy(roleId));
+      expect(roles).toHaveLength(1);
+      const [roleId, role] = roles[0]!;
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(
+        /AWSLambdaBasicExecutionRole"\]\]\}\]$/,
+      );
+      const actions = resourcesOfType(resources, 'AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+      expect(actions.length).toBeGreaterThan(0);
+      expect([...new Set(actions.map((a: string) => a.split(':')[0]))].sort()).toEqual(['cloudfront', 's3']);
+    }
+  });
 
   it('has no service-wide action, no wildcard action and no AWS managed policy', () => {
     const actions = actionsOf(allGrants());
@@ -1207,7 +1242,7 @@ describe('policies of the whole stack', () => {
     );
     const others = synthedProvinces().provinces.flatMap(({ resources }) =>
       resourcesOfType(resources, 'AWS::IAM::Role')
-        .filter(([roleId]) => !machineRoles.includes(roleId))
+        .filter(([roleId]) => !machineRoles.includes(roleId) && !isConsoleCopy(roleId))
         .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
     );
     expect(others.filter((g) => g.resource === '"*"')).toEqual([]);

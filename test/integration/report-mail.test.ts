@@ -99,12 +99,12 @@ describe('the Friday delivery', () => {
     expect(run.status).toBe('succeeded');
     await queueDrained();
     const mails = await mailsOf(period.start);
-    const sent = mails.map((m) => [m.to, m.link?.split('/#/reports/')[1]?.split('/')[0]]).sort();
+    const sent = mails.map((m) => [m.to, m.link?.split('/#/bao-cao/')[1]?.split('/')[0]]).sort();
     expect(sent).toEqual(EXPECTED);
     expect(mails.map((m) => m.to)).not.toContain('tuan@haiha.example');
     for (const m of mails) {
       // A link into the console, never a signed link to the bucket.
-      expect(m.link).toMatch(new RegExp(`^${stack.url}/console/#/reports/[a-z-]+/${period.start}$`));
+      expect(m.link).toMatch(new RegExp(`^${stack.url}/console/#/bao-cao/[a-z-]+/${period.start}$`));
       expect(`${m.parsed.text}${m.parsed.html}`).not.toMatch(/X-Amz-|Signature=/);
       expect(m.parsed.subject).toMatch(/^Báo cáo tuần: /);
     }

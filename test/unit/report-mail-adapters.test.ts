@@ -107,7 +107,7 @@ describe('DynamoMailMarkers', () => {
   });
 });
 
-describe('S3Reports.readText', () => {
+describe('S3Reports.getText', () => {
   const reports = new S3Reports(s3 as unknown as S3Client, 'bucket');
 
   it('reads a stored JSON report as text', async () => {
@@ -116,14 +116,14 @@ describe('S3Reports.readText', () => {
         transformToString: async (encoding?: string) => (encoding === 'utf8' ? '{"a":"Cộng"}' : '?'),
       } as never,
     });
-    expect(await reports.readText('k.json')).toBe('{"a":"Cộng"}');
+    expect(await reports.getText('k.json')).toBe('{"a":"Cộng"}');
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'bucket', Key: 'k.json' });
   });
 
   it('answers undefined for a missing key and throws anything else', async () => {
     s3.on(GetObjectCommand).rejectsOnce(new NoSuchKey({ message: 'no', $metadata: {} }));
-    expect(await reports.readText('k.json')).toBeUndefined();
+    expect(await reports.getText('k.json')).toBeUndefined();
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    await expect(reports.readText('k.json')).rejects.toThrow('denied');
+    await expect(reports.getText('k.json')).rejects.toThrow('denied');
   });
 });

@@ -93,12 +93,12 @@ describe('the Friday e-mail', () => {
 
   it('links into the console, never to a signed S3 link', () => {
     const { text, html, link } = reportMailContent(report, { email: 'lan@haiha.example' }, CONSOLE);
-    expect(link).toBe('https://console.quangninh.example/console/#/reports/hai-ha/2022-01-06');
+    expect(link).toBe('https://console.quangninh.example/console/#/bao-cao/hai-ha/2022-01-06');
     expect(text).toContain(link);
     expect(html).toContain(`href="${link}"`);
     expect(`${text}${html}`).not.toMatch(/X-Amz-|amazonaws\.com|Signature=/);
     expect(consoleReportLink('http://127.0.0.1:3000/console', 'xã-1', '2022-01-06')).toBe(
-      'http://127.0.0.1:3000/console/#/reports/x%C3%A3-1/2022-01-06',
+      'http://127.0.0.1:3000/console/#/bao-cao/x%C3%A3-1/2022-01-06',
     );
   });
 
@@ -124,7 +124,7 @@ describe('the Friday e-mail', () => {
     expect(parsed.from).toMatchObject({ name: 'Vaora Quảng Ninh', address: 'bao-cao@quangninh.example' });
     expect(parsed.to).toEqual([{ name: 'Nguyễn Thị Lan', address: 'lan@haiha.example' }]);
     expect(parsed.text).toContain('- Số lượt vào/ra tại các điểm kiểm soát trong 7 ngày: 72.420');
-    expect(parsed.html).toContain('https://console.quangninh.example/console/#/reports/hai-ha/2022-01-06');
+    expect(parsed.html).toContain('https://console.quangninh.example/console/#/bao-cao/hai-ha/2022-01-06');
     expect(new Date(parsed.date!).toISOString()).toBe('2022-01-14T08:05:00.000Z');
     expect(parsed.messageId).toBe(`<${mail.messageId}>`);
     expect(mail.messageId).toMatch(/^bao-cao\.hai-ha\.2022-01-06\.[\w-]{22}@quangninh\.example$/);
@@ -174,7 +174,7 @@ function setup(
     subscribersOf: async (unitId) => (unitId === 'hai-ha' ? subscribers : []),
   };
   const deps: ReportMailDeps<JsonReport> = {
-    reports: { readText: async (key) => stored[key] },
+    reports: { getText: async (key) => stored[key] },
     parse: (text) => JSON.parse(text) as JsonReport,
     compose: (r, recipient) => composeReportMail(r, recipient, OPTIONS),
     subscribers: directory,
