@@ -8,7 +8,7 @@ import { users } from './commons/users.ts';
 import { staffRoute } from './http/route.ts';
 
 /**
- * `{"username", "email", "role", "unitId", "temporaryPassword"?}`. A username is what the person types to sign in:
+ * `{"username", "email", "name"?, "role", "unitId", "temporaryPassword"?}`. A username is what the person types to sign in:
  * lowercase letters, digits, dots, dashes and underscores. A temporary password follows Cognito's default policy.
  */
 export const CreateUserBody = z.strictObject({
@@ -19,6 +19,8 @@ export const CreateUserBody = z.strictObject({
     .max(64)
     .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, dots, dashes and underscores'),
   email: z.email().max(254),
+  /** How e-mails address the person (Cognito's `name`). */
+  name: z.string().trim().min(1).max(128).optional(),
   role: z.enum(ROLES),
   unitId: id,
   temporaryPassword: z

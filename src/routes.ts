@@ -344,11 +344,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
   // The OpenAPI document, bundled with the function: nothing to read.
   'get-openapi': { entry: 'functions/get-openapi.ts', bindings: [] },
-  // The Friday delivery's mailer (lib/report-mail.ts): consumes the queue, reads the stored JSON report, claims
-  // each recipient, sends through SES.
+  // The Friday delivery's mailer (lib/report-mail.ts): consumes the queue, reads the stored JSON report, lists the
+  // unit's staff in the user pool, claims each recipient, sends through SES.
   'send-report-mail': {
     entry: 'functions/send-report-mail.ts',
-    bindings: ['reports:read', 'mail:claim', 'mail:send'],
+    bindings: ['reports:read', 'users:read', 'mail:claim', 'mail:send'],
   },
 };
 

@@ -5,33 +5,21 @@ import { DynamoMailMarkers, SesMailSender, SqsReportNotices } from '../../src/ad
 import { loadMailerConfig, loadNoticeConfig } from '../../src/config.ts';
 import type { MailSender, ReportNotices, StaffSubscribers } from '../../src/core/ports.ts';
 import { deliverReportMail, type ReportMailDeps } from '../../src/core/report-mail.ts';
+import { directorySubscribers } from '../../src/core/users.ts';
 import { LocalMailOutbox } from '../../src/local/mail-outbox.ts';
 import { LocalMailQueue } from '../../src/local/mail-queue.ts';
-import { LocalStaffFile } from '../../src/local/staff-file.ts';
 import type { JsonReport } from '../../src/render/json.ts';
 import { composeReportMail } from '../../src/render/report-mail.ts';
 import { reports } from './s3.ts';
 import { clock, config, events } from './services.ts';
+import { userDirectory } from './user-directory.ts';
 
 /**
  * The Friday delivery's wiring (src/core/report-mail.ts): where the weekly run's notices go (REPORT_MAIL) and what
  * the mailer needs. In AWS: an SQS queue, SES v2, markers in the registry table. Locally (`REPORT_MAIL=local`):
- * an in-process queue, `.eml` files in the data folder's outbox, and `<data>/staff.json` for the staff directory.
+ * an in-process queue, `.eml` files in the data folder's outbox. The recipients are the staff directory's (the
+ * console's accounts: Cognito in AWS, the local users table here).
  */
-
-/**
- * Where the recipients come from in AWS: the staff directory (the console's users in the province's Cognito user
- * pool). Until it is plugged in here, a notice fails (and is retried, then kept in the dead-letter queue), rather
- * than being dropped as if the unit had no staff.
- */
-export class StaffDirectoryMissingError extends Error {
-  override name = 'StaffDirectoryMissingError';
-}
-const awsStaffDirectory: StaffSubscribers = {
-  subscribersOf: async () => {
-    throw new StaffDirectoryMissingError('No staff directory is wired into the Friday delivery');
-  },
-};
 
 /** The local data folder: only the local stack runs the local queue, and it sets this. */
 function localDataDir(): string {
@@ -61,7 +49,11 @@ export function mailerDeps(
 
 /** The mailer function's dependencies in AWS. */
 export function awsMailerDeps(env: NodeJS.ProcessEnv = process.env): ReportMailDeps<JsonReport> {
-  return mailerDeps(new SesMailSender(new SESv2Client({})), awsStaffDirectory, env);
+  return mailerDeps(
+    new SesMailSender(new SESv2Client({})),
+    directorySubscribers(userDirectory(config, env)),
+    env,
+  );
 }
 
 /** The local queue, one per process (one local stack per process), built on first use. */
@@ -70,7 +62,7 @@ let localQueue: LocalMailQueue | undefined;
 export function localMailQueue(): LocalMailQueue {
   if (!localQueue) {
     const dataDir = localDataDir();
-    const deps = mailerDeps(new LocalMailOutbox(dataDir, clock), new LocalStaffFile(dataDir));
+    const deps = mailerDeps(new LocalMailOutbox(dataDir, clock), directorySubscribers(userDirectory(config)));
     localQueue = new LocalMailQueue(dataDir, (notice) => deliverReportMail(deps, notice));
   }
   return localQueue;

@@ -36,6 +36,7 @@ export class CognitoUsers implements UserDirectory {
           Username: user.username,
           UserAttributes: [
             { Name: 'email', Value: user.email },
+            ...(user.name ? [{ Name: 'name', Value: user.name }] : []),
             { Name: 'email_verified', Value: 'true' },
             { Name: CLAIM_ROLE, Value: user.role },
             { Name: CLAIM_UNIT, Value: user.unitId },
@@ -123,9 +124,11 @@ function toUser(u: UserType): StaffUser | undefined {
   const role = attr(CLAIM_ROLE);
   const unitId = attr(CLAIM_UNIT);
   if (!u.Username || !unitId || !role || !ROLES.includes(role as Role)) return undefined;
+  const name = attr('name');
   return {
     username: u.Username,
     email: attr('email') ?? '',
+    ...(name ? { name } : {}),
     role: role as Role,
     unitId,
     enabled: u.Enabled !== false,

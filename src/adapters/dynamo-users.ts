@@ -109,6 +109,7 @@ function toUser(item: Record<string, unknown>): StaffUser {
   return {
     username: u.username,
     email: u.email,
+    ...(u.name ? { name: u.name } : {}),
     role: u.role,
     unitId: u.unitId,
     enabled: u.enabled !== false,

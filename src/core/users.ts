@@ -2,7 +2,7 @@ import { assertAllowed } from './access.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { Principal, Role } from './model.ts';
 import { verifyPassword } from './passwords.ts';
-import type { UnitStore } from './ports.ts';
+import type { StaffSubscribers, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
 import { subtreeUnits, unitInScope } from './units.ts';
 
@@ -11,6 +11,8 @@ export interface StaffUser {
   /** What the person signs in with; in AWS also the token's `sub` can name them (Cognito takes either). */
   username: string;
   email: string;
+  /** The person's name as e-mails address them (Cognito's standard `name` attribute); optional. */
+  name?: string;
   role: Role;
   unitId: string;
   enabled: boolean;
@@ -22,6 +24,7 @@ export interface StaffUser {
 export interface NewStaffUser {
   username: string;
   email: string;
+  name?: string;
   role: Role;
   unitId: string;
   /** A first password; the directory makes one when absent (Cognito e-mails it; locally it is answered once). */
@@ -61,6 +64,7 @@ export async function createStaffUser(
   const user: StaffUser = {
     username: input.username,
     email: input.email,
+    ...(input.name ? { name: input.name } : {}),
     role: input.role,
     unitId: input.unitId,
     enabled: true,
@@ -127,11 +131,29 @@ export async function setOwnSubscription(
 export async function subscribedStaffOf(
   users: Pick<UserDirectory, 'listUsers'>,
   unitId: string,
-): Promise<Pick<StaffUser, 'username' | 'email' | 'role' | 'unitId'>[]> {
+): Promise<Pick<StaffUser, 'username' | 'email' | 'name' | 'role' | 'unitId'>[]> {
   const all = await users.listUsers();
   return all
     .filter((u) => u.unitId === unitId && u.enabled && u.weeklyEmail && u.email)
-    .map(({ username, email, role, unitId: unit }) => ({ username, email, role, unitId: unit }));
+    .map(({ username, email, name, role, unitId: unit }) => ({
+      username,
+      email,
+      ...(name ? { name } : {}),
+      role,
+      unitId: unit,
+    }));
+}
+
+/**
+ * The Friday delivery's recipients (src/core/report-mail.ts) as the staff directory has them: the console's
+ * accounts, in Cognito in AWS and in the local users table here. One directory for sign-in and for e-mail, so an
+ * account disabled or opted out in the console gets no more e-mail.
+ */
+export function directorySubscribers(users: Pick<UserDirectory, 'listUsers'>): StaffSubscribers {
+  return {
+    subscribersOf: async (unitId) =>
+      (await subscribedStaffOf(users, unitId)).map(({ email, name }) => (name ? { email, name } : { email })),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { CONSOLE_SECURITY_HEADERS, consolePolicy } from '../console-headers.ts';
-import { ROLES, type Role } from '../core/model.ts';
+import { type CredentialStore, signInLocally } from '../core/users.ts';
 import { REPO_ROOT } from './repo.ts';
 import { mintToken } from './tokens.ts';
 
@@ -60,7 +60,7 @@ export async function serveConsole(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  secret: Uint8Array,
+  signIn: { secret: Uint8Array; credentials: CredentialStore },
 ): Promise<boolean> {
   const path = url.pathname;
   if (path !== '/console' && !path.startsWith(CONSOLE_PATH)) return false;
@@ -70,7 +70,7 @@ export async function serveConsole(
   }
   const rest = path.slice(CONSOLE_PATH.length);
   if (rest === 'sign-in') {
-    await signInPage(req, res, secret);
+    await signInPage(req, res, signIn);
     return true;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -99,32 +99,33 @@ export async function serveConsole(
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const ROLE_LABELS: Record<Role, string> = {
-  admin: 'Quản trị (admin)',
-  'unit-manager': 'Quản lý đơn vị (unit-manager)',
-  tracer: 'Truy vết (tracer)',
-};
-
-function form(problem?: string, unit = ''): string {
-  const options = ROLES.map((r) => `<option value="${r}">${escapeHtml(ROLE_LABELS[r])}</option>`).join('');
+function form(problem?: string, username = ''): string {
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Đăng nhập — Vaora (máy cục bộ)</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${CONSOLE_PATH}sign-in.css"></head>
 <body><main><h1>Đăng nhập bảng điều khiển</h1>
-<p class="note">Máy cục bộ: trang này thay cho trang đăng nhập Cognito. Chọn vai trò và đơn vị để nhận phiên làm việc.</p>
+<p class="note">Máy cục bộ: trang này thay cho trang đăng nhập Cognito. Tài khoản do quản trị tạo (POST /v1/users);
+<code>npm start</code> in ra các tài khoản mẫu.</p>
 ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
 <form method="post" action="${CONSOLE_PATH}sign-in">
-<label>Vai trò<select name="role">${options}</select></label>
-<label>Mã đơn vị<input name="unit" required maxlength="64" value="${escapeHtml(unit)}" placeholder="hai-ha"></label>
+<label>Tên đăng nhập<input name="username" required maxlength="64" autocomplete="username" value="${escapeHtml(username)}"></label>
+<label>Mật khẩu<input name="password" type="password" required maxlength="128" autocomplete="current-password"></label>
 <button type="submit">Đăng nhập</button></form></main></body></html>`;
 }
 
+/** One answer for every failed sign-in: an unknown name, a wrong password and a disabled account read alike. */
+const REFUSED = 'Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khoá.';
+
 /**
- * The local stand-in for managed login: pick a role and a unit, get a token from the local issuer in the
- * console's fragment (a 303 to `/console/#token=…`: the fragment is never sent to a server or logged).
- * Where the users table lands, look the user up here (username + password → role and unit) instead of
- * taking them from the form.
+ * The local stand-in for managed login: a staff account of the local users table (its username and password, checked
+ * against the stored scrypt hash; a disabled account is refused), then a token from the local issuer with the
+ * account's role and unit, in the console's fragment (a 303 to `/console/#token=…`: the fragment is never sent to a
+ * server or logged).
  */
-async function signInPage(req: IncomingMessage, res: ServerResponse, secret: Uint8Array): Promise<void> {
+async function signInPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { secret, credentials }: { secret: Uint8Array; credentials: CredentialStore },
+): Promise<void> {
   const html = (status: number, body: string) =>
     reply(res, status, headers(TYPES['.html']!, 'no-store'), body);
   if (req.method === 'GET') return html(200, form());
@@ -137,11 +138,12 @@ async function signInPage(req: IncomingMessage, res: ServerResponse, secret: Uin
     chunks.push(chunk);
   }
   const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-  const role = fields.get('role') as Role;
-  const unit = (fields.get('unit') ?? '').trim();
-  if (!ROLES.includes(role)) return html(400, form('Vai trò không hợp lệ.', unit));
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(unit)) return html(400, form('Mã đơn vị không hợp lệ.', unit));
-  const token = await mintToken(secret, { role, unitId: unit, subject: `local-console-${role}` });
+  const username = (fields.get('username') ?? '').trim().toLowerCase();
+  const password = fields.get('password') ?? '';
+  if (!username || !password) return html(400, form('Nhập tên đăng nhập và mật khẩu.', username));
+  const user = await signInLocally(credentials, username, password);
+  if (!user) return html(401, form(REFUSED, username));
+  const token = await mintToken(secret, { role: user.role, unitId: user.unitId, subject: user.username });
   reply(
     res,
     303,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
+import { DynamoUsers } from '../adapters/dynamo-users.ts';
 import {
   ALERT_SENDING_ENV,
   type Config,
@@ -53,6 +54,8 @@ export interface LocalStack {
   dataDir: string;
   /** A staff token; `subject` names a second person of the same role (an alert's approver). */
   token(role: Role, unitId: string, subject?: string): Promise<string>;
+  /** The local users table: the staff accounts the console's sign-in checks and the Friday e-mails go to. */
+  users: DynamoUsers;
   stop(): Promise<void>;
 }
 
@@ -178,15 +181,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
       // Staff accounts: the local users table stands in for the Cognito user pool (src/adapters/dynamo-users.ts).
       [USERS_ENV.usersTable]: tableName(prefix, 'users'),
-      // The Friday delivery: an in-process queue, `.eml` files in <data>/outbox/mail/, <data>/staff.json for the
-      // staff directory (functions/commons/mail.ts).
+      // The Friday delivery: an in-process queue, `.eml` files in <data>/outbox/mail/, to the accounts of the local
+      // users table (functions/commons/mail.ts).
       [MAIL_ENV.reportMail]: 'local',
       [MAIL_ENV.mailFrom]: province.reportMail?.from ?? `"Vaora ${province.name}" <bao-cao@localhost>`,
       [MAIL_ENV.consoleUrl]: `http://127.0.0.1:${port}/console/`,
       VAORA_DATA_DIR: dataDir,
     });
     const secret = localSecret(dataDir);
-    const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
+    // Staff accounts: the console's local sign-in and the Friday delivery read them (src/adapters/dynamo-users.ts).
+    const users = new DynamoUsers(db, tableName(prefix, 'users'));
+    const { server, url } = await startHttpServer({
+      port,
+      secret,
+      credentials: users,
+      throttle: province.throttle,
+    });
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
     const phones = loadPhoneConfig();
@@ -222,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       phones,
       dataDir,
       token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
+      users,
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

@@ -3981,6 +3981,7 @@ export interface operations {
           username: string;
           /** Format: email */
           email: string;
+          name?: string;
           /** @enum {string} */
           role: 'admin' | 'unit-manager' | 'tracer';
           unitId: string;

@@ -153,15 +153,24 @@ describe('the staff console', () => {
     await open(`${stack.url}/console/`);
     await page.locator('#sign-in').click();
     await page.waitForURL(/\/console\/sign-in$/);
-    await page.selectOption('select[name=role]', 'admin');
-    await page.fill('input[name=unit]', HAI_HA.id);
+    // A demo account of the local users table (npm start prints them): a wrong password first.
+    await page.fill('input[name=username]', 'lan.nt');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    expect(await page.locator('.problem[role=alert]').textContent()).toContain('không đúng');
+    expect(page.url()).toBe(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=password]', readFileSync(join(dataDir, 'demo-password'), 'utf8').trim());
     await page.click('button[type=submit]');
     await page.locator('#totals').waitFor({ state: 'visible' });
     expect(page.url()).toBe(`${stack.url}/console/`);
+    // Lan is Hải Hà's admin: the session is hers, with her role and unit.
+    expect(await page.locator('.report-title').textContent()).toContain(HAI_HA.name);
+    expect(await page.locator('.who').textContent()).toContain('Quản trị');
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
-    expect(problems).toEqual([]);
+    // The one refused sign-in (401) is the browser's only logged error.
+    expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
   }, 60_000);
 
   it("opens the period an address names (the Friday e-mail's link), and the latest without one", async () => {

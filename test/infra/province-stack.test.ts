@@ -899,10 +899,11 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'cognito-idp:AdminUpdateUserAttributes user-pool',
   ],
   'get-openapi': () => [],
-  // The Friday delivery's mailer: its queue (the event source's grant), the stored JSON report, its markers
-  // (`mail#` items of the registry only), and SendEmail as the province's SES identity only.
+  // The Friday delivery's mailer: its queue (the event source's grant), the stored JSON report, the unit's staff
+  // (ListUsers on the pool), its markers (`mail#` items of the registry only), and SendEmail as the SES identity only.
   'send-report-mail': () => [
     's3:GetObject reports-objects',
+    'cognito-idp:ListUsers user-pool',
     `dynamodb:PutItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
     `dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
     'ses:SendEmail ses-identity',

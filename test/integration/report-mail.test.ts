@@ -5,7 +5,6 @@ import { previousCompletePeriod } from '../../src/core/time.ts';
 import { mailOutboxDir, readMailOutbox } from '../../src/local/mail-outbox.ts';
 import { readMailQueue } from '../../src/local/mail-queue.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
-import { staffFile } from '../../src/local/staff-file.ts';
 import type { JsonReport } from '../../src/render/json.ts';
 import { type Client, client, runWeeklyReport, testStack } from './stack.ts';
 
@@ -24,12 +23,20 @@ const earlier = (() => {
   return d.toISOString().slice(0, 10);
 })();
 
+/** Staff accounts made through POST /v1/users, as an admin makes them in the console; one opts out, one is disabled. */
 const STAFF = [
-  { email: 'an@quangninh.example', name: 'Trần Văn An', role: 'admin', unitId: PROVINCE },
-  { email: 'lan@haiha.example', name: 'Nguyễn Thị Lan', role: 'admin', unitId: 'hai-ha' },
-  { email: 'minh@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
-  { email: 'tuan@haiha.example', name: 'Lê Tuấn', role: 'unit-manager', unitId: 'hai-ha', optOut: true },
-  { email: 'hoa@quangha.example', name: 'Phạm Hoa', role: 'unit-manager', unitId: 'quang-ha' },
+  { username: 'an', email: 'an@quangninh.example', name: 'Trần Văn An', role: 'admin', unitId: PROVINCE },
+  { username: 'lan', email: 'lan@haiha.example', name: 'Nguyễn Thị Lan', role: 'admin', unitId: 'hai-ha' },
+  { username: 'minh', email: 'minh@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
+  { username: 'tuan', email: 'tuan@haiha.example', name: 'Lê Tuấn', role: 'unit-manager', unitId: 'hai-ha' },
+  { username: 'ha', email: 'ha@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
+  {
+    username: 'hoa',
+    email: 'hoa@quangha.example',
+    name: 'Phạm Hoa',
+    role: 'unit-manager',
+    unitId: 'quang-ha',
+  },
 ];
 /** Who gets which unit's e-mail: the staff of that very unit who have not opted out. */
 const EXPECTED = [
@@ -86,7 +93,15 @@ beforeAll(async () => {
     },
   });
   expect(imported.status).toBe(200);
-  await writeFile(staffFile(stack.dataDir), JSON.stringify(STAFF));
+  for (const user of STAFF) {
+    const made = await api.call('POST', '/v1/users', { token: admin, body: user });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+  }
+  // Tuấn opts out himself; Hà's account is disabled by the admin.
+  const tuan = await stack.token('unit-manager', 'hai-ha', 'tuan');
+  const optOut = await api.call('PUT', '/v1/me/subscription', { token: tuan, body: { weeklyEmail: false } });
+  expect(optOut.json).toEqual({ username: 'tuan', weeklyEmail: false });
+  expect((await api.call('POST', '/v1/users/ha/disable', { token: admin })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
@@ -102,6 +117,7 @@ describe('the Friday delivery', () => {
     const sent = mails.map((m) => [m.to, m.link?.split('/#/bao-cao/')[1]?.split('/')[0]]).sort();
     expect(sent).toEqual(EXPECTED);
     expect(mails.map((m) => m.to)).not.toContain('tuan@haiha.example');
+    expect(mails.map((m) => m.to)).not.toContain('ha@haiha.example');
     for (const m of mails) {
       // A link into the console, never a signed link to the bucket.
       expect(m.link).toMatch(new RegExp(`^${stack.url}/console/#/bao-cao/[a-z-]+/${period.start}$`));
