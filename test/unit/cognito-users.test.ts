@@ -60,6 +60,24 @@ describe('createUser', () => {
     expect(input.TemporaryPassword).toBeUndefined();
   });
 
+  it('sends a name as the standard name attribute, and reads it back', async () => {
+    cognito.on(AdminCreateUserCommand).resolves({});
+    await users.createUser({ ...USER, name: 'Nguyễn Văn A' });
+    const input = cognito.commandCalls(AdminCreateUserCommand)[0]!.args[0].input;
+    expect(input.UserAttributes).toContainEqual({ Name: 'name', Value: 'Nguyễn Văn A' });
+    cognito.on(ListUsersCommand).resolves({
+      Users: [
+        {
+          Username: 'nguyen.van.a',
+          Attributes: [...attributes('true'), { Name: 'name', Value: 'Nguyễn Văn A' }],
+          Enabled: true,
+          UserCreateDate: new Date(USER.createdAt),
+        },
+      ],
+    });
+    expect(await users.listUsers()).toEqual([{ ...USER, name: 'Nguyễn Văn A' }]);
+  });
+
   it('answers exists for a taken username, and lets any other failure through', async () => {
     cognito
       .on(AdminCreateUserCommand)

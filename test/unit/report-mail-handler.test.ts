@@ -1,10 +1,11 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMailerConfig, loadNoticeConfig, MAIL_ENV } from '../../src/config.ts';
+import { loadMailerConfig, loadNoticeConfig, MAIL_ENV, USERS_ENV } from '../../src/config.ts';
 import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
 /** The mailer's entry and the Friday delivery's configuration, the AWS SDK mocked. */
@@ -12,11 +13,14 @@ import { LAMBDA_TEST_ENV } from '../lambda-env.ts';
 const ses = mockClient(SESv2Client);
 mockClient(S3Client);
 mockClient(DynamoDBDocumentClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
 
 beforeAll(() => {
   Object.assign(process.env, LAMBDA_TEST_ENV, {
     [MAIL_ENV.mailFrom]: '"Vaora Quảng Ninh" <bao-cao@quangninh.example>',
     [MAIL_ENV.consoleUrl]: 'https://console.example/console/',
+    // The mailer lists the unit's staff in the province's user pool (binding users:read).
+    [USERS_ENV.userPoolId]: 'ap-southeast-1_Test00',
   });
 });
 
@@ -36,6 +40,7 @@ describe('the send-report-mail handler', () => {
     const result = await handler(sqsEvent('not json', JSON.stringify(notice)));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }, { itemIdentifier: 'm1' }]);
     expect(ses.calls()).toHaveLength(0);
+    expect(cognito.calls()).toHaveLength(0);
   }, 60_000);
 });
 
