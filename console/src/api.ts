@@ -165,6 +165,18 @@ export interface Checkpoint {
   unitName?: string;
 }
 
+/** A staff account (GET /v1/users). */
+export interface StaffUser {
+  username: string;
+  email: string;
+  name?: string;
+  role: 'admin' | 'unit-manager' | 'tracer';
+  unitId: string;
+  enabled: boolean;
+  weeklyEmail: boolean;
+  createdAt: string;
+}
+
 export interface CheckpointFilter {
   q?: string;
   kind?: CheckpointKind;
@@ -254,6 +266,12 @@ export const api = {
     json<{ renamed: number; done: boolean }>('POST', `/v1/units/${enc(unitId)}/naming-violations/rename`, {
       body,
     }),
+  /** The staff accounts of a unit and every unit below it (admin). */
+  users: (unitId: string) => json<{ items: StaffUser[] }>('GET', '/v1/users', { query: { unitId } }),
+  /** A new account; without a password the directory makes one (Cognito e-mails it; locally it is answered once). */
+  createUser: (body: BodyOf<'postV1Users'>) =>
+    json<StaffUser & { temporaryPassword?: string }>('POST', '/v1/users', { body }),
+  disableUser: (username: string) => json<StaffUser>('POST', `/v1/users/${enc(username)}/disable`),
   /** The posters of a unit's checkpoints (and, with `subtree`, of every unit below it) as one PDF: a signed link. */
   unitPosters: (unitId: string, body: BodyOf<'postV1UnitsUnitIdPosters'>) =>
     json<{ url: string; expiresAt: string; checkpoints: number }>(

@@ -219,6 +219,64 @@ describe('the staff console', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('lets a district admin list, create and disable its staff accounts; the new account signs in; a manager has no such screen', async () => {
+    const password = readFileSync(join(dataDir, 'demo-password'), 'utf8').trim();
+    await open(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'lan.nt');
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+    await page.locator('#totals').waitFor({ state: 'visible' });
+    await page.click('nav a:has-text("Tài khoản cán bộ")');
+    const rows = page.locator('#users tbody tr');
+    await rows.first().waitFor();
+    // Hải Hà and the communes below it: never the province's own admin.
+    expect(
+      (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-username')))).sort(),
+    ).toEqual(['hoa.pt', 'lan.nt', 'tuan.le']);
+
+    // The API's field errors beside their fields, in Vietnamese; nothing created.
+    await page.fill('#create-user input[name=username]', 'Nguyễn');
+    await page.fill('#create-user input[name=email]', 'not-an-address');
+    await page.click('#create-user button[type=submit]');
+    expect(await page.locator('.field-error[data-field=email]').textContent()).toBe(
+      'Địa chỉ thư điện tử không hợp lệ',
+    );
+    expect(await page.locator('.field-error[data-field=username]').textContent()).toMatch(
+      /^Chỉ gồm chữ thường/,
+    );
+    expect(await rows.count()).toBe(3);
+
+    await page.fill('#create-user input[name=username]', 'mai.dt');
+    await page.fill('#create-user input[name=name]', 'Đỗ Thị Mai');
+    await page.fill('#create-user input[name=email]', 'mai.dt@vaora.example');
+    await page.fill('#create-user input[name=unitId]', 'quang-chinh');
+    await page.click('#create-user button[type=submit]');
+    const temporary = (await page.locator('#user-created code').textContent()) ?? '';
+    expect(temporary.length).toBeGreaterThanOrEqual(12);
+    await page.locator('#users tr[data-username="mai.dt"]').waitFor();
+
+    // Mai signs in with it, as the commune's manager: no staff accounts screen for her.
+    const admin = page;
+    await open(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'mai.dt');
+    await page.fill('input[name=password]', temporary);
+    await page.click('button[type=submit]');
+    await page.locator('.report-title').waitFor({ state: 'visible' });
+    expect(await page.locator('.report-title').textContent()).toContain('Quảng Chính');
+    expect(await page.locator('nav a:has-text("Tài khoản cán bộ")').count()).toBe(0);
+
+    // Disabled, she signs in no more.
+    admin.once('dialog', (dialog) => dialog.accept());
+    await admin.click('#users tr[data-username="mai.dt"] button.disable');
+    await admin.locator('#users tr[data-username="mai.dt"].disabled').waitFor();
+    await page.goto(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'mai.dt');
+    await page.fill('input[name=password]', temporary);
+    await page.click('button[type=submit]');
+    expect(await page.locator('.problem[role=alert]').textContent()).toContain('không đúng');
+    await admin.context().close();
+  }, 120_000);
+
   // Last: it renames the demo's checkpoints, which the tests above read as seeded.
   it("renames a district's misnamed checkpoints to the rule and the rerun week counts none; prints its communes' posters", async () => {
     const latest = (await call('GET', `/v1/units/${HAI_HA.id}/reports`)).json.items[0].start as string;
