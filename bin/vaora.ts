@@ -133,22 +133,44 @@ program
       return code;
     },
   )
-  .option('--url <url>', 'the base URL of the gate link', `http://127.0.0.1:${env.PORT || 3000}`)
-  .action(async (options: { role: Role; unit: string; gate?: string; url: string }) => {
+  .option('--console', 'print instead a link that opens the staff console signed in, the token inside')
+  .option('--url <url>', 'the base URL of the gate or console link', `http://127.0.0.1:${env.PORT || 3000}`)
+  .action(async (options: { role: Role; unit: string; gate?: string; console?: boolean; url: string }) => {
     const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
-    // The token rides in the fragment, which the browser never sends: the gate page keeps it and drops it.
-    console.log(options.gate ? `${options.url.replace(/\/+$/, '')}/g/${options.gate}#token=${token}` : token);
+    // The token rides in the fragment, which the browser never sends: the gate page (and the console) keeps it
+    // and drops it from the address bar.
+    const base = options.url.replace(/\/+$/, '');
+    console.log(
+      options.gate
+        ? `${base}/g/${options.gate}#token=${token}`
+        : options.console
+          ? `${base}/console/#token=${token}`
+          : token,
+    );
   });
 
 program
   .command('outbox')
   .description(
-    "Print the text messages the local stack has sent (exposure alerts), from the data folder's outbox",
+    "Print what the local stack has sent from the data folder's outbox: text messages (exposure alerts) and " +
+      'e-mails (the Friday delivery of the weekly reports, .eml files)',
   )
   .action(async () => {
     const messages = await readOutbox(dataDir);
-    if (messages.length === 0) console.log('The outbox is empty.');
+    const { readMailOutbox } = await import('../src/local/mail-outbox.ts');
+    const { readMailQueue } = await import('../src/local/mail-queue.ts');
+    const mails = await readMailOutbox(dataDir);
+    const queue = await readMailQueue(dataDir);
+    if (messages.length === 0 && mails.length === 0) console.log('The outbox is empty.');
     for (const m of messages) console.log(`${m.at}  ${m.to}  ${m.text}`);
+    for (const m of mails)
+      console.log(`${m.date}  ${m.to}  ${m.subject}${m.link ? `  ${m.link}` : ''}\n  ${m.file}`);
+    if (queue.waiting.length > 0)
+      console.log(`${queue.waiting.length} report e-mail notice(s) waiting or being retried`);
+    for (const d of queue.dead)
+      console.log(
+        `Not delivered after ${d.attempts} attempts (${d.lastError}): ${d.notice.unitId} ${d.notice.period.start}`,
+      );
   });
 
 program

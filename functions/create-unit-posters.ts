@@ -7,9 +7,10 @@ import { UnitIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 
-/** `{"copies"?}`: pages per checkpoint (1–20, default 1). */
-const UnitPostersBody = z.strictObject({
+/** `{"copies"?, "subtree"?}`: pages per checkpoint (1–20, default 1); also every unit's below it (default false). */
+export const UnitPostersBody = z.strictObject({
   copies: z.number().int().min(1).max(MAX_POSTER_COPIES).default(1),
+  subtree: z.boolean().default(false),
 });
 
 const deps = {
@@ -27,7 +28,8 @@ const deps = {
 };
 
 /**
- * POST /v1/units/{unitId}/posters: every active checkpoint of the unit, `copies` pages each, in one PDF streamed
+ * POST /v1/units/{unitId}/posters: every active checkpoint of the unit (and, with `subtree`, of every unit below
+ * it), `copies` pages each, in one PDF streamed
  * into the reports bucket under posters/<province>/; answers a signed link that lives REPORT_LINK_TTL_SECONDS.
  */
 export const handler = staffRoute(
@@ -35,6 +37,6 @@ export const handler = staffRoute(
   { params: UnitIdParams, body: UnitPostersBody },
   async ({ params, body, principal }) => ({
     status: 201,
-    json: await createUnitPosters(deps, principal, params.unitId, body.copies),
+    json: await createUnitPosters(deps, principal, params.unitId, body.copies, { subtree: body.subtree }),
   }),
 );

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { assertAllowed } from '../src/core/access.ts';
 import { reportPeriod } from '../src/core/weekly-report.ts';
+import { reportNotices } from './commons/mail.ts';
 import { WeeklyReportBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { runs, weeklyRunner } from './commons/weekly.ts';
 import { staffRoute } from './http/route.ts';
 
-const starter = weeklyRunner();
+// Locally the run's unit tasks tell the Friday delivery's in-process queue; in AWS the unit function does.
+const starter = weeklyRunner(process.env, reportNotices);
 
 /**
  * Starts the weekly run for the whole province (an admin of the province only) and answers at once with its

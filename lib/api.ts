@@ -129,6 +129,9 @@ export class Api extends Construct {
 
 /** Why a route is open to anyone. A new public route needs an entry here (synth fails otherwise). */
 const PUBLIC_ROUTE_REASONS: Partial<Record<FunctionName, string>> = {
+  'get-openapi':
+    'The OpenAPI document describes the public contract (docs/API.md) for any client: it holds no data, reads no ' +
+    'store and is the same for every caller; the stage is throttled.',
   'get-checkpoint-by-code':
     'Citizens scanning a checkpoint QR code are anonymous: the printed code is the only credential. The ' +
     'response is the public checkpoint name and location; the stage is throttled.',

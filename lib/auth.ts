@@ -11,7 +11,7 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { CLAIM_ROLE, CLAIM_UNIT } from '../src/routes.ts';
+import { CLAIM_ROLE, CLAIM_UNIT, CLAIM_WEEKLY_EMAIL } from '../src/routes.ts';
 
 const CUSTOM_PREFIX = 'custom:';
 
@@ -23,6 +23,7 @@ export function customAttributeName(claim: string): string {
 
 export const ROLE_ATTRIBUTE = customAttributeName(CLAIM_ROLE);
 export const UNIT_ATTRIBUTE = customAttributeName(CLAIM_UNIT);
+export const WEEKLY_EMAIL_ATTRIBUTE = customAttributeName(CLAIM_WEEKLY_EMAIL);
 
 /**
  * Staff identities of one province: a Cognito user pool (accounts created by administrators only, TOTP MFA
@@ -33,6 +34,8 @@ export class StaffAuth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly authorizer: HttpUserPoolAuthorizer;
+  /** The app clients whose ID tokens the API's JWT authorizer accepts (its audience). */
+  private readonly clients: UserPoolClient[] = [];
 
   constructor(scope: Construct, id: string, props: { provinceName: string }) {
     super(scope, id);
@@ -46,6 +49,8 @@ export class StaffAuth extends Construct {
       customAttributes: {
         [ROLE_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 32, mutable: true }),
         [UNIT_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        // The Friday e-mail's opt-out ("false"), which staff set themselves through PUT /v1/me/subscription.
+        [WEEKLY_EMAIL_ATTRIBUTE]: new StringAttribute({ minLen: 4, maxLen: 5, mutable: true }),
       },
       passwordPolicy: {
         minLength: 12,
@@ -90,10 +95,20 @@ export class StaffAuth extends Construct {
       // Were they writable by the client, any staff member could promote themselves with their own token.
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
+    this.clients.push(this.client);
 
     this.authorizer = new HttpUserPoolAuthorizer('StaffJwt', this.userPool, {
-      userPoolClients: [this.client],
+      // Read when the first route binds the authorizer: acceptClient() adds the console's client before that.
+      userPoolClients: this.clients,
       identitySource: ['$request.header.Authorization'],
     });
+  }
+
+  /**
+   * Another app client whose ID tokens the API accepts (the staff console's, lib/console.ts). Call it before
+   * the routes are added: API Gateway's JWT authorizer takes its audience list when the first route binds it.
+   */
+  acceptClient(client: UserPoolClient): void {
+    this.clients.push(client);
   }
 }

@@ -1,10 +1,11 @@
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { IMPORT_QUEUE_ENV, PHONE_ENV } from '../src/config.ts';
+import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, MAIL_ENV, PHONE_ENV, USERS_ENV } from '../src/config.ts';
 import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -20,7 +21,51 @@ export interface BindingTargets {
   phones: { key: IKey; hashSecret: ISecret };
   /** The import jobs' queue (lib/imports.ts). */
   imports: { queue: IQueue };
+  /** The alert queue and the province's SMS pool, if configured (lib/alert-sending.ts). */
+  alerts?: AlertTargets;
+  /** The staff user pool (lib/auth.ts): what the `users:*` bindings reach. */
+  userPool?: IUserPool;
+  /** The Friday delivery (lib/report-mail.ts); without it a province's `mail:*` bindings grant nothing. */
+  mail?: MailTargets;
 }
+
+/** What the `mail:*` bindings point at. */
+export interface MailTargets {
+  queue: IQueue;
+  /** The province's SES identity and the From address of it; absent: no e-mail (REPORT_MAIL=off). */
+  sender?: { identityArn: string; from: string };
+  /** CONSOLE_URL: the console page the e-mails link to. */
+  consoleUrl: string;
+}
+
+export interface AlertTargets {
+  queue: IQueue;
+  smsPoolArn: string | undefined;
+}
+
+/** The bindings of functions that read or change staff accounts: only they get the user pool's id. */
+export const USER_BINDINGS: readonly Binding[] = [
+  'users:read',
+  'users:create',
+  'users:disable',
+  'users:subscribe',
+];
+
+/** USER_POOL_ID for the `users:*` bindings (src/config.ts loadUsersConfig), nothing for the others. */
+export function usersEnvironment(
+  bindings: readonly Binding[],
+  userPool: IUserPool | undefined,
+): Record<string, string> {
+  if (!bindings.some((binding) => USER_BINDINGS.includes(binding))) return {};
+  if (!userPool) throw new Error('A users:* binding needs the staff user pool');
+  return { [USERS_ENV.userPoolId]: userPool.userPoolId };
+}
+
+/** Cognito admin actions on the province's own user pool, nothing else. */
+const userPoolActions = (sid: string, actions: string[]) => (targets: BindingTargets) => {
+  if (!targets.userPool) throw new Error('A users:* binding needs the staff user pool');
+  return [new PolicyStatement({ sid, actions, resources: [targets.userPool.userPoolArn] })];
+};
 
 /** The bindings of functions that touch phone numbers: only they get the phone vault's configuration. */
 export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open'];
@@ -32,10 +77,11 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
  */
 export function bindingEnvironment(
   bindings: readonly Binding[],
-  targets: Pick<BindingTargets, 'phones' | 'imports'>,
+  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts' | 'mail'>,
 ): Record<string, string> {
-  const { phones, imports } = targets;
+  const { phones, imports, alerts, mail } = targets;
   return {
+    ...mailEnvironment(bindings, mail),
     ...(bindings.some((binding) => PHONE_BINDINGS.includes(binding))
       ? {
           [PHONE_ENV.phoneKeyId]: phones.key.keyArn,
@@ -46,7 +92,43 @@ export function bindingEnvironment(
     ...(bindings.some((binding) => binding.startsWith('imports:'))
       ? { [IMPORT_QUEUE_ENV]: imports.queue.queueUrl }
       : {}),
+    // The queue an approval enqueues into, and the pool the consumer sends from (src/config.ts ALERT_SENDING_ENV).
+    ...(alerts && bindings.includes('alerts:enqueue')
+      ? { [ALERT_SENDING_ENV.queue]: alerts.queue.queueUrl }
+      : {}),
+    ...(alerts?.smsPoolArn && bindings.includes('sms:send')
+      ? { [ALERT_SENDING_ENV.smsOriginationIdentity]: alerts.smsPoolArn }
+      : {}),
   };
+}
+
+function alertTargets(targets: BindingTargets): AlertTargets {
+  if (!targets.alerts) throw new Error('An alert binding needs the alert queue (lib/alert-sending.ts)');
+  return targets.alerts;
+}
+
+/** DynamoDB's condition on the partition keys an alert binding may reach in the tracing table. */
+const leadingKeys = (...patterns: string[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+});
+
+/**
+ * The Friday delivery's variables (src/config.ts MAIL_ENV): where the unit task sends its notices (`off` when the
+ * province has no SES identity in cdk.json), and the mailer's From and console URL.
+ */
+function mailEnvironment(
+  bindings: readonly Binding[],
+  mail: MailTargets | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (bindings.includes('mail:enqueue')) {
+    env[MAIL_ENV.reportMail] = mail?.sender ? mail.queue.queueUrl : 'off';
+  }
+  if (bindings.includes('mail:send') && mail?.sender) {
+    env[MAIL_ENV.mailFrom] = mail.sender.from;
+    env[MAIL_ENV.consoleUrl] = mail.consoleUrl;
+  }
+  return env;
 }
 
 /** Data keys of the phone key serve phone numbers only: KMS checks the context they were made with. */
@@ -371,6 +453,47 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [imports.queue.queueArn],
     }),
   ],
+  // Enqueuing an approved alert's batches: SendMessage (SendMessageBatch is authorized as it) to this one queue.
+  'alerts:enqueue': (targets) => [
+    new PolicyStatement({
+      sid: 'AlertsEnqueue',
+      actions: ['sqs:SendMessage'],
+      resources: [alertTargets(targets).queue.queueArn],
+    }),
+  ],
+  // The consumer: the alert and the kill switch by key; the per-phone markers put (conditionally) and, after a
+  // failed send, deleted — `alert#<id>#to#<hash>` keys only; the alert's counts and status updated.
+  'alerts:deliver': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsDeliverRead',
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#*'),
+    }),
+    new PolicyStatement({
+      sid: 'AlertsDeliverMarkers',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#*#to#*'),
+    }),
+  ],
+  // The kill switch: the one `alert#switch` item.
+  'alerts:switch': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'AlertsSwitch',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [tables.table('tracing').tableArn],
+      conditions: leadingKeys('alert#switch'),
+    }),
+  ],
+  // Texting from the province's pool only: End User Messaging SMS authorizes SendTextMessage on the origination
+  // identity. No pool configured, no grant (lib/alert-sending.ts warns at synth).
+  'sms:send': (targets) => {
+    const pool = alertTargets(targets).smsPoolArn;
+    return pool
+      ? [new PolicyStatement({ sid: 'SmsSend', actions: ['sms-voice:SendTextMessage'], resources: [pool] })]
+      : [];
+  },
   'audit:read': ({ tables }) => [
     new PolicyStatement({
       sid: 'AuditRead',
@@ -378,6 +501,49 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('audit').tableArn],
     }),
   ],
+  'users:read': userPoolActions('UsersRead', ['cognito-idp:ListUsers']),
+  'users:create': userPoolActions('UsersCreate', ['cognito-idp:AdminCreateUser']),
+  'users:disable': userPoolActions('UsersDisable', [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminDisableUser',
+    'cognito-idp:AdminUserGlobalSignOut',
+  ]),
+  'users:subscribe': userPoolActions('UsersSubscribe', [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminUpdateUserAttributes',
+  ]),
+  // The weekly run's unit task tells the report e-mails' queue of each report stored: SendMessage, that queue only.
+  'mail:enqueue': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailEnqueue',
+            actions: ['sqs:SendMessage'],
+            resources: [mail.queue.queueArn],
+          }),
+        ]
+      : [],
+  // One marker per unit, period and recipient, put on a condition and deleted after a failed send: `mail#` items
+  // of the registry only.
+  'mail:claim': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'MailClaim',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [tables.table('registry').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } },
+    }),
+  ],
+  // SES v2 SendEmail (simple or raw content: one IAM action) as the province's identity, and no other.
+  'mail:send': ({ mail }) =>
+    mail?.sender
+      ? [
+          new PolicyStatement({
+            sid: 'MailSend',
+            actions: ['ses:SendEmail'],
+            resources: [mail.sender.identityArn],
+          }),
+        ]
+      : [],
 };
 
 /**

@@ -1,9 +1,16 @@
 import { Token } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, loadConfig, loadPhoneConfig, PHONE_ENV } from '../src/config.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
-import { type BindingTargets, bindingEnvironment, grantBindings } from './bindings.ts';
+import {
+  type BindingTargets,
+  bindingEnvironment,
+  grantBindings,
+  type MailTargets,
+  usersEnvironment,
+} from './bindings.ts';
 import type { ProvinceConfig } from './provinces.ts';
 import type { Tables } from './tables.ts';
 import { VaoraFunction } from './vaora-function.ts';
@@ -20,8 +27,14 @@ export interface FunctionCatalogueProps {
   phones: BindingTargets['phones'];
   /** The import jobs' queue (lib/imports.ts). */
   imports: BindingTargets['imports'];
+  /** The alert queue and SMS pool (lib/alert-sending.ts). */
+  alerts?: BindingTargets['alerts'];
   /** PUBLIC_BASE_URL: the province's override, otherwise the HTTP API's URL. */
   publicBaseUrl: string;
+  /** The staff user pool (lib/auth.ts), for the functions bound to `users:*`. */
+  userPool?: IUserPool;
+  /** The Friday delivery's queue and sender (lib/report-mail.ts). */
+  mail?: MailTargets;
 }
 
 /**
@@ -35,7 +48,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones, imports } = props;
+    const { province, tables, reports, phones, imports, alerts, userPool, mail } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -52,6 +65,7 @@ export class FunctionCatalogue extends Construct {
       auditRetentionDays: String(province.auditRetentionDays),
       contactMinOverlapMinutes: String(province.contactMinOverlapMinutes),
       namingRule: province.namingRule,
+      alertApprovalCap: String(province.alertApprovalCap),
     };
     this.environment = Object.fromEntries(
       (Object.keys(values) as DeployedEnvKey[]).map((key) => [ENV[key], values[key]]),
@@ -67,7 +81,11 @@ export class FunctionCatalogue extends Construct {
       const fn = new VaoraFunction(this, pascalCase(name), {
         name,
         spec,
-        environment: { ...this.environment, ...bindingEnvironment(spec.bindings, { phones, imports }) },
+        environment: {
+          ...this.environment,
+          ...bindingEnvironment(spec.bindings, { phones, imports, alerts, mail }),
+          ...usersEnvironment(spec.bindings, userPool),
+        },
       });
       grantBindings(fn.functionRole, spec.bindings, {
         provinceId: province.id,
@@ -75,6 +93,9 @@ export class FunctionCatalogue extends Construct {
         reports,
         phones,
         imports,
+        ...(alerts ? { alerts } : {}),
+        ...(userPool ? { userPool } : {}),
+        ...(mail ? { mail } : {}),
       });
       byName[name] = fn;
     }

@@ -1,6 +1,6 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULTS } from '../src/config.ts';
+import { DEFAULTS, MAIL_FROM_PATTERN } from '../src/config.ts';
 import { isNamingRule, NAMING_FIELDS } from '../src/core/naming.ts';
 
 /**
@@ -31,6 +31,21 @@ const provinceSchema = z
     auditRetentionDays: z.number().int().positive().default(DEFAULTS.auditRetentionDays),
     /** A contact's minimum overlap in minutes (CONTACT_MIN_OVERLAP_MINUTES): 15 by default, as NHS rounded visits. */
     contactMinOverlapMinutes: z.number().int().min(0).default(DEFAULTS.contactMinOverlapMinutes),
+    /** Above this many recipients an alert needs an admin's approval (ALERT_APPROVAL_CAP). */
+    alertApprovalCap: z.number().int().positive().default(DEFAULTS.alertApprovalCap),
+    /**
+     * Exposure alerts' SMS: the province's AWS End User Messaging SMS phone pool (its id, `pool-…`, or ARN), whose
+     * sender ID or numbers are registered for Vietnam; the sending function may send from it alone. Without it
+     * the stack synthesizes with a warning and alerts wait in their queue (then its dead-letter queue) unsent.
+     */
+    alertSms: z
+      .object({
+        poolId: z
+          .string()
+          .regex(/^(pool-[0-9a-zA-Z]+|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:pool\/pool-[0-9a-zA-Z]+)$/),
+      })
+      .strict()
+      .optional(),
     /** The province's naming rule for checkpoints (NAMING_RULE): a template over src/core/naming.ts fields. */
     namingRule: z
       .string()
@@ -39,6 +54,22 @@ const provinceSchema = z
         `a template with {placeName} and only the fields ${NAMING_FIELDS.map((f) => `{${f}}`).join(', ')}`,
       )
       .default(DEFAULTS.namingRule),
+    /**
+     * The Friday delivery (issue 12 item 7): the province's Amazon SES identity, verified in the account before the
+     * deploy (a domain, or one address), and the From address the e-mails carry, of that identity. Without it the
+     * province gets no e-mail: the unit task's REPORT_MAIL is `off` and the mailer may send as no one.
+     */
+    reportMail: z
+      .object({
+        /** `bao-cao@quangninh.gov.vn`, or with a name: `"Vaora Quảng Ninh" <bao-cao@quangninh.gov.vn>`. */
+        from: z.string().regex(MAIL_FROM_PATTERN, 'an e-mail address, or "Name <address>"'),
+        /** The SES identity (a domain or an address). Default: the From address's domain. */
+        identity: z.string().min(3).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The staff console's base URL, where the e-mails link to (CONSOLE_URL). Default: `<API URL>/console/`. */
+    consoleUrl: z.url().optional(),
     throttle: z
       .object({
         rateLimit: z.number().positive().default(DEFAULT_THROTTLE.rateLimit),
@@ -92,3 +123,15 @@ export function selectProvinces(node: Node): ProvinceConfig[] {
 }
 
 export const stackNameFor = (provinceId: string) => `vaora-${provinceId}`;
+
+/** The address inside a From value (`"Name" <a@b>` or `a@b`). */
+export function fromAddress(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+}
+
+/** The province's SES identity: as given, or the From address's domain. */
+export function mailIdentity(reportMail: NonNullable<ProvinceConfig['reportMail']>): string {
+  if (reportMail.identity) return reportMail.identity;
+  const address = fromAddress(reportMail.from);
+  return address.slice(address.lastIndexOf('@') + 1);
+}

@@ -39,6 +39,9 @@ export const SIZING = {
 
 /** The sizing of a function: `heavy` ones get `heavyApi` when a route of src/routes.ts ROUTES invokes them. */
 export function sizingOf(name: FunctionName, spec: FunctionSpec) {
+  if (spec.timeoutSeconds !== undefined) {
+    return { memorySize: SIZING.api.memorySize, timeout: Duration.seconds(spec.timeoutSeconds) };
+  }
   if (!spec.heavy) return SIZING.api;
   return ROUTES.some((route) => route.fn === name) ? SIZING.heavyApi : SIZING.heavy;
 }

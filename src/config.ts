@@ -25,6 +25,8 @@ export const ENV = {
   contactMinOverlapMinutes: 'CONTACT_MIN_OVERLAP_MINUTES',
   /** The province's naming rule for checkpoints, a template (src/core/naming.ts). */
   namingRule: 'NAMING_RULE',
+  /** Above this many recipients an exposure alert is approved by an admin only. */
+  alertApprovalCap: 'ALERT_APPROVAL_CAP',
   /** Only set locally: DynamoDB Local and s3rver endpoints. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   s3Endpoint: 'S3_ENDPOINT',
@@ -45,6 +47,19 @@ export const WEEKLY_RUNNER_ENV = 'WEEKLY_RUNNER';
 export const IMPORT_QUEUE_ENV = 'IMPORT_QUEUE';
 
 /**
+ * Where approved alerts' batches go: the SQS queue's URL (lib/alert-sending.ts sets it on the functions bound to
+ * `alerts:enqueue`), or `local`, the in-process stand-in of src/local/alert-queue.ts. And how the consumer sends a
+ * text: from the province's End User Messaging SMS pool (SMS_ORIGINATION_IDENTITY, its ARN or id, set on the
+ * function bound to `sms:send`), or locally into the outbox of a data folder (SMS_OUTBOX_DIR). Read at cold start
+ * by functions/commons/alert-sending.ts only.
+ */
+export const ALERT_SENDING_ENV = {
+  queue: 'ALERT_QUEUE',
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  smsOutboxDir: 'SMS_OUTBOX_DIR',
+} as const;
+
+/**
  * SigV4 allows 7 days, but a link signed with a Lambda role's temporary credentials dies with them, which can be
  * within the hour: so an hour is the most we promise.
  */
@@ -63,6 +78,7 @@ const schema = z.object({
   reportLinkTtlSeconds: z.coerce.number().int().min(1).max(MAX_LINK_TTL_SECONDS),
   auditRetentionDays: z.coerce.number().int().min(30).max(3660),
   contactMinOverlapMinutes: z.coerce.number().int().min(0).max(1440),
+  alertApprovalCap: z.coerce.number().int().min(1).max(10_000_000),
   namingRule: z.string().refine(isNamingRule, 'a template with {placeName} and only known fields'),
   dynamodbEndpoint: z.url().optional(),
   s3Endpoint: z.url().optional(),
@@ -75,6 +91,7 @@ export const DEFAULTS = {
   reportLinkTtlSeconds: 900,
   auditRetentionDays: 365,
   contactMinOverlapMinutes: 15,
+  alertApprovalCap: 5_000,
   namingRule: DEFAULT_NAMING_RULE,
 } as const;
 
@@ -111,6 +128,43 @@ export function loadPhoneConfig(env: NodeJS.ProcessEnv = process.env): PhoneConf
   return parseEnv(PHONE_ENV, phoneSchema, env);
 }
 
+/**
+ * The Friday delivery (src/core/report-mail.ts). `REPORT_MAIL` is read by the weekly run's unit task (and the local
+ * runner): where it drops a notice for each report stored. `MAIL_FROM` and `CONSOLE_URL` are read by the mailer.
+ * lib/bindings.ts sets them with the `mail:*` bindings; the local stack sets all three.
+ */
+export const MAIL_ENV = {
+  /** An SQS queue URL, `local` (the in-process queue of src/local/mail-queue.ts), or `off` (no e-mail). */
+  reportMail: 'REPORT_MAIL',
+  /** The From header: an address of the province's SES identity, optionally with a name (`"Vaora" <a@b.vn>`). */
+  mailFrom: 'MAIL_FROM',
+  /** The staff console's base URL (its `/console/` page): the e-mail links into it, never to a signed link. */
+  consoleUrl: 'CONSOLE_URL',
+} as const;
+
+const noticeSchema = z.object({
+  reportMail: z.union([z.literal('off'), z.literal('local'), z.url().startsWith('https://sqs.')]),
+});
+
+/** A From value: an address, or `Name <address>` (the name may be quoted and hold Vietnamese). */
+export const MAIL_FROM_PATTERN = /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+
+const mailerSchema = z.object({
+  mailFrom: z.string().regex(MAIL_FROM_PATTERN, 'an e-mail address, or "Name <address>"'),
+  consoleUrl: z.url(),
+});
+
+export type NoticeConfig = z.infer<typeof noticeSchema>;
+export type MailerConfig = z.infer<typeof mailerSchema>;
+
+export function loadNoticeConfig(env: NodeJS.ProcessEnv = process.env): NoticeConfig {
+  return parseEnv({ reportMail: MAIL_ENV.reportMail }, noticeSchema, env);
+}
+
+export function loadMailerConfig(env: NodeJS.ProcessEnv = process.env): MailerConfig {
+  return parseEnv({ mailFrom: MAIL_ENV.mailFrom, consoleUrl: MAIL_ENV.consoleUrl }, mailerSchema, env);
+}
+
 function parseEnv<T>(names: Record<string, string>, parser: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const raw = Object.fromEntries(Object.entries(names).map(([key, name]) => [key, env[name] || undefined]));
   const parsed = parser.safeParse(raw);
@@ -119,4 +173,30 @@ function parseEnv<T>(names: Record<string, string>, parser: z.ZodType<T>, env: N
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Where the staff accounts are (src/core/users.ts UserDirectory), for the functions bound to `users:*` only: the
+ * province's Cognito user pool in AWS (CDK sets USER_POOL_ID on them), the local users table on this machine
+ * (the local stack sets USERS_TABLE). Exactly one.
+ */
+export const USERS_ENV = { userPoolId: 'USER_POOL_ID', usersTable: 'USERS_TABLE' } as const;
+
+const usersSchema = z
+  .object({
+    userPoolId: z
+      .string()
+      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id')
+      .optional(),
+    usersTable: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.userPoolId === undefined) !== (c.usersTable === undefined), {
+    message: 'Set exactly one of USER_POOL_ID (AWS) and USERS_TABLE (local)',
+    path: ['userPoolId'],
+  });
+
+export type UsersConfig = z.infer<typeof usersSchema>;
+
+export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env): UsersConfig {
+  return parseEnv(USERS_ENV, usersSchema, env);
 }

@@ -33,7 +33,7 @@ export interface IndexDef {
 
 export interface TableDef {
   /** Logical name: CDK construct id and local table-name suffix. */
-  id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit';
+  id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit' | 'users';
   indexes: IndexDef[];
   ttlAttribute?: string;
 }
@@ -60,10 +60,18 @@ export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
   { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
   { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
-  { id: 'tracing', indexes: [TRACING_LISTED] },
+  // Alert delivery markers expire (TTL) once no redelivery of their alert can come; cases and alerts do not.
+  { id: 'tracing', indexes: [TRACING_LISTED], ttlAttribute: 'expiresAt' },
   // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
   { id: 'audit', indexes: [], ttlAttribute: 'expiresAt' },
 ];
+
+/**
+ * Staff accounts on this machine only (src/adapters/dynamo-users.ts): in AWS they live in the province's Cognito
+ * user pool, which a table beside it would only contradict. The local stack creates it with the others.
+ */
+export const USERS_LISTED: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+export const LOCAL_TABLES: readonly TableDef[] = [{ id: 'users', indexes: [USERS_LISTED] }];
 
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
@@ -173,10 +181,24 @@ export const keys = {
     gsi1sk: `${createdAt}#${alertId}`,
   }),
   alertsListed: 'alerts',
+  /** The province's kill switch for alerts: one item, under the `alert#` prefix the alert grants reach. */
+  alertSwitch: { pk: 'alert#switch', sk: 'switch' },
   /** A phone's marker for one alert (conditionally put before its message is sent): by the phone's keyed hash. */
   alertDelivery: (alertId: string, phoneHash: string) => ({
     pk: `alert#${alertId}#to#${phoneHashSegment(phoneHash)}`,
     sk: 'to',
+  }),
+  /** A local staff account by its username, listed under the one `users` partition of its index by username. */
+  user: (username: string) => ({ pk: `user#${username}`, sk: 'user' }),
+  userListed: (username: string) => ({ gsi1pk: 'users', gsi1sk: `user#${username}` }),
+  usersListed: 'users',
+  /**
+   * The Friday delivery's marker for one unit, period and recipient (src/core/report-mail.ts): conditionally put
+   * before the e-mail is sent. The address appears only as its SHA-256, so the key is fixed in length and charset.
+   */
+  reportMail: (unitId: string, periodStart: string, emailHash: string) => ({
+    pk: `mail#${unitId}#${periodStart}#${emailHash}`,
+    sk: 'mail',
   }),
   /** Audit: one partition per local day; within it, by time then id. */
   auditDay: (day: string) => `audit#day#${day}`,

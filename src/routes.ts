@@ -18,6 +18,7 @@ export type FunctionName =
   | 'run-weekly-report'
   | 'list-reports'
   | 'get-report-link'
+  | 'get-report'
   | 'import-units'
   | 'import-checkpoints'
   | 'rotate-checkpoint-code'
@@ -39,13 +40,26 @@ export type FunctionName =
   | 'cancel-alert'
   | 'get-alert'
   | 'list-alerts'
+  | 'pause-alerts'
+  | 'resume-alerts'
+  | 'send-alert-batch'
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
   | 'weekly-run-finish'
   | 'create-import'
   | 'get-import'
-  | 'process-import';
+  | 'process-import'
+  | 'update-checkpoint'
+  | 'rename-naming-violations'
+  | 'update-unit'
+  | 'get-me'
+  | 'list-users'
+  | 'create-user'
+  | 'disable-user'
+  | 'update-my-subscription'
+  | 'get-openapi'
+  | 'send-report-mail';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -106,7 +120,32 @@ export type Binding =
   /** An import job's record (GetObject). */
   | 'imports:read'
   /** Running a job: its upload and record read, its record written, the rest queued (SendMessage). */
-  | 'imports:run';
+  | 'imports:run'
+  /** SendMessage to the province's alert queue (lib/alert-sending.ts), which it brings as ALERT_QUEUE. */
+  | 'alerts:enqueue'
+  /**
+   * The queue's consumer: an alert and the kill switch (GetItem), the per-phone markers (conditional PutItem,
+   * DeleteItem on `alert#*#to#*` keys) and the alert's counts (UpdateItem): `alert#` items only.
+   */
+  | 'alerts:deliver'
+  /** The kill switch set (UpdateItem on the one `alert#switch` item). */
+  | 'alerts:switch'
+  /** SendTextMessage from the province's End User Messaging SMS pool only (cdk.json alertSms.poolId). */
+  | 'sms:send'
+  /** The province's staff accounts listed (Cognito ListUsers). */
+  | 'users:read'
+  /** A staff account created (AdminCreateUser). */
+  | 'users:create'
+  /** A staff account read and disabled, its sessions ended (AdminGetUser, AdminDisableUser, AdminUserGlobalSignOut). */
+  | 'users:disable'
+  /** A staff member's own Friday e-mail opt-out (AdminUpdateUserAttributes, AdminGetUser). */
+  | 'users:subscribe'
+  /** SendMessage to the report e-mails' queue (and REPORT_MAIL): the Friday delivery's notices. */
+  | 'mail:enqueue'
+  /** The report e-mails' markers (conditional PutItem, DeleteItem): `mail#` items of the registry only. */
+  | 'mail:claim'
+  /** SendEmail as the province's SES identity only (and MAIL_FROM, CONSOLE_URL). */
+  | 'mail:send';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -114,7 +153,12 @@ export interface FunctionSpec {
   bindings: readonly Binding[];
   /** Report generation streams large files: it gets more memory and time than the API handlers. */
   heavy?: boolean;
+  /** A function no route invokes, with a timeout of its own in seconds (the alert queue's consumer). */
+  timeoutSeconds?: number;
 }
+
+/** The alert queue's consumer: its queue's visibility timeout is six times this (lib/alert-sending.ts). */
+export const TIMEOUT_SECONDS_OF_CONSUMER = 120;
 
 /** A tracing query: its open case, its audit record, the checkpoints and check-ins it reads, the numbers it opens. */
 const TRACE_BINDINGS: readonly Binding[] = [
@@ -133,7 +177,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/create-checkpoint.ts',
     bindings: ['registry:get', 'registry:write'],
   },
-  'list-checkpoints': { entry: 'functions/list-checkpoints.ts', bindings: ['registry:read'] },
+  // A unit's (or a subtree's) checkpoints; the idle filter reads each listed checkpoint's last active day.
+  'list-checkpoints': {
+    entry: 'functions/list-checkpoints.ts',
+    bindings: ['registry:read', 'activity:read'],
+  },
   'get-checkpoint-by-code': { entry: 'functions/get-checkpoint-by-code.ts', bindings: ['registry:get'] },
   'get-checkpoint-qr': { entry: 'functions/get-checkpoint-qr.ts', bindings: ['registry:get'] },
   'create-checkin': {
@@ -156,6 +204,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'get-report-link': {
     entry: 'functions/get-report-link.ts',
     bindings: ['registry:get', 'reports:list', 'reports:sign'],
+  },
+  // The stored JSON report, read back whole for the console (GetObject; the listing tells a missing key apart).
+  'get-report': {
+    entry: 'functions/get-report.ts',
+    bindings: ['registry:get', 'reports:list', 'reports:read'],
   },
   'import-units': { entry: 'functions/import-units.ts', bindings: ['registry:get', 'registry:write'] },
   'import-checkpoints': {
@@ -194,13 +247,25 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'trace-phone-visits': { entry: 'functions/trace-phone-visits.ts', bindings: TRACE_BINDINGS },
   'trace-phone-contacts': { entry: 'functions/trace-phone-contacts.ts', bindings: TRACE_BINDINGS },
   // Drafting an alert counts its recipients (check-ins through the tracing indexes) but opens no number.
+  // Heavy, as approving: counting 50,000 recipients reads their 100,000 check-ins within 29 s.
   'create-alert': {
     entry: 'functions/create-alert.ts',
     bindings: ['cases:read', 'audit:append', 'registry:get', 'checkins:trace', 'alerts:draft'],
+    heavy: true,
   },
+  // Approving finds the recipients again (check-ins through the tracing indexes, each checkpoint's name) and
+  // enqueues them, sealed: it opens no number. Heavy: 50,000 recipients are read and enqueued within 29 s.
   'approve-alert': {
     entry: 'functions/approve-alert.ts',
-    bindings: ['alerts:read', 'alerts:update', 'audit:append'],
+    bindings: [
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
   },
   'cancel-alert': {
     entry: 'functions/cancel-alert.ts',
@@ -208,6 +273,28 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'get-alert': { entry: 'functions/get-alert.ts', bindings: ['alerts:read'] },
   'list-alerts': { entry: 'functions/list-alerts.ts', bindings: ['alerts:read'] },
+  // The kill switch: pausing only sets it; resuming also enqueues every alert still sending again.
+  'pause-alerts': { entry: 'functions/pause-alerts.ts', bindings: ['alerts:switch', 'audit:append'] },
+  'resume-alerts': {
+    entry: 'functions/resume-alerts.ts',
+    bindings: [
+      'alerts:switch',
+      'alerts:read',
+      'alerts:update',
+      'audit:append',
+      'registry:get',
+      'checkins:trace',
+      'alerts:enqueue',
+    ],
+    heavy: true,
+  },
+  // The alert queue's consumer (SQS event source, lib/alert-sending.ts): the only function that opens numbers to
+  // text them. 100 phones a message, each a few store calls and one SendTextMessage (retried on a throttle).
+  'send-alert-batch': {
+    entry: 'functions/send-alert-batch.ts',
+    bindings: ['alerts:deliver', 'phones:open', 'sms:send'],
+    timeoutSeconds: TIMEOUT_SECONDS_OF_CONSUMER,
+  },
   'get-weekly-run': { entry: 'functions/get-weekly-run.ts', bindings: ['reports:read'] },
   // The weekly-run state machine's tasks (lib/weekly-run.ts): the plan, one unit, the end.
   'weekly-run-plan': {
@@ -217,7 +304,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   'weekly-run-unit': {
     entry: 'functions/weekly-run-unit.ts',
-    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write'],
+    bindings: ['registry:read', 'activity:read', 'reports:read', 'reports:write', 'mail:enqueue'],
     heavy: true,
   },
   'weekly-run-finish': {
@@ -233,12 +320,42 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:get', 'registry:batch-get', 'registry:write', 'imports:run'],
     heavy: true,
   },
+  // The checkpoint (and its unit, for a `{unit}` in the rule), then the checkpoint and its code item together.
+  'update-checkpoint': {
+    entry: 'functions/update-checkpoint.ts',
+    bindings: ['registry:get', 'registry:update'],
+  },
+  // A unit's subtree and its misnamed checkpoints (queries), each renamed with its code item.
+  'rename-naming-violations': {
+    entry: 'functions/rename-naming-violations.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
+  // The unit, then (a move) its subtree's units and checkpoints: read on the index, updated in place.
+  'update-unit': {
+    entry: 'functions/update-unit.ts',
+    bindings: ['registry:read', 'registry:update'],
+  },
+  // The token's unit and the units above it, by key.
+  'get-me': { entry: 'functions/get-me.ts', bindings: ['registry:get'] },
+  // Staff accounts (the province's user pool): the scope's units on the index, then the pool's users.
+  'list-users': { entry: 'functions/list-users.ts', bindings: ['registry:read', 'users:read'] },
+  'create-user': { entry: 'functions/create-user.ts', bindings: ['registry:get', 'users:create'] },
+  'disable-user': { entry: 'functions/disable-user.ts', bindings: ['registry:get', 'users:disable'] },
+  'update-my-subscription': { entry: 'functions/update-my-subscription.ts', bindings: ['users:subscribe'] },
+  // The OpenAPI document, bundled with the function: nothing to read.
+  'get-openapi': { entry: 'functions/get-openapi.ts', bindings: [] },
+  // The Friday delivery's mailer (lib/report-mail.ts): consumes the queue, reads the stored JSON report, lists the
+  // unit's staff in the user pool, claims each recipient, sends through SES.
+  'send-report-mail': {
+    entry: 'functions/send-report-mail.ts',
+    bindings: ['reports:read', 'users:read', 'mail:claim', 'mail:send'],
+  },
 };
 
 export type Access = 'public' | 'staff';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway route path, `{name}` for a path parameter. */
   path: string;
   fn: FunctionName;
@@ -277,6 +394,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/reports/weekly', fn: 'run-weekly-report', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports', fn: 'list-reports', access: 'staff' },
   { method: 'GET', path: '/v1/units/{unitId}/reports/{start}', fn: 'get-report-link', access: 'staff' },
+  { method: 'GET', path: '/v1/units/{unitId}/reports/{start}/data', fn: 'get-report', access: 'staff' },
   { method: 'POST', path: '/v1/units/import', fn: 'import-units', access: 'staff' },
   {
     method: 'POST',
@@ -310,10 +428,30 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/alerts/{id}', fn: 'get-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/approve', fn: 'approve-alert', access: 'staff' },
   { method: 'POST', path: '/v1/alerts/{id}/cancel', fn: 'cancel-alert', access: 'staff' },
+  // The province's kill switch (admin): stops every alert's sending at once, and starts it again.
+  { method: 'POST', path: '/v1/alerts/pause', fn: 'pause-alerts', access: 'staff' },
+  { method: 'POST', path: '/v1/alerts/resume', fn: 'resume-alerts', access: 'staff' },
   { method: 'GET', path: '/v1/reports/runs/{runId}', fn: 'get-weekly-run', access: 'staff' },
   // Imports of any size: a job, its file uploaded straight to S3 (presigned PUT), its progress here.
   { method: 'POST', path: '/v1/imports', fn: 'create-import', access: 'staff' },
   { method: 'GET', path: '/v1/imports/{importId}', fn: 'get-import', access: 'staff' },
+  // What the staff console stands on: edit a checkpoint, rename to the rule, rename or move a unit.
+  { method: 'PATCH', path: '/v1/checkpoints/{id}', fn: 'update-checkpoint', access: 'staff' },
+  {
+    method: 'POST',
+    path: '/v1/units/{unitId}/naming-violations/rename',
+    fn: 'rename-naming-violations',
+    access: 'staff',
+  },
+  { method: 'PATCH', path: '/v1/units/{unitId}', fn: 'update-unit', access: 'staff' },
+  { method: 'GET', path: '/v1/me', fn: 'get-me', access: 'staff' },
+  { method: 'PUT', path: '/v1/me/subscription', fn: 'update-my-subscription', access: 'staff' },
+  // Staff accounts, in the admin's scope.
+  { method: 'GET', path: '/v1/users', fn: 'list-users', access: 'staff' },
+  { method: 'POST', path: '/v1/users', fn: 'create-user', access: 'staff' },
+  { method: 'POST', path: '/v1/users/{username}/disable', fn: 'disable-user', access: 'staff' },
+  // The OpenAPI 3.1 document of every route above (src/openapi/): public, as the contract is.
+  { method: 'GET', path: '/v1/openapi.json', fn: 'get-openapi', access: 'public' },
 ];
 
 /**
@@ -324,6 +462,8 @@ export const ROUTES: readonly RouteSpec[] = [
 export const TIMEOUT_SECONDS = { api: 10, heavyApi: 29, heavy: 300 } as const;
 
 export function timeoutSecondsOf(name: FunctionName): number {
+  const own = FUNCTIONS[name].timeoutSeconds;
+  if (own !== undefined) return own;
   if (!FUNCTIONS[name].heavy) return TIMEOUT_SECONDS.api;
   return ROUTES.some((route) => route.fn === name) ? TIMEOUT_SECONDS.heavyApi : TIMEOUT_SECONDS.heavy;
 }
@@ -331,3 +471,5 @@ export function timeoutSecondsOf(name: FunctionName): number {
 /** Claims the JWT carries, in Cognito's custom-attribute form (an ID token carries them). */
 export const CLAIM_ROLE = 'custom:role';
 export const CLAIM_UNIT = 'custom:unit';
+/** A staff account's Friday e-mail opt-out ("false"), a custom attribute of the user pool (not a claim we read). */
+export const CLAIM_WEEKLY_EMAIL = 'custom:weekly_email';

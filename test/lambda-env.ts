@@ -22,6 +22,7 @@ export const LAMBDA_TEST_ENV: Record<
   [ENV.auditRetentionDays]: String(DEFAULTS.auditRetentionDays),
   [ENV.contactMinOverlapMinutes]: String(DEFAULTS.contactMinOverlapMinutes),
   [ENV.namingRule]: DEFAULTS.namingRule,
+  [ENV.alertApprovalCap]: String(DEFAULTS.alertApprovalCap),
 };
 
 /**

@@ -14,20 +14,20 @@ import { isLocalDate } from '../../src/core/time.ts';
 
 /** Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core. */
 
-const id = z
+export const id = z
   .string()
   .trim()
   .min(1)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
-const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().trim().min(1).max(max);
 const localDate = z.string().refine(isLocalDate, 'Expected a date YYYY-MM-DD');
 /** A kind as people type it (an id or a Vietnamese word, src/core/kinds.ts), stored as its id. */
-const checkpointKind = z
+export const checkpointKind = z
   .string()
   .refine((s) => checkpointKindOf(s) !== undefined, CHECKPOINT_KIND_MESSAGE)
   .transform((s) => checkpointKindOf(s)!);
-const unitKind = z
+export const unitKind = z
   .string()
   .refine((s) => unitKindOf(s) !== undefined, UNIT_KIND_MESSAGE)
   .transform((s) => unitKindOf(s)!);
@@ -67,6 +67,10 @@ export const CheckpointListQuery = PageQuery.extend({
   /** true: only checkpoints whose name breaks the province's naming rule. */
   namingViolation: flag.optional(),
   q: z.string().trim().min(1).max(100).optional(),
+  /** true: also the checkpoints of every unit below the unit. */
+  subtree: flag.optional(),
+  /** true: only checkpoints without a check-in in the last 7 local days (today included); false: only with one. */
+  idle: flag.optional(),
 });
 
 /**

@@ -4,7 +4,7 @@ import { makeS3Client } from '../../src/adapters/clients.ts';
 import { S3RunRecords } from '../../src/adapters/s3-runs.ts';
 import { StepFunctionsRunStarter } from '../../src/adapters/sfn-runs.ts';
 import { WEEKLY_RUNNER_ENV } from '../../src/config.ts';
-import type { RunStarter } from '../../src/core/ports.ts';
+import type { ReportNotices, RunStarter } from '../../src/core/ports.ts';
 import type { UnitTaskDeps } from '../../src/core/weekly-report.ts';
 import { InProcessRunStarter } from '../../src/local/weekly-runner.ts';
 import { renderReport } from '../../src/render/index.ts';
@@ -30,13 +30,24 @@ export const unitTaskDeps: UnitTaskDeps = {
   provinceId: config.provinceId,
 };
 
-export function weeklyRunner(env: NodeJS.ProcessEnv = process.env): RunStarter {
+/**
+ * `notices`: where the local stand-in's unit tasks tell the Friday delivery (functions/commons/mail.ts); passed by
+ * the caller so that the functions that only read runs do not bundle the mailer.
+ */
+export function weeklyRunner(
+  env: NodeJS.ProcessEnv = process.env,
+  notices?: (env: NodeJS.ProcessEnv) => ReportNotices | undefined,
+): RunStarter {
   const runner = z
     .union([z.literal('local'), z.string().startsWith('arn:aws:states:')])
     .safeParse(env[WEEKLY_RUNNER_ENV]);
   if (!runner.success)
     throw new Error(`Invalid configuration: ${WEEKLY_RUNNER_ENV}: 'local' or a state machine ARN`);
   return runner.data === 'local'
-    ? new InProcessRunStarter({ ...unitTaskDeps, runs })
+    ? new InProcessRunStarter({ ...unitTaskDeps, runs, ...optional(notices?.(env)) })
     : new StepFunctionsRunStarter(new SFNClient({}), runner.data);
+}
+
+function optional<T>(notices: T | undefined): { notices?: T } {
+  return notices ? { notices } : {};
 }

@@ -53,10 +53,11 @@ export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends 
   spec: RouteSpec<B, P, Q>,
   run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<RouteResult>,
 ) {
-  return middy<HttpEvent, HttpResponse>()
+  const handler = middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
     .use(errorResponses(events))
     .handler(async (event, context) => toResponse(await run({ ...parse(event, spec), context })));
+  return Object.assign(handler, { routeSpec: spec, access: 'public' as const });
 }
 
 /**
@@ -70,13 +71,14 @@ export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z
     input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { principal: Principal },
   ) => Promise<RouteResult>,
 ) {
-  return middy<HttpEvent, HttpResponse>()
+  const handler = middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
     .use(errorResponses(events))
     .handler(async (event, context) => {
       const principal = principalOf(event);
       return toResponse(await run({ ...parse(event, spec), context, principal }));
     });
+  return Object.assign(handler, { routeSpec: spec, access: 'staff' as const });
 }
 
 export function principalOf(event: HttpEvent): Principal {

@@ -5,8 +5,9 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Alert, AlertDeliveries, AlertStore } from '../core/alerts.ts';
+import type { Alert, AlertDeliveries, AlertStore, AlertSwitch } from '../core/alerts.ts';
 import type { Page } from '../core/model.ts';
+import type { Clock } from '../core/time.ts';
 import { keys } from '../keys.ts';
 import { listNewestFirst } from './dynamo-tracing.ts';
 
@@ -75,6 +76,24 @@ export class DynamoAlerts implements AlertStore {
     });
   }
 
+  async markQueued(alertId: string, at: string, recipients: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.alertItem(alertId),
+          UpdateExpression: 'SET queuedAt = :at, recipients = :n',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':n': recipients, ':sending': 'sending' },
+        }),
+      );
+    } catch (err) {
+      // Cancelled meanwhile: it stays as it is.
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
+  }
+
   private async move(
     alertId: string,
     update: {
@@ -109,17 +128,23 @@ export class DynamoAlerts implements AlertStore {
  * and every recipient is counted.
  */
 export class DynamoAlertDeliveries implements AlertDeliveries {
+  /**
+   * `ttl.days`: how long a marker is kept (the table's TTL removes it after): the check-ins' retention, past which
+   * the alert's recipients can no longer be found, so no enqueue and no redelivery of it can come.
+   */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly ttl: { clock: Clock; days: number },
   ) {}
 
   async claim(alertId: string, phoneHash: string): Promise<boolean> {
+    const expiresAt = Math.floor(this.ttl.clock.now().getTime() / 1000) + this.ttl.days * 86_400;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.alertDelivery(alertId, phoneHash), entity: 'alert-delivery' },
+          Item: { ...keys.alertDelivery(alertId, phoneHash), entity: 'alert-delivery', expiresAt },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -136,14 +161,19 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
     );
   }
 
-  async countSent(alertId: string, sent: number): Promise<void> {
+  async countSent(alertId: string, sent: number, failed = 0): Promise<void> {
+    // `settled` (sent + failed, kept beside them: a condition cannot add) is what the alert is done at.
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: keys.alertItem(alertId),
-        UpdateExpression: 'ADD sent :n',
+        UpdateExpression: failed > 0 ? 'ADD sent :n, failed :f, settled :s' : 'ADD sent :n, settled :s',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':n': sent },
+        ExpressionAttributeValues: {
+          ':n': sent,
+          ':s': sent + failed,
+          ...(failed > 0 ? { ':f': failed } : {}),
+        },
       }),
     );
     try {
@@ -152,7 +182,7 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
           TableName: this.table,
           Key: keys.alertItem(alertId),
           UpdateExpression: 'SET #status = :sent',
-          ConditionExpression: '#status = :sending AND sent >= recipients',
+          ConditionExpression: '#status = :sending AND settled >= recipients',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending' },
         }),
@@ -164,7 +194,37 @@ export class DynamoAlertDeliveries implements AlertDeliveries {
   }
 }
 
+/**
+ * The province's kill switch: one `alert#switch` item, `paused` true or false, with who set it and when. No item
+ * is not paused.
+ */
+export class DynamoAlertSwitch implements AlertSwitch {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async paused(): Promise<boolean> {
+    // Strongly consistent: a pause is seen by the very next send.
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.alertSwitch, ConsistentRead: true }),
+    );
+    return out.Item?.paused === true;
+  }
+
+  async setPaused(paused: boolean, by: string, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.alertSwitch,
+        UpdateExpression: 'SET paused = :p, setBy = :by, setAt = :at, entity = :e',
+        ExpressionAttributeValues: { ':p': paused, ':by': by, ':at': at, ':e': 'alert-switch' },
+      }),
+    );
+  }
+}
+
 function toAlert(item: Record<string, unknown>): Alert {
-  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _g1, gsi1sk: _g2, ...alert } = item;
+  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _g1, gsi1sk: _g2, settled: _s, ...alert } = item;
   return alert as unknown as Alert;
 }

@@ -6,10 +6,17 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Checkpoint, CheckpointRef, Page, Unit } from '../core/model.ts';
 import { searchable } from '../core/naming.ts';
-import type { CheckpointFilter, CheckpointStore, CreateResult, UnitStore } from '../core/ports.ts';
+import type {
+  CheckpointEdit,
+  CheckpointFilter,
+  CheckpointStore,
+  CreateResult,
+  UnitStore,
+} from '../core/ports.ts';
 import { KEY, keys, REGISTRY_BY_PARENT } from '../keys.ts';
 import { decodeToken, encodeToken } from './paging.ts';
 
@@ -76,6 +83,41 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       start = out.LastEvaluatedKey;
     } while (start);
     return items.map(toUnit);
+  }
+
+  async updateUnit(unit: Unit): Promise<boolean> {
+    const listed = unit.parentId ? keys.unitUnderParent(unit.parentId, unit.id) : undefined;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.unit(unit.id),
+          UpdateExpression: `SET #name = :name, #kind = :kind, #path = :path${unit.code ? ', #code = :code' : ''}${
+            listed ? ', parentId = :parent, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
+          }`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: {
+            '#name': 'name',
+            '#kind': 'kind',
+            '#path': 'path',
+            ...(unit.code ? { '#code': 'code' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':name': unit.name,
+            ':kind': unit.kind,
+            ':path': unit.path,
+            ...(unit.code ? { ':code': unit.code } : {}),
+            ...(listed
+              ? { ':parent': unit.parentId, ':gsi1pk': listed.gsi1pk, ':gsi1sk': listed.gsi1sk }
+              : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 
   /**
@@ -307,6 +349,94 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
       }),
     );
     return { ...cp, active };
+  }
+
+  async editCheckpoint(
+    checkpointId: string,
+    code: string,
+    edit: CheckpointEdit,
+  ): Promise<Checkpoint | 'code-changed' | undefined> {
+    return this.updateWithCode(
+      checkpointId,
+      code,
+      {
+        name: edit.name,
+        kind: edit.kind,
+        placeName: edit.placeName,
+        address: edit.address,
+        canonicalName: edit.canonicalName,
+        followsNamingRule: edit.followsNamingRule,
+        searchName: searchable(edit.name),
+      },
+      { name: edit.name },
+    );
+  }
+
+  async setUnitOf(
+    checkpointId: string,
+    code: string,
+    unit: { unitName: string; unitPath: string[] },
+  ): Promise<Checkpoint | 'code-changed' | undefined> {
+    return this.updateWithCode(checkpointId, code, unit, { unitName: unit.unitName });
+  }
+
+  /**
+   * The checkpoint and its code item updated in one transaction, the checkpoint only while it still has `code` (a
+   * rotation moves the code item): 'code-changed' when it has another now, undefined when there is no checkpoint.
+   */
+  private async updateWithCode(
+    checkpointId: string,
+    code: string,
+    fields: Record<string, unknown>,
+    codeFields: Record<string, unknown>,
+  ): Promise<Checkpoint | 'code-changed' | undefined> {
+    const set = (values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const entries = Object.entries(values);
+      return {
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(entries.map(([, value], i) => [`:f${i}`, value])),
+          ...extra,
+        },
+      };
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.checkpoint(checkpointId),
+                ConditionExpression: 'code = :code',
+                ...set(fields, { ':code': code }),
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.code(code),
+                ConditionExpression: 'attribute_exists(pk)',
+                ...set(codeFields),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons : undefined;
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        const now = await this.getCheckpoint(checkpointId);
+        return now ? 'code-changed' : undefined;
+      }
+      throw err;
+    }
+    // Consistent: the answer is what was just written.
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.checkpoint(checkpointId), ConsistentRead: true }),
+    );
+    return Item ? toCheckpoint(Item) : undefined;
   }
 
   async checkpointIdsByRef(refs: readonly { unitId: string; ref: string }[]): Promise<Map<string, string>> {

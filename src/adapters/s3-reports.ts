@@ -2,15 +2,16 @@ import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
+  NoSuchKey,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { LinkSigner, ReportStore } from '../core/ports.ts';
+import type { LinkSigner, ReportReader, ReportStore } from '../core/ports.ts';
 
 /** Stored report files. Streams go up as multipart uploads, so a large XLSX never sits whole in memory. */
-export class S3Reports implements ReportStore {
+export class S3Reports implements ReportStore, ReportReader {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -43,6 +44,17 @@ export class S3Reports implements ReportStore {
       new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
     );
     return (out.Contents ?? []).some((object) => object.Key === key);
+  }
+
+  /** A stored file as text (the console and the Friday delivery read the JSON report); undefined when there is none. */
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body!.transformToString('utf8');
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 }
 

@@ -14,6 +14,10 @@ export const PERMISSIONS = {
   trace: ['admin', 'tracer'],
   /** Read the audit trail of tracing. */
   readAudit: ['admin'],
+  /** Pause and resume the sending of every exposure alert of the province (the kill switch). */
+  pauseAlerts: ['admin'],
+  /** Create, list and disable staff accounts (src/core/users.ts). */
+  manageUsers: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

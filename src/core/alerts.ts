@@ -5,7 +5,8 @@ import { type AuditDeps, recordAudit } from './audit.ts';
 import { type CaseStore, requireOpenCase } from './cases.ts';
 import { type ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Page, Principal } from './model.ts';
-import type { CheckinStore, CheckpointStore, PhoneReader } from './ports.ts';
+import { mapLimit } from './pool.ts';
+import type { CheckinStore, CheckpointStore, Events, PhoneReader } from './ports.ts';
 import { visitsAtCheckpoint } from './tracing.ts';
 import type { Visit } from './visits.ts';
 
@@ -35,6 +36,10 @@ export interface Alert {
   recipients: number;
   /** Messages sent so far. */
   sent: number;
+  /** Phones the SMS service refused for good (a number it will not deliver to): counted, never retried. */
+  failed?: number;
+  /** When every batch of the alert was enqueued; absent on a `sending` alert, a second approval enqueues again. */
+  queuedAt?: string;
   createdBy: string;
   createdAt: string;
   approvedBy?: string;
@@ -56,6 +61,17 @@ export interface AlertStore {
   approve(alertId: string, by: string, at: string): Promise<Alert | undefined>;
   /** Moves a draft or a sending alert to `cancelled`; answers the alert as stored afterwards (others unchanged). */
   cancel(alertId: string, by: string, at: string): Promise<Alert | undefined>;
+  /**
+   * Records that a sending alert's batches are all enqueued, with the recipients they hold (found again from the
+   * check-ins, so the count the alert is `sent` at); an alert no longer sending is left as it is.
+   */
+  markQueued(alertId: string, at: string, recipients: number): Promise<void>;
+}
+
+/** The province's kill switch (an admin's): while it is on, no alert sends a message. */
+export interface AlertSwitch {
+  paused(): Promise<boolean>;
+  setPaused(paused: boolean, by: string, at: string): Promise<void>;
 }
 
 /** One queued message: up to BATCH_SIZE phones of one alert, each with its sealed number and its place. */
@@ -64,7 +80,10 @@ export interface AlertBatch {
   recipients: { phoneHash: string; sealedPhone: string; place: string }[];
 }
 
-/** Phones per queued message: a consumer's invocation opens and sends this many at most. */
+/**
+ * Phones per queued message: a consumer's invocation opens and sends this many at most. 100 recipients (a hash,
+ * a sealed number and a place each, about 250 bytes) make a message of ~25 KB, well under SQS's 256 KB.
+ */
 export const BATCH_SIZE = 100;
 
 /** Where an approved alert's sending waits (AWS: an SQS queue and its consumer; locally: an in-process stand-in). */
@@ -72,9 +91,21 @@ export interface AlertQueue {
   enqueue(batches: readonly AlertBatch[]): Promise<void>;
 }
 
-/** A text message to one phone (AWS: SNS Publish to a phone number; locally: a file in the outbox). */
+/**
+ * A text message to one phone (AWS: End User Messaging SMS SendTextMessage; locally: a line in the outbox). It
+ * throws SmsRefusedError when the service refuses this number or text for good (sending again would be refused
+ * again), any other error when it may succeed later (a throttle, a timeout): that phone is delivered again.
+ */
 export interface SmsSender {
   send(e164: string, text: string): Promise<void>;
+}
+
+/** The SMS service will not deliver this message (malformed number, opted out, text too long): never retried. */
+export class SmsRefusedError extends Error {
+  override name = 'SmsRefusedError';
+  constructor(readonly reason: string) {
+    super(`SMS refused: ${reason}`);
+  }
 }
 
 /**
@@ -86,15 +117,20 @@ export interface AlertDeliveries {
   claim(alertId: string, phoneHash: string): Promise<boolean>;
   /** Gives a claim back after a failed send, so a later delivery may send it. */
   release(alertId: string, phoneHash: string): Promise<void>;
-  /** Adds to the alert's `sent` count, and marks it `sent` once every recipient has been sent to. */
-  countSent(alertId: string, sent: number): Promise<void>;
+  /**
+   * Adds to the alert's `sent` (and `failed`) counts, and marks it `sent` once every recipient is settled:
+   * sent to, or refused for good by the SMS service.
+   */
+  countSent(alertId: string, sent: number, failed?: number): Promise<void>;
 }
 
 export interface AlertDeps extends AuditDeps {
-  /** Where an approved alert's batches go; absent, approving enqueues nothing (the sending is not wired yet). */
+  /** Where an approved alert's batches go (AWS: SQS; locally: src/local/alert-queue.ts). */
   queue?: AlertQueue;
-  /** Above this many recipients only an admin may approve (the province's cap). */
+  /** Above this many recipients only an admin may approve (the province's cap, ALERT_APPROVAL_CAP). */
   approvalCap?: number;
+  /** Typed events: an enqueue that failed is logged (the alert's id, never a phone). */
+  events?: Events;
   alerts: AlertStore;
   cases: CaseStore;
   checkins: CheckinStore;
@@ -191,12 +227,16 @@ export async function getAlert(
 
 /**
  * Approves a draft: a second staff member in scope, never its author (403); above the province's cap an admin
- * only. The alert moves to `sending` (then its sending is enqueued); approving an alert already approved, sent or
- * cancelled changes nothing and answers it as it is. Audited once, when it moves.
+ * only. The alert moves to `sending`, is audited, then its batches are enqueued and the alert marked `queuedAt`.
+ * Approving an alert already approved, sent or cancelled changes nothing and answers it as it is — except a
+ * `sending` alert that was never marked queued (the enqueue failed after the move): approving it again, by the
+ * same rules, enqueues it again (audited as `alert.requeue`). Enqueuing twice sends nothing twice: every phone is
+ * claimed once per alert before its message goes (AlertDeliveries).
  */
 export async function approveAlert(deps: AlertDeps, principal: Principal, alertId: string): Promise<Alert> {
   const found = await getAlert(deps, principal, alertId);
-  if (found.status !== 'draft') return found;
+  const requeue = deps.queue !== undefined && found.status === 'sending' && !found.queuedAt;
+  if (found.status !== 'draft' && !requeue) return found;
   if (found.createdBy === principal.subject) {
     throw new ForbiddenError('An alert is approved by someone other than its author');
   }
@@ -204,22 +244,96 @@ export async function approveAlert(deps: AlertDeps, principal: Principal, alertI
   if (found.recipients > cap && principal.role !== 'admin') {
     throw new ForbiddenError(`An alert to more than ${cap} phones is approved by an admin`);
   }
-  const approved = await deps.alerts.approve(alertId, principal.subject, deps.clock.now().toISOString());
-  if (!approved) throw new NotFoundError('unknown_alert', 'No alert has this id');
-  if (approved.approvedBy !== principal.subject || approved.status === 'cancelled') return approved;
-  if (deps.queue) await deps.queue.enqueue(await batchesOf(deps, approved));
+  let alert = found;
+  if (!requeue) {
+    const approved = await deps.alerts.approve(alertId, principal.subject, deps.clock.now().toISOString());
+    if (!approved) throw new NotFoundError('unknown_alert', 'No alert has this id');
+    // Approved or cancelled meanwhile by someone else: theirs is the change.
+    if (approved.approvedBy !== principal.subject || approved.status !== 'sending') return approved;
+    alert = approved;
+  }
   await recordAudit(
     deps,
     principal,
-    { id: approved.caseId, unitPath: approved.unitPath },
-    {
-      action: 'alert.approve',
-      target: approved.id,
-      results: approved.recipients,
-    },
+    { id: alert.caseId, unitPath: alert.unitPath },
+    { action: requeue ? 'alert.requeue' : 'alert.approve', target: alert.id, results: alert.recipients },
   );
-  return approved;
+  return enqueueSending(deps, alert);
 }
+
+/**
+ * Enqueues every batch of a sending alert, then marks it queued. A failure is logged and answered as the alert
+ * still `sending` without `queuedAt` (never a 5xx once the approval is stored): approving it again enqueues it.
+ */
+async function enqueueSending(deps: AlertDeps, alert: Alert): Promise<Alert> {
+  if (!deps.queue) return alert;
+  try {
+    const batches = await batchesOf(deps, alert);
+    await deps.queue.enqueue(batches);
+    const recipients = batches.reduce((n, b) => n + b.recipients.length, 0);
+    const queuedAt = deps.clock.now().toISOString();
+    await deps.alerts.markQueued(alert.id, queuedAt, recipients);
+    return (await deps.alerts.getAlert(alert.id)) ?? alert;
+  } catch (err) {
+    deps.events?.emit({ event: 'AlertEnqueueFailed', alertId: alert.id, errorName: (err as Error).name });
+    return alert;
+  }
+}
+
+/**
+ * Resumes sending after the kill switch was off: every alert still `sending` is enqueued again, so the phones
+ * it has not reached yet are sent to (those it has are claimed already, and skipped). Answers the alerts
+ * enqueued.
+ */
+export async function requeueSending(deps: AlertDeps): Promise<number> {
+  let requeued = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.alerts.listAlerts({ limit: 100, ...(nextToken ? { nextToken } : {}) });
+    for (const alert of page.items) {
+      if (alert.status !== 'sending') continue;
+      const after = await enqueueSending(deps, alert);
+      if (after.queuedAt) requeued++;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return requeued;
+}
+
+/** Who may pull the kill switch: an admin of the province's root unit. */
+export interface SwitchDeps extends AlertDeps {
+  switch: AlertSwitch;
+  provinceId: string;
+}
+
+/** The kill switch: pauses the sending of every alert of the province at once. Audited. */
+export async function pauseAlerts(deps: SwitchDeps, principal: Principal): Promise<{ paused: true }> {
+  assertAllowed(principal, 'pauseAlerts', [deps.provinceId]);
+  await deps.switch.setPaused(true, principal.subject, deps.clock.now().toISOString());
+  await recordAudit(deps, principal, KILL_SWITCH_CASE(deps.provinceId), { action: 'alerts.pause' });
+  return { paused: true };
+}
+
+/**
+ * Resumes sending: the switch off, then every alert still `sending` enqueued again (the batches consumed while
+ * paused were dropped, not retried: SQS would have dead-lettered them). Audited with the alerts resumed.
+ */
+export async function resumeAlerts(
+  deps: SwitchDeps,
+  principal: Principal,
+): Promise<{ paused: false; requeued: number }> {
+  assertAllowed(principal, 'pauseAlerts', [deps.provinceId]);
+  await deps.switch.setPaused(false, principal.subject, deps.clock.now().toISOString());
+  const requeued = await requeueSending(deps);
+  await recordAudit(deps, principal, KILL_SWITCH_CASE(deps.provinceId), {
+    action: 'alerts.resume',
+    results: requeued,
+  });
+  return { paused: false, requeued };
+}
+
+/** The kill switch concerns no one case: its audit records stand under the province, for its admins. */
+const KILL_SWITCH_CASE = (provinceId: string) => ({ id: 'kill-switch', unitPath: [provinceId] });
 
 /** Cancels a draft or a sending alert: nothing more is sent. A sent or cancelled alert is answered as it is. */
 export async function cancelAlert(deps: AlertDeps, principal: Principal, alertId: string): Promise<Alert> {
@@ -274,40 +388,61 @@ export interface SendingDeps {
   paused(): Promise<boolean>;
 }
 
+/** What one delivery of a batch came to. */
+export interface BatchOutcome {
+  /** Phones whose send failed for now (a throttle): the batch is delivered again for them. */
+  retry: string[];
+  /** The kill switch was on: the rest of the batch was dropped; resuming enqueues the alert again. */
+  paused: boolean;
+}
+
 /**
  * The queue's consumer: sends one batch, at most once per phone per alert. Before each send it checks that the
- * alert is still `sending` and the province not paused; if not, it stops and answers the phones left (a paused
- * province's are delivered again later; a cancelled alert's are dropped by the next delivery, which finds it
- * cancelled). A phone is claimed before its number is opened; a failed send gives the claim back and is answered
- * as failed, so the queue delivers it again. Answers the phone hashes to deliver again.
+ * alert is still `sending` and the province not paused; if not, it stops: a cancelled alert's phones are
+ * dropped, a paused province's too (resuming enqueues every sending alert again, rather than SQS redelivering a
+ * batch until it is dead-lettered). A phone is claimed before its number is opened; a send that failed for now
+ * gives the claim back and is answered for retry; one refused for good keeps its claim and is counted `failed`.
  */
-export async function sendBatch(deps: SendingDeps, batch: AlertBatch): Promise<{ retry: string[] }> {
+export async function sendBatch(deps: SendingDeps, batch: AlertBatch): Promise<BatchOutcome> {
   const retry: string[] = [];
   let sent = 0;
-  for (const [i, r] of batch.recipients.entries()) {
-    const alert = await deps.alerts.getAlert(batch.alertId);
-    // Cancelled, sent or gone: the rest of the batch is dropped.
-    if (alert?.status !== 'sending') break;
-    if (await deps.paused()) {
-      retry.push(...batch.recipients.slice(i).map((left) => left.phoneHash));
-      break;
+  let failed = 0;
+  let paused = false;
+  try {
+    for (const r of batch.recipients) {
+      const alert = await deps.alerts.getAlert(batch.alertId);
+      // Cancelled, sent or gone: the rest of the batch is dropped.
+      if (alert?.status !== 'sending') break;
+      if (await deps.paused()) {
+        paused = true;
+        break;
+      }
+      if (!(await deps.deliveries.claim(batch.alertId, r.phoneHash))) continue;
+      try {
+        const e164 = await deps.phones.open(r.sealedPhone);
+        await deps.sms.send(
+          e164,
+          alertMessage(alert.template, {
+            checkpoint: r.place,
+            from: new Date(alert.from),
+            to: new Date(alert.to),
+          }),
+        );
+        sent++;
+      } catch (err) {
+        if (err instanceof SmsRefusedError || (err as Error).name === 'SealedPhoneError') {
+          failed++;
+          continue;
+        }
+        await deps.deliveries.release(batch.alertId, r.phoneHash);
+        retry.push(r.phoneHash);
+      }
     }
-    if (!(await deps.deliveries.claim(batch.alertId, r.phoneHash))) continue;
-    try {
-      const e164 = await deps.phones.open(r.sealedPhone);
-      const from = new Date(alert.from);
-      await deps.sms.send(
-        e164,
-        alertMessage(alert.template, { checkpoint: r.place, from, to: new Date(alert.to) }),
-      );
-      sent++;
-    } catch {
-      await deps.deliveries.release(batch.alertId, r.phoneHash);
-      retry.push(r.phoneHash);
-    }
+  } finally {
+    // Counted even when a store call failed half-way: what was sent stays sent.
+    if (sent + failed > 0) await deps.deliveries.countSent(batch.alertId, sent, failed);
   }
-  if (sent > 0) await deps.deliveries.countSent(batch.alertId, sent);
-  return { retry };
+  return { retry, paused };
 }
 
 /** At most this many alerts read to fill one page of a scoped listing. */
@@ -335,6 +470,9 @@ export async function listAlerts(
   return { items, ...(nextToken ? { nextToken } : {}) };
 }
 
+/** How many of an alert's checkpoints are read at once. */
+const CHECKPOINTS_IN_FLIGHT = 4;
+
 /** One phone an alert reaches, by its keyed hash, with its sealed number and the visit that put it there. */
 export interface Recipient {
   phoneHash: string;
@@ -352,9 +490,12 @@ export async function alertRecipients(
   query: { checkpointIds: readonly string[]; from: Date; to: Date; minOverlapMinutes: number },
 ): Promise<Map<string, Recipient>> {
   const found = new Map<string, Recipient>();
-  for (const checkpointId of query.checkpointIds) {
-    const visits = await visitsAtCheckpoint(deps, checkpointId, query.from, query.to);
-    for (const v of visits) {
+  // Read a few checkpoints at once; taken in the alert's order, so a phone counts under its first checkpoint.
+  const read = await mapLimit(query.checkpointIds, CHECKPOINTS_IN_FLIGHT, (checkpointId) =>
+    visitsAtCheckpoint(deps, checkpointId, query.from, query.to),
+  );
+  for (const [i, checkpointId] of query.checkpointIds.entries()) {
+    for (const v of read[i]!) {
       if (found.has(v.phoneHash)) continue;
       if (overlapMinutes(v, query.from, query.to) < query.minOverlapMinutes) continue;
       found.set(v.phoneHash, { phoneHash: v.phoneHash, sealedPhone: v.sealedPhone, checkpointId });

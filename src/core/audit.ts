@@ -21,6 +21,11 @@ export const AUDIT_ACTIONS = [
   'alert.draft',
   'alert.approve',
   'alert.cancel',
+  /** An approved alert whose batches were not all enqueued, enqueued again by a second approval. */
+  'alert.requeue',
+  /** The province's kill switch: every alert's sending paused, then resumed. */
+  'alerts.pause',
+  'alerts.resume',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,9 +4,9 @@ import { newCode } from './codes.ts';
 import { CheckpointNotFoundError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { Checkpoint, CheckpointKind, CheckpointRef, Page, Principal, Unit } from './model.ts';
 import { canonicalName, followsRule } from './naming.ts';
-import type { CheckpointFilter, CheckpointStore, UnitStore } from './ports.ts';
+import type { CheckpointEdit, CheckpointFilter, CheckpointStore, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
-import { unitInScope } from './units.ts';
+import { subtreeUnits, unitInScope } from './units.ts';
 
 export interface NewCheckpoint {
   kind: CheckpointKind;
@@ -242,4 +242,136 @@ export async function* eachCheckpoint(
     yield* page.items;
     nextToken = page.nextToken;
   } while (nextToken);
+}
+
+/** What `PATCH /v1/checkpoints/{id}` may change. `ref` is the registrant's key for idempotent imports: not edited. */
+export interface CheckpointPatch {
+  kind?: CheckpointKind;
+  placeName?: string;
+  address?: string;
+  /** A name of the editor's own: kept, and flagged when it breaks the rule. */
+  name?: string;
+  /** Rename the checkpoint to what the province's rule makes of its fields. */
+  applyNamingRule?: boolean;
+}
+
+export interface EditDeps {
+  units: UnitStore;
+  checkpoints: CheckpointStore;
+  publicBaseUrl: string;
+  namingRule: string;
+}
+
+/**
+ * The checkpoint's fields after a patch, and its name: the rule's when asked (`applyNamingRule`), the one sent
+ * along when there is one, otherwise the rule's again for a checkpoint that followed it (its name follows its
+ * fields) and the old one for a checkpoint that did not (still flagged, with the rule's name beside it).
+ */
+export function editOf(
+  rule: string,
+  cp: Checkpoint,
+  unitName: string,
+  patch: CheckpointPatch,
+): CheckpointEdit {
+  const fields = {
+    kind: patch.kind ?? cp.kind,
+    placeName: patch.placeName?.trim() || cp.placeName,
+    address: patch.address?.trim() || cp.address,
+  };
+  const canonical = canonicalName(rule, { ...fields, unitName });
+  const name = patch.applyNamingRule
+    ? canonical
+    : patch.name?.trim() || (cp.followsNamingRule ? canonical : cp.name);
+  return { ...fields, name, canonicalName: canonical, followsNamingRule: followsRule(name, canonical) };
+}
+
+/** Tries again when a code rotation raced the edit (both write the code item): a rotation is rare and quick. */
+const EDIT_ATTEMPTS = 3;
+
+/**
+ * Edits a checkpoint the caller may manage: its kind, place and address, its name (or the rule's name). The check-in
+ * page shows the new name at once (the code item is written in the same transaction); the next weekly report
+ * counts it by what it is now.
+ */
+export async function editCheckpoint(
+  deps: EditDeps,
+  principal: Principal,
+  checkpointId: string,
+  patch: CheckpointPatch,
+): Promise<CheckpointView> {
+  for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'manageCheckpoints');
+    const unitName = (await deps.units.getUnit(cp.unitId))?.name ?? cp.unitName;
+    const edited = await deps.checkpoints.editCheckpoint(
+      cp.id,
+      cp.code,
+      editOf(deps.namingRule, cp, unitName, patch),
+    );
+    if (edited === undefined) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+    if (edited !== 'code-changed') return toView(edited, deps.publicBaseUrl);
+  }
+  throw new ConflictError(
+    'checkpoint_busy',
+    'The checkpoint changed while it was edited: send the edit again',
+  );
+}
+
+/** What a bulk rename did; `done: false` when time ran out first (send the request again: it goes on). */
+export interface NamingFix {
+  renamed: number;
+  done: boolean;
+}
+
+/** Checkpoints renamed at once: each rename is its own small transaction. */
+const RENAMES_IN_FLIGHT = 8;
+
+/**
+ * Renames every checkpoint of a unit (and, with `subtree`, of every unit below it) whose name breaks the rule to
+ * the rule's name. Idempotent and resumable: what is renamed no longer breaks the rule, so a request that ran out
+ * of time (`done: false`) is simply sent again.
+ */
+export async function applyNamingRule(
+  deps: EditDeps & { timeLeft: () => boolean },
+  principal: Principal,
+  unitId: string,
+  options: { subtree: boolean },
+): Promise<NamingFix> {
+  const root = await unitInScope(deps.units, principal, unitId, 'manageCheckpoints');
+  const units = options.subtree ? await subtreeUnits(deps.units, root) : [root];
+  let renamed = 0;
+  let skipped = 0;
+  for (const unit of units) {
+    const batch: Checkpoint[] = [];
+    const flush = async () => {
+      const results = await Promise.all(
+        batch.map((cp) =>
+          deps.checkpoints.editCheckpoint(
+            cp.id,
+            cp.code,
+            editOf(deps.namingRule, cp, unit.name, { applyNamingRule: true }),
+          ),
+        ),
+      );
+      for (const result of results) {
+        if (result && result !== 'code-changed') renamed++;
+        else skipped++;
+      }
+      batch.length = 0;
+    };
+    for await (const cp of eachCheckpoint(deps.checkpoints, unit.id, {
+      pageSize: 100,
+      filter: { followsNamingRule: false },
+    })) {
+      if (cp.followsNamingRule) continue;
+      if (!deps.timeLeft()) {
+        await flush();
+        return { renamed, done: false };
+      }
+      batch.push(cp);
+      if (batch.length >= RENAMES_IN_FLIGHT) await flush();
+    }
+    await flush();
+  }
+  // A checkpoint whose code was rotated meanwhile was left as it was: the next request renames it.
+  return { renamed, done: skipped === 0 };
 }

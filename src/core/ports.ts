@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImportJob } from './import-jobs.ts';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
+import type { Period } from './report.ts';
 import type { UnitSummary, WeeklyRun, WeeklyRunRequest } from './weekly-run.ts';
 
 /** What the core needs from storage. The DynamoDB and S3 adapters implement these; tests may fake them. */
@@ -10,6 +11,21 @@ export interface UnitStore {
   /** Stores a new unit; false when the id is taken. */
   createUnit(unit: Unit): Promise<boolean>;
   childrenOf(unitId: string): Promise<Unit[]>;
+  /**
+   * Replaces an existing unit's name, kind, code, parent and path (and where it is listed under its parent);
+   * false when there is no such unit. Its checkpoints and descendants are the caller's to follow (src/core/units.ts).
+   */
+  updateUnit(unit: Unit): Promise<boolean>;
+}
+
+/** What an edit may change of a checkpoint: its fields and what the naming rule makes of them. */
+export interface CheckpointEdit {
+  name: string;
+  kind: Checkpoint['kind'];
+  placeName: string;
+  address: string;
+  canonicalName: string;
+  followsNamingRule: boolean;
 }
 
 export type CreateResult =
@@ -59,6 +75,22 @@ export interface CheckpointStore {
   deactivate(checkpointId: string): Promise<Checkpoint | undefined>;
   /** Opened again, with the code it had. */
   reactivate(checkpointId: string): Promise<Checkpoint | undefined>;
+  /**
+   * The checkpoint and its code item (which the check-in page reads the name from) edited together. Undefined when
+   * there is no such checkpoint; 'code-changed' (nothing changed) when its code is no longer `code` (rotated
+   * meanwhile): read it again and retry.
+   */
+  editCheckpoint(
+    checkpointId: string,
+    code: string,
+    edit: CheckpointEdit,
+  ): Promise<Checkpoint | 'code-changed' | undefined>;
+  /** Where a checkpoint's unit now is (a unit renamed or moved): the checkpoint and its code item together. */
+  setUnitOf(
+    checkpointId: string,
+    code: string,
+    unit: { unitName: string; unitPath: string[] },
+  ): Promise<Checkpoint | 'code-changed' | undefined>;
 }
 
 export type RecordResult = { status: 'created' } | { status: 'duplicate'; existing: Checkin };
@@ -88,6 +120,12 @@ export interface ReportStore {
   /** Keys stored under a prefix. */
   list(prefix: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;
+}
+
+/** A stored report file read back as text (the JSON report the console shows). */
+export interface ReportReader {
+  /** The object's text, or undefined when there is no such object. */
+  getText(key: string): Promise<string | undefined>;
 }
 
 /**
@@ -147,6 +185,18 @@ export type LogEvent =
   | { event: 'RequestFailed'; status: number; code: string; errorName?: string }
   /** Hashing or sealing a phone failed (KMS or Secrets Manager unreachable, throttled, refusing): nothing stored. */
   | { event: 'PhoneVaultFailed'; errorName: string }
+  /** An approved alert's batches could not all be enqueued: it stays `sending`, not queued; approving it again enqueues. */
+  | { event: 'AlertEnqueueFailed'; alertId: string; errorName: string }
+  /** Delivering one queued batch failed as a whole (a store unreachable): SQS delivers it again. */
+  | { event: 'AlertBatchFailed'; alertId: string; errorName: string }
+  /** One queued batch of an alert delivered: what it sent, what the SMS service refused, what waits for a retry. */
+  | {
+      event: 'AlertBatchDelivered';
+      alertId: string;
+      recipients: number;
+      retry: number;
+      paused: boolean;
+    }
   /** Refused before any handler ran (a malformed path, a throttle): the route, never the path's values. */
   | { event: 'RequestRefused'; status: number; code: string; route: string }
   | { event: 'ImportContinued'; importId: string; position: number }
@@ -157,7 +207,20 @@ export type LogEvent =
       created: number;
       rejected: number;
       pending: number;
-    };
+    }
+  /** The weekly run could not hand a stored report to the Friday delivery: the run goes on, the e-mail is not sent. */
+  | { event: 'ReportNoticeFailed'; unitId: string; start: string; errorName: string }
+  /** One notice of the Friday delivery handled: counts only, never an address. */
+  | {
+      event: 'ReportMailDelivered';
+      unitId: string;
+      start: string;
+      sent: number;
+      skipped: number;
+      failed: number;
+    }
+  /** A delivery gave up for now (its queue retries it): the error's name only. */
+  | { event: 'ReportMailFailed'; unitId: string; start: string; errorName: string };
 
 export interface Events {
   emit(event: LogEvent): void;
@@ -185,4 +248,62 @@ export interface ImportUploads {
 export interface ImportQueue {
   awaitUpload(job: ImportJob): Promise<void>;
   continueLater(importId: string): Promise<void>;
+}
+
+/**
+ * The Friday delivery (src/core/report-mail.ts). A unit's report stored by the weekly run becomes a notice; the
+ * mailer turns it into one e-mail per subscribed staff member of the unit, later and elsewhere: delivery never holds
+ * up or fails the run.
+ */
+export interface ReportStoredNotice {
+  unitId: string;
+  period: Period;
+  /** The stored JSON report (src/keys.ts reportKeys): the e-mail's figures are read from it. */
+  jsonKey: string;
+  /** When the report was generated (UTC ISO). */
+  generatedAt: string;
+}
+
+/** Where the weekly run drops its notices: SQS in AWS, an in-process queue locally. */
+export interface ReportNotices {
+  reportStored(notice: ReportStoredNotice): Promise<void>;
+}
+
+/** A staff member who gets a unit's weekly report by e-mail. */
+export interface Subscriber {
+  email: string;
+  name?: string;
+}
+
+/**
+ * The staff of a unit who want its weekly report by e-mail: those with an e-mail address, not disabled, not opted
+ * out. The staff directory implements it (Cognito in AWS); locally a JSON file in the data folder stands in.
+ */
+export interface StaffSubscribers {
+  subscribersOf(unitId: string): Promise<Subscriber[]>;
+}
+
+/** One composed message: its RFC 5322 bytes and its envelope recipient. */
+export interface OutgoingMail {
+  to: string;
+  /** The whole message (headers and body), as sent and as written to the local outbox. */
+  raw: Buffer;
+  /** The Message-ID, without angle brackets. */
+  messageId: string;
+}
+
+/** Sends one message (Amazon SES v2 in AWS, `.eml` files in the local outbox). Throws when it was not accepted. */
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/**
+ * Idempotency of the delivery: one marker per unit, period and recipient. A redelivered notice finds the marker and
+ * sends nothing again.
+ */
+export interface MailMarkers {
+  /** True for the one caller that claimed the marker; false when it was claimed before. */
+  claim(unitId: string, periodStart: string, email: string, at: string): Promise<boolean>;
+  /** Gives a claim back after a failed send, so a retry of the notice may send it. */
+  release(unitId: string, periodStart: string, email: string): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { ConflictError } from './errors.ts';
 import type { Checkpoint, Principal } from './model.ts';
 import type { CheckpointStore, LinkSigner, ReportStore, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
-import { unitInScope } from './units.ts';
+import { subtreeUnits, unitInScope } from './units.ts';
 
 /** Checkpoints per listing page while a unit's posters are rendered. */
 export const POSTER_PAGE_SIZE = 100;
@@ -51,16 +51,21 @@ export async function* activeCheckpoints(
 /**
  * The posters of every active checkpoint of a unit, `copies` pages each, as one PDF streamed into storage while
  * it is drawn (a multipart upload: the file is never whole in memory), answered with a short-lived link.
- * A unit without an active checkpoint has no posters: 409, and nothing is stored.
+ * With `subtree`, the checkpoints of every unit below it too. Nothing active to print: 409, and nothing is stored.
  */
 export async function createUnitPosters(
   deps: UnitPostersDeps,
   principal: Principal,
   unitId: string,
   copies: number,
+  options: { subtree?: boolean } = {},
 ): Promise<UnitPosters> {
   const unit = await unitInScope(deps.units, principal, unitId, 'manageCheckpoints');
-  const source = activeCheckpoints(deps.checkpoints, unit.id);
+  // A district prints its communes' posters too: the unit's own first, then each unit below it, level by level.
+  const units = options.subtree ? await subtreeUnits(deps.units, unit) : [unit];
+  const source = (async function* () {
+    for (const each of units) yield* activeCheckpoints(deps.checkpoints, each.id);
+  })();
   const first = await source.next();
   if (first.done) {
     throw new ConflictError('no_active_checkpoints', `Unit ${unit.id} has no active checkpoint to print`);

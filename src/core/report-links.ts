@@ -1,7 +1,7 @@
 import { reportKeys } from '../keys.ts';
 import { NotFoundError } from './errors.ts';
 import type { Principal } from './model.ts';
-import type { LinkSigner, ReportStore, UnitStore } from './ports.ts';
+import type { LinkSigner, ReportReader, ReportStore, UnitStore } from './ports.ts';
 import type { Period, ReportFormat } from './report.ts';
 import { type Clock, reportablePeriod } from './time.ts';
 import { unitInScope } from './units.ts';
@@ -50,4 +50,24 @@ export async function reportLink(
   const url = await deps.signer.signGet(key, deps.linkTtlSeconds, fileName);
   const expiresAt = new Date(deps.clock.now().getTime() + deps.linkTtlSeconds * 1000).toISOString();
   return { url, expiresAt };
+}
+
+/**
+ * The stored JSON report itself (what the JSON download holds), for the console to show: the same figures as the
+ * XLSX written by the same run, never recomputed.
+ */
+export async function storedJsonReport(
+  deps: Pick<ReportLinkDeps, 'units' | 'clock' | 'provinceId'> & { reports: ReportReader },
+  principal: Principal,
+  unitId: string,
+  start: string,
+): Promise<unknown> {
+  const period = reportablePeriod(start, deps.clock.now());
+  await unitInScope(deps.units, principal, unitId, 'viewReports');
+  const text = await deps.reports.getText(
+    reportKeys.file(deps.provinceId, unitId, period.start, period.end, 'json'),
+  );
+  if (text === undefined)
+    throw new NotFoundError('unknown_report', `No report for ${unitId} starting ${start}`);
+  return JSON.parse(text);
 }

@@ -77,3 +77,8 @@ export function periodBounds(period: Period): { from: Date; to: Date } {
   const to = DateTime.fromISO(period.end, { zone: TIME_ZONE }).plus({ days: 1 });
   return { from: from.toJSDate(), to: to.toJSDate() };
 }
+
+/** The local day `days` after (or, negative, before) a local day, YYYY-MM-DD. */
+export function addDays(day: string, days: number): string {
+  return DateTime.fromISO(day, { zone: TIME_ZONE }).plus({ days }).toISODate()!;
+}

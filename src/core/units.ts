@@ -1,7 +1,9 @@
 import { assertAllowed } from './access.ts';
+import { eachCheckpoint } from './checkpoints.ts';
 import { ConflictError, UnitNotFoundError, ValidationError } from './errors.ts';
-import type { Principal, Unit, UnitKind } from './model.ts';
-import type { UnitStore } from './ports.ts';
+import type { Checkpoint, Principal, Unit, UnitKind } from './model.ts';
+import { mapLimit } from './pool.ts';
+import type { CheckpointStore, UnitStore } from './ports.ts';
 import type { Clock } from './time.ts';
 
 export interface NewUnit {
@@ -79,3 +81,120 @@ export async function getUnitWithChildren(
 export function rootUnit(provinceId: string, name: string, createdAt: string): Unit {
   return { id: provinceId, name, kind: 'province', path: [provinceId], createdAt };
 }
+
+/** Children read at once while a subtree is walked: a province's level of communes is thousands of units. */
+const CHILDREN_IN_FLIGHT = 16;
+
+/** A unit and every unit below it, level by level (the unit first, then its children, then theirs). */
+export async function subtreeUnits(units: UnitStore, root: Unit): Promise<Unit[]> {
+  const all: Unit[] = [root];
+  let level: Unit[] = [root];
+  while (level.length > 0) {
+    const children = await mapLimit(level, CHILDREN_IN_FLIGHT, (unit) => units.childrenOf(unit.id));
+    level = children.flat().sort((a, b) => a.id.localeCompare(b.id));
+    all.push(...level);
+  }
+  return all;
+}
+
+/** What `PATCH /v1/units/{unitId}` may change: the name, kind and code, and the parent (a move). */
+export interface UnitPatch {
+  name?: string;
+  kind?: UnitKind;
+  code?: string;
+  parentId?: string;
+}
+
+export interface EditedUnit extends Unit {
+  /**
+   * What followed the unit: units below it given their new path, checkpoints their unit's new name or path.
+   * `done: false` when time ran out first: send the same request again and it finishes (it repairs what differs).
+   */
+  followed: { units: number; checkpoints: number; done: boolean };
+}
+
+/**
+ * Renames or moves a unit the caller may manage. A move goes under another unit of the caller's scope (403
+ * otherwise), never under the unit itself or a unit below it (400 naming `parentId`); the province itself does not
+ * move. What copies the unit's name or path follows it: the path of every unit below it (a token's scope is read
+ * from paths), and its checkpoints' unit name and path (the check-in page shows the name; scope is checked on the
+ * path). A request that includes `parentId` walks the whole subtree and mends whatever path differs, so sending it
+ * again finishes a move that ran out of time.
+ */
+export async function editUnit(
+  deps: { units: UnitStore; checkpoints: CheckpointStore; timeLeft: () => boolean },
+  principal: Principal,
+  unitId: string,
+  patch: UnitPatch,
+): Promise<EditedUnit> {
+  const unit = await unitInScope(deps.units, principal, unitId, 'manageUnits');
+  let path = unit.path;
+  let parentId = unit.parentId;
+  if (patch.parentId !== undefined && patch.parentId !== unit.parentId) {
+    if (!unit.parentId) {
+      throw new ValidationError([{ path: 'parentId', message: 'The province itself has no parent unit' }]);
+    }
+    const parent = await unitInScope(deps.units, principal, patch.parentId, 'manageUnits');
+    if (parent.path.includes(unit.id)) {
+      throw new ValidationError([
+        { path: 'parentId', message: 'A unit cannot move under itself or a unit below it' },
+      ]);
+    }
+    path = [...parent.path, unit.id];
+    parentId = parent.id;
+  }
+  const edited: Unit = {
+    ...unit,
+    ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+    ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
+    ...(patch.code !== undefined ? { code: patch.code.trim() } : {}),
+    ...(parentId ? { parentId } : {}),
+    path,
+  };
+  if (!(await deps.units.updateUnit(edited))) throw new UnitNotFoundError(unitId);
+  // A rename reaches the unit's own checkpoints; a move (or a repeated one) every unit and checkpoint below it.
+  const scope = patch.parentId !== undefined ? await subtreeUnits(deps.units, edited) : [edited];
+  const followed = await followUnits(deps, edited, scope);
+  return { ...edited, followed };
+}
+
+/** Gives each unit of `scope` (the edited unit first) its path under its parent, and its checkpoints its name and path. */
+async function followUnits(
+  deps: { units: UnitStore; checkpoints: CheckpointStore; timeLeft: () => boolean },
+  edited: Unit,
+  scope: readonly Unit[],
+): Promise<EditedUnit['followed']> {
+  const paths = new Map<string, string[]>([[edited.id, edited.path]]);
+  let units = 0;
+  let checkpoints = 0;
+  for (const stored of scope) {
+    const unit =
+      stored.id === edited.id ? edited : { ...stored, path: [...paths.get(stored.parentId!)!, stored.id] };
+    paths.set(unit.id, unit.path);
+    if (!deps.timeLeft()) return { units, checkpoints, done: false };
+    if (unit !== edited && !samePath(unit.path, stored.path)) {
+      await deps.units.updateUnit(unit);
+      units++;
+    }
+    const stale: Checkpoint[] = [];
+    for await (const cp of eachCheckpoint(deps.checkpoints, unit.id, { pageSize: 100 })) {
+      if (cp.unitName !== unit.name || !samePath(cp.unitPath, unit.path)) stale.push(cp);
+    }
+    for (let i = 0; i < stale.length; i += 8) {
+      if (!deps.timeLeft()) return { units, checkpoints, done: false };
+      const results = await Promise.all(
+        stale
+          .slice(i, i + 8)
+          .map((cp) =>
+            deps.checkpoints.setUnitOf(cp.id, cp.code, { unitName: unit.name, unitPath: unit.path }),
+          ),
+      );
+      checkpoints += results.filter((r) => r && r !== 'code-changed').length;
+      if (results.some((r) => r === 'code-changed')) return { units, checkpoints, done: false };
+    }
+  }
+  return { units, checkpoints, done: true };
+}
+
+const samePath = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);

@@ -8,6 +8,7 @@ import type {
   ActivityStore,
   CheckpointStore,
   Events,
+  ReportNotices,
   ReportStore,
   SummaryStore,
   UnitStore,
@@ -174,7 +175,11 @@ export class ChildSummaryMissingError extends Error {
   }
 }
 
-export type UnitTaskDeps = Omit<WeeklyReportDeps, 'summaries'> & { summaries: SummaryStore };
+export type UnitTaskDeps = Omit<WeeklyReportDeps, 'summaries'> & {
+  summaries: SummaryStore;
+  /** The Friday delivery's queue: told of each report stored (src/core/report-mail.ts); none, no e-mail. */
+  notices?: ReportNotices;
+};
 
 /**
  * The Friday run's task for one unit: reads the unit's own checkpoints and their counters, and its children's
@@ -238,6 +243,20 @@ export async function reportUnit(deps: UnitTaskDeps, task: UnitTask): Promise<Un
   const rows = report.level === 'units' ? report.rows.length : report.checkpoints.length;
   await deps.summaries.putSummary(summaryOf(node, report, rows, keys));
   deps.events.emit({ event: 'WeeklyReportStored', unitId: unit.id, start: period.start, rows });
+  if (deps.notices && keys.json) {
+    // The e-mails go out later and elsewhere: a queue that refuses the notice costs that unit its e-mail, never
+    // its report or the run.
+    await deps.notices
+      .reportStored({ unitId: unit.id, period, jsonKey: keys.json, generatedAt })
+      .catch((err: Error) =>
+        deps.events.emit({
+          event: 'ReportNoticeFailed',
+          unitId: unit.id,
+          start: period.start,
+          errorName: err?.name ?? 'Error',
+        }),
+      );
+  }
   return { unitId: unit.id, rows, keys, skipped: false };
 }
 

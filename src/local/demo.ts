@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
+import { temporaryPassword } from '../core/passwords.ts';
 import { mapLimit } from '../core/pool.ts';
 import type { ReportFigures } from '../core/report.ts';
 import { periodBounds, previousCompletePeriod } from '../core/time.ts';
+import type { StaffUser } from '../core/users.ts';
 import { HAI_HA, HAI_HA_COMMUNES, PLACES } from './hai-ha.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
@@ -172,6 +174,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stack: DemoResult = await startLocalStack(options);
   try {
     const province = stack.config.provinceId;
+    const demoStaff = await seedDemoStaff(stack, province);
     const admin = await stack.token('admin', province);
     const record = readSeedRecord(stack.dataDir);
     const present = (await api(stack, admin, 'GET', `/v1/units/${HAI_HA.id}`)).status === 200;
@@ -223,6 +226,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`vaora (province ${province}) is running at ${stack.url}   data: ${stack.dataDir}`);
       out(`Staff token (admin of ${province}):`);
       out(admin);
+      // The console link carries its token in the fragment too (`npx vaora token --role … --unit … --console`).
+      out(
+        `Staff console (district admin of ${HAI_HA.name}): ${stack.url}/console/#token=${await stack.token('admin', HAI_HA.id)}`,
+      );
+      out(
+        `  or sign in at ${stack.url}/console/sign-in as ${demoStaff.accounts.map((a) => `${a.username} (${a.role}, ${a.unitId})`).join(', ')}; password ${demoStaff.password}`,
+      );
       if (cp) {
         out(`A checkpoint to try: ${cp.name}  code ${cp.code}`);
         out(`  check-in page (the URL in its QR): ${cp.qrUrl}`);
@@ -258,12 +268,75 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
       out(link.json.url);
     }
-    if (options.keepRunning) out('Press Ctrl+C to stop.');
+    if (options.keepRunning) {
+      out(
+        `Report e-mails (the Friday delivery) to those accounts (${demoStaff.optedOut} opted out): npx vaora outbox`,
+      );
+      out('Press Ctrl+C to stop.');
+    }
     return stack;
   } catch (err) {
     await stack.stop();
     throw err;
   }
+}
+
+/** The demo's staff accounts: the province's admin, Hải Hà's two officers (one opted out of e-mail), a commune's manager. */
+const DEMO_STAFF = (provinceId: string) =>
+  [
+    {
+      username: 'quan-tri',
+      email: 'quan-tri@vaora.example',
+      name: 'Quản trị tỉnh',
+      role: 'admin',
+      unitId: provinceId,
+      weeklyEmail: true,
+    },
+    {
+      username: 'lan.nt',
+      email: 'lan.nt@vaora.example',
+      name: 'Nguyễn Thị Lan',
+      role: 'admin',
+      unitId: HAI_HA.id,
+      weeklyEmail: true,
+    },
+    {
+      username: 'tuan.le',
+      email: 'tuan.le@vaora.example',
+      name: 'Lê Văn Tuấn',
+      role: 'unit-manager',
+      unitId: HAI_HA.id,
+      weeklyEmail: false,
+    },
+    {
+      username: 'hoa.pt',
+      email: 'hoa.pt@vaora.example',
+      name: 'Phạm Thị Hoa',
+      role: 'unit-manager',
+      unitId: HAI_HA_COMMUNES[0]!.id,
+      weeklyEmail: true,
+    },
+  ] as const;
+
+/**
+ * The demo's staff accounts in the local users table (what the console's local sign-in checks and the Friday
+ * e-mails go to), made on a first start with one password, kept in `<data>/demo-password` (only this user may read
+ * it) and printed at each start. An account already there (one an admin changed) is left as it is.
+ */
+async function seedDemoStaff(
+  stack: LocalStack,
+  provinceId: string,
+): Promise<{ accounts: readonly StaffUser[]; password: string; optedOut: number }> {
+  const file = join(stack.dataDir, 'demo-password');
+  let password = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (!password) {
+    password = temporaryPassword();
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  }
+  const createdAt = new Date().toISOString();
+  const accounts = DEMO_STAFF(provinceId).map((a) => ({ ...a, enabled: true, createdAt }));
+  for (const account of accounts) await stack.users.createUser(account, password);
+  return { accounts, password, optedOut: accounts.filter((a) => !a.weeklyEmail).length };
 }
 
 type Expected = Map<string, ReportFigures>;

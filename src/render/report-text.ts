@@ -97,7 +97,9 @@ function activeText(f: ReportFigures): string {
  * "Số lượt vào/ra: 72.420, giảm 6.019 so với 7 ngày trước (30/12/2021 - 05/01/2022). Điểm kiểm soát hoạt động:
  * 874 (13,51%), 7 ngày trước: 860 (13,35%)."
  */
-export function comparisonLine(report: UnitReport): string {
+export function comparisonLine(
+  report: Pick<UnitReport, 'totals' | 'previousTotals' | 'previousPeriod'>,
+): string {
   const now = report.totals;
   const before = report.previousTotals;
   return (

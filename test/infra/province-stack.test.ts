@@ -1,10 +1,27 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mailIdentity } from '../../lib/provinces.ts';
 import { provinceReportsPrefix } from '../../lib/reports-bucket.ts';
 import type { TableId } from '../../lib/tables.ts';
-import { DEFAULTS, ENV, IMPORT_QUEUE_ENV, PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
+import {
+  ALERT_SENDING_ENV,
+  DEFAULTS,
+  ENV,
+  IMPORT_QUEUE_ENV,
+  MAIL_ENV,
+  PHONE_ENV,
+  USERS_ENV,
+  WEEKLY_RUNNER_ENV,
+} from '../../src/config.ts';
 import { KEY, posterKeys, reportKeys, TABLES } from '../../src/keys.ts';
-import { CLAIM_ROLE, CLAIM_UNIT, FUNCTIONS, type FunctionName, ROUTES } from '../../src/routes.ts';
+import {
+  CLAIM_ROLE,
+  CLAIM_UNIT,
+  CLAIM_WEEKLY_EMAIL,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+} from '../../src/routes.ts';
 import {
   actionsOf,
   type CfnResource,
@@ -28,10 +45,18 @@ import {
 
 const SYNTH_TIMEOUT = 60_000;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+/** CDK's BucketDeployment singleton (its function and role): copies the built console in at deploy time. */
+const isConsoleCopy = (logicalId: string) => logicalId.startsWith('CustomCDKBucketDeployment');
 const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
 /** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
 /** The only functions that open sealed numbers: the tracing queries, which answer them to a tracer. */
-const OPENING: FunctionName[] = ['trace-checkpoint-visitors', 'trace-phone-contacts', 'trace-phone-visits'];
+/** ...and the alert queue's consumer, which texts them. */
+const OPENING: FunctionName[] = [
+  'send-alert-batch',
+  'trace-checkpoint-visitors',
+  'trace-phone-contacts',
+  'trace-phone-visits',
+];
 const SEALING: FunctionName[] = [
   'create-assisted-checkins',
   'create-card',
@@ -115,8 +140,8 @@ describe('DynamoDB tables', () => {
     },
   );
 
-  it('expires raw check-ins and audit records through TTL on expiresAt, and nothing else', () => {
-    for (const id of ['checkins', 'audit'] as const) {
+  it('expires raw check-ins, audit records and alert delivery markers through TTL on expiresAt, and nothing else', () => {
+    for (const id of ['checkins', 'audit', 'tracing'] as const) {
       expect(tableResource(id).Properties.TimeToLiveSpecification).toEqual({
         AttributeName: 'expiresAt',
         Enabled: true,
@@ -124,7 +149,6 @@ describe('DynamoDB tables', () => {
     }
     expect(tableResource('registry').Properties.TimeToLiveSpecification).toBeUndefined();
     expect(tableResource('activity').Properties.TimeToLiveSpecification).toBeUndefined();
-    expect(tableResource('tracing').Properties.TimeToLiveSpecification).toBeUndefined();
   });
 });
 
@@ -267,11 +291,12 @@ describe('HTTP API routes', () => {
       'GET /g/{code}',
       'GET /sw.js',
       'GET /v1/checkpoints/by-code/{code}',
+      'GET /v1/openapi.json',
       'POST /v1/cards',
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(42);
+    expect(routes.size).toBe(54);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -337,7 +362,8 @@ describe('HTTP API routes', () => {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [{ Ref: defaultChildId(stack.auth.client) }],
+        // The staff app client's and the console's (authorization code + PKCE, lib/console.ts) ID tokens.
+        Audience: [{ Ref: defaultChildId(stack.auth.client) }, { Ref: defaultChildId(stack.console.client) }],
         Issuer: {
           'Fn::Join': [
             '',
@@ -400,13 +426,13 @@ describe('staff user pool', () => {
     });
   });
 
-  it('defines the custom attributes behind the role and unit claims of src/routes.ts', () => {
+  it('defines the custom attributes behind the role and unit claims of src/routes.ts, and the Friday e-mail opt-out', () => {
     const [[, pool]] = resourcesOfType(firstProvince().resources, 'AWS::Cognito::UserPool') as [
       [string, CfnResource],
     ];
     const custom = pool.Properties.Schema.filter((a: { AttributeDataType?: string }) => a.AttributeDataType);
     expect(custom.map((a: { Name: string }) => `custom:${a.Name}`).sort()).toEqual(
-      [CLAIM_ROLE, CLAIM_UNIT].sort(),
+      [CLAIM_ROLE, CLAIM_UNIT, CLAIM_WEEKLY_EMAIL].sort(),
     );
   });
 
@@ -429,16 +455,22 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 }
 
 describe('Lambda functions', () => {
-  it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function', () => {
-    expect(NAMES).toHaveLength(42);
-    for (const { template } of synthedProvinces().provinces) {
-      template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+  it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function but the console copy', () => {
+    expect(NAMES).toHaveLength(56);
+    for (const { resources, template } of synthedProvinces().provinces) {
+      template.resourceCountIs('AWS::Lambda::Function', NAMES.length + 1);
+      // The one helper: CDK's BucketDeployment, copying the built console into its bucket at deploy time.
+      expect(
+        resourcesOfType(resources, 'AWS::Lambda::Function').filter(([id]) => isConsoleCopy(id)),
+      ).toHaveLength(1);
     }
   });
 
   it('runs every function on nodejs24.x, arm64, ESM bundle handler', () => {
     for (const { resources } of synthedProvinces().provinces) {
-      const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
+      const functions = resourcesOfType(resources, 'AWS::Lambda::Function').filter(
+        ([id]) => !isConsoleCopy(id),
+      );
       expect(functions.length).toBeGreaterThan(0);
       for (const [, fn] of functions) {
         expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -464,6 +496,7 @@ describe('Lambda functions', () => {
     'run-weekly-report': { MemorySize: 256, Timeout: 10 },
     'list-reports': { MemorySize: 256, Timeout: 10 },
     'get-report-link': { MemorySize: 256, Timeout: 10 },
+    'get-report': { MemorySize: 256, Timeout: 10 },
     'import-units': { MemorySize: 256, Timeout: 10 },
     'import-checkpoints': { MemorySize: 1024, Timeout: 29 },
     'rotate-checkpoint-code': { MemorySize: 256, Timeout: 10 },
@@ -480,11 +513,15 @@ describe('Lambda functions', () => {
     'trace-checkpoint-visitors': { MemorySize: 256, Timeout: 10 },
     'trace-phone-visits': { MemorySize: 256, Timeout: 10 },
     'trace-phone-contacts': { MemorySize: 256, Timeout: 10 },
-    'create-alert': { MemorySize: 256, Timeout: 10 },
-    'approve-alert': { MemorySize: 256, Timeout: 10 },
+    'create-alert': { MemorySize: 1024, Timeout: 29 },
+    'approve-alert': { MemorySize: 1024, Timeout: 29 },
     'cancel-alert': { MemorySize: 256, Timeout: 10 },
     'get-alert': { MemorySize: 256, Timeout: 10 },
     'list-alerts': { MemorySize: 256, Timeout: 10 },
+    'pause-alerts': { MemorySize: 256, Timeout: 10 },
+    'resume-alerts': { MemorySize: 1024, Timeout: 29 },
+    // The alert queue's consumer: 100 texts a message; its queue's visibility timeout is six times this.
+    'send-alert-batch': { MemorySize: 256, Timeout: 120 },
     'get-weekly-run': { MemorySize: 256, Timeout: 10 },
     'weekly-run-plan': { MemorySize: 1024, Timeout: 300 },
     'weekly-run-unit': { MemorySize: 1024, Timeout: 300 },
@@ -492,6 +529,16 @@ describe('Lambda functions', () => {
     'create-import': { MemorySize: 256, Timeout: 10 },
     'get-import': { MemorySize: 256, Timeout: 10 },
     'process-import': { MemorySize: 1024, Timeout: 300 },
+    'update-checkpoint': { MemorySize: 256, Timeout: 10 },
+    'rename-naming-violations': { MemorySize: 256, Timeout: 10 },
+    'update-unit': { MemorySize: 256, Timeout: 10 },
+    'get-me': { MemorySize: 256, Timeout: 10 },
+    'list-users': { MemorySize: 256, Timeout: 10 },
+    'create-user': { MemorySize: 256, Timeout: 10 },
+    'disable-user': { MemorySize: 256, Timeout: 10 },
+    'update-my-subscription': { MemorySize: 256, Timeout: 10 },
+    'get-openapi': { MemorySize: 256, Timeout: 10 },
+    'send-report-mail': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -501,9 +548,12 @@ describe('Lambda functions', () => {
 
   it('gives the report generators, the checkpoint import and the unit posters the heavy sizing', () => {
     expect(NAMES.filter((n) => FUNCTIONS[n].heavy).sort()).toEqual([
+      'approve-alert',
+      'create-alert',
       'create-unit-posters',
       'import-checkpoints',
       'process-import',
+      'resume-alerts',
       'weekly-run-finish',
       'weekly-run-plan',
       'weekly-run-unit',
@@ -549,6 +599,16 @@ const ALERT_READ = [
   `dynamodb:GetItem tracing/gsi1${ALERTS_LISTED}`,
   `dynamodb:Query tracing/gsi1${ALERTS_LISTED}`,
 ];
+const SWITCH_ITEM = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#switch'] } })}`;
+const MARKER_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*#to#*'] } })}`;
+/** What SQS's event source grants the consumer: its own queue only. */
+const CONSUME_ALERT_QUEUE = [
+  'sqs:ReceiveMessage alert-queue',
+  'sqs:ChangeMessageVisibility alert-queue',
+  'sqs:GetQueueUrl alert-queue',
+  'sqs:DeleteMessage alert-queue',
+  'sqs:GetQueueAttributes alert-queue',
+];
 const CASES_LISTED = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*', 'cases'] } })}`;
 /**
  * Hashing and sealing phone numbers: data keys of the province's phone key, for phone numbers only (the
@@ -578,14 +638,27 @@ const TRACE_GRANTS = [
   's3:PutObject exports-objects',
   's3:GetObject exports-objects',
 ];
+/** Approving (or resuming): the alert read and updated, audited; the recipients found again; the batches enqueued. */
+const ENQUEUE_GRANTS = [
+  ...ALERT_READ,
+  `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+  'dynamodb:PutItem audit',
+  'dynamodb:GetItem registry',
+  'dynamodb:Query checkins/byCheckpointDay',
+  'dynamodb:Query checkins/byPhone',
+  'sqs:SendMessage alert-queue',
+];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
   'create-unit': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
   'get-unit': () => ['dynamodb:GetItem registry', 'dynamodb:Query registry', 'dynamodb:Query registry/gsi1'],
   'create-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:PutItem registry'],
+  // The idle filter: each listed checkpoint's last active day, on the activity table's by-checkpoint index.
   'list-checkpoints': () => [
     'dynamodb:GetItem registry',
     'dynamodb:Query registry',
     'dynamodb:Query registry/gsi1',
+    'dynamodb:Query activity',
+    'dynamodb:Query activity/byCheckpoint',
   ],
   'get-checkpoint-by-code': () => ['dynamodb:GetItem registry'],
   'get-checkpoint-qr': () => ['dynamodb:GetItem registry'],
@@ -629,6 +702,11 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
   ],
   'list-reports': (p) => ['dynamodb:GetItem registry', `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`],
   'get-report-link': (p) => [
+    'dynamodb:GetItem registry',
+    `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
+    's3:GetObject reports-objects',
+  ],
+  'get-report': (p) => [
     'dynamodb:GetItem registry',
     `s3:ListBucket reports-bucket${LIST_UNDER_PREFIX(p)}`,
     's3:GetObject reports-objects',
@@ -705,10 +783,22 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:Query checkins/byPhone',
     `dynamodb:PutItem tracing${ALERT_ITEMS}`,
   ],
-  'approve-alert': () => [
-    ...ALERT_READ,
+  // Approving finds the recipients again (sealed: no kms:Decrypt) and enqueues them on the alert queue only.
+  'approve-alert': () => ENQUEUE_GRANTS,
+  // The kill switch: its one item, and the audit record.
+  'pause-alerts': () => [`dynamodb:UpdateItem tracing${SWITCH_ITEM}`, 'dynamodb:PutItem audit'],
+  // Resuming also enqueues every alert still sending again.
+  'resume-alerts': () => [...ENQUEUE_GRANTS, `dynamodb:UpdateItem tracing${SWITCH_ITEM}`],
+  // The consumer: alert and switch by key, markers put and deleted (`alert#*#to#*`), counts updated; consuming its
+  // queue only (the event source's grant); opening numbers; texting from the pool (none configured in cdk.json).
+  'send-alert-batch': () => [
+    `dynamodb:GetItem tracing${ALERT_ITEMS}`,
     `dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
-    'dynamodb:PutItem audit',
+    `dynamodb:PutItem tracing${MARKER_ITEMS}`,
+    `dynamodb:DeleteItem tracing${MARKER_ITEMS}`,
+    `kms:Decrypt phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
+    'secretsmanager:GetSecretValue phone-hash-secret',
+    ...CONSUME_ALERT_QUEUE,
   ],
   'cancel-alert': () => [
     ...ALERT_READ,
@@ -738,6 +828,8 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     's3:GetObject reports-objects',
     's3:PutObject reports-objects',
     's3:AbortMultipartUpload reports-objects',
+    // A notice to the Friday delivery's queue for each report stored.
+    'sqs:SendMessage report-mail-queue',
   ],
   // The unit tree (units only), every unit's summary, the run's record.
   'weekly-run-finish': () => [
@@ -770,6 +862,56 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'sqs:GetQueueUrl import-queue',
     'sqs:DeleteMessage import-queue',
     'sqs:GetQueueAttributes import-queue',
+  ],
+  // The checkpoint and its unit by key; the checkpoint and its code item updated together. No put, no delete.
+  'update-checkpoint': () => ['dynamodb:GetItem registry', 'dynamodb:UpdateItem registry'],
+  // The subtree and its misnamed checkpoints on the by-parent index; each renamed in place.
+  'rename-naming-violations': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
+  ],
+  // A unit renamed or moved, its subtree's units and checkpoints following it in place.
+  'update-unit': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'dynamodb:UpdateItem registry',
+  ],
+  'get-me': () => ['dynamodb:GetItem registry'],
+  // Staff accounts: Cognito admin actions on the province's own user pool, each function only its own.
+  'list-users': () => [
+    'dynamodb:GetItem registry',
+    'dynamodb:Query registry',
+    'dynamodb:Query registry/gsi1',
+    'cognito-idp:ListUsers user-pool',
+  ],
+  'create-user': () => ['dynamodb:GetItem registry', 'cognito-idp:AdminCreateUser user-pool'],
+  'disable-user': () => [
+    'dynamodb:GetItem registry',
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminDisableUser user-pool',
+    'cognito-idp:AdminUserGlobalSignOut user-pool',
+  ],
+  'update-my-subscription': () => [
+    'cognito-idp:AdminGetUser user-pool',
+    'cognito-idp:AdminUpdateUserAttributes user-pool',
+  ],
+  'get-openapi': () => [],
+  // The Friday delivery's mailer: its queue (the event source's grant), the stored JSON report, the unit's staff
+  // (ListUsers on the pool), its markers (`mail#` items of the registry only), and SendEmail as the SES identity only.
+  'send-report-mail': () => [
+    's3:GetObject reports-objects',
+    'cognito-idp:ListUsers user-pool',
+    `dynamodb:PutItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    `dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+    'ses:SendEmail ses-identity',
+    'sqs:ReceiveMessage report-mail-queue',
+    'sqs:ChangeMessageVisibility report-mail-queue',
+    'sqs:GetQueueUrl report-mail-queue',
+    'sqs:DeleteMessage report-mail-queue',
+    'sqs:GetQueueAttributes report-mail-queue',
   ],
 };
 
@@ -815,9 +957,24 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [bucket, `/imports/${stack.province.id}/uploads/*`]] }), 'import-uploads'],
       [json(getAtt(defaultChildId(stack.imports.queue))), 'import-queue'],
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
+      [json(getAtt(defaultChildId(stack.alertSending.queue))), 'alert-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
+      [json(getAtt(defaultChildId(stack.auth.userPool), 'Arn')), 'user-pool'],
+      [json(getAtt(defaultChildId(stack.reportMail.queue))), 'report-mail-queue'],
+      [
+        json(
+          stack.resolve(
+            stack.formatArn({
+              service: 'ses',
+              resource: 'identity',
+              resourceName: mailIdentity(stack.province.reportMail!),
+            }),
+          ),
+        ),
+        'ses-identity',
+      ],
     ]);
   };
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
@@ -881,6 +1038,8 @@ describe('function permissions', () => {
         'close-case',
         'create-alert',
         'create-case',
+        'pause-alerts',
+        'resume-alerts',
         'trace-checkpoint-visitors',
         'trace-phone-contacts',
         'trace-phone-visits',
@@ -909,7 +1068,7 @@ describe('function permissions', () => {
     ]);
   });
 
-  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries decrypt, and only those read the hash secret', () => {
+  it('lets only the four functions that store phone numbers make phone data keys, only the tracing queries and the alert consumer decrypt, and only those read the hash secret', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -966,7 +1125,7 @@ describe('function permissions', () => {
     expect(indexGrants.filter((g) => !g.startsWith('dynamodb:Query registry/gsi1'))).toEqual([]);
   });
 
-  it('lets only code rotation delete registry items, only rotation, deactivation and reactivation update them, closing a case update a case, and nothing else anywhere', () => {
+  it('lets only code rotation delete registry items, only rotation, (de)activation and the console’s edits update them, closing a case update a case, and nothing else anywhere', () => {
     const holders = (action: string) =>
       cases()
         .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
@@ -974,7 +1133,11 @@ describe('function permissions', () => {
         .sort();
     expect(holders('dynamodb:DeleteItem')).toEqual([
       'quang-ninh/rotate-checkpoint-code',
+      'quang-ninh/send-alert-batch',
+      'quang-ninh/send-report-mail',
       'vinh-phuc/rotate-checkpoint-code',
+      'vinh-phuc/send-alert-batch',
+      'vinh-phuc/send-report-mail',
     ]);
     // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
@@ -985,19 +1148,33 @@ describe('function permissions', () => {
     const counting = /\/create-(assisted-)?checkins?(-batch)? /;
     const others = updates.filter((u) => !counting.test(u));
     expect(others.filter((u) => !u.endsWith(' registry')).sort()).toEqual(
-      ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
-        ...['approve-alert', 'cancel-alert'].map(
-          (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
-        ),
-        ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
-      ]),
+      ['quang-ninh', 'vinh-phuc']
+        .flatMap((id) => [
+          ...['approve-alert', 'cancel-alert'].map(
+            (name) => `${id}/${name} dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          ),
+          `${id}/pause-alerts dynamodb:UpdateItem tracing${SWITCH_ITEM}`,
+          `${id}/resume-alerts dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          `${id}/resume-alerts dynamodb:UpdateItem tracing${SWITCH_ITEM}`,
+          // The consumer's markers (a failed send gives its claim back) and the alert's counts.
+          `${id}/send-alert-batch dynamodb:DeleteItem tracing${MARKER_ITEMS}`,
+          `${id}/send-alert-batch dynamodb:UpdateItem tracing${ALERT_ITEMS}`,
+          ...['close-case'].map((name) => `${id}/${name} dynamodb:UpdateItem tracing${CASE_ITEMS}`),
+          // A report e-mail's marker, given back after a failed send: `mail#` items only.
+          `${id}/send-report-mail dynamodb:DeleteItem registry if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['mail#*'] } })}`,
+        ])
+        .sort(),
     );
     expect(others.filter((u) => u.endsWith(' registry')).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) => [
         `${id}/deactivate-checkpoint dynamodb:UpdateItem registry`,
         `${id}/reactivate-checkpoint dynamodb:UpdateItem registry`,
+        // Edits in place: a checkpoint's fields or name, and what follows a unit renamed or moved.
+        `${id}/rename-naming-violations dynamodb:UpdateItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:DeleteItem registry`,
         `${id}/rotate-checkpoint-code dynamodb:UpdateItem registry`,
+        `${id}/update-checkpoint dynamodb:UpdateItem registry`,
+        `${id}/update-unit dynamodb:UpdateItem registry`,
       ]),
     );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
@@ -1027,10 +1204,30 @@ describe('function permissions', () => {
 });
 
 describe('policies of the whole stack', () => {
+  /** Every role's grants but the console copy's (CDK's BucketDeployment, checked on its own below). */
   const allGrants = (): Grant[] =>
     synthedProvinces().provinces.flatMap(({ resources }) =>
-      resourcesOfType(resources, 'AWS::IAM::Role').flatMap(([roleId]) => grantsOfRole(resources, roleId)),
+      resourcesOfType(resources, 'AWS::IAM::Role')
+        .filter(([roleId]) => !isConsoleCopy(roleId))
+        .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
     );
+
+  it("confines the console copy (CDK's BucketDeployment) to S3 and CloudFront invalidations", () => {
+    for (const { resources } of synthedProvinces().provinces) {
+      const roles = resourcesOfType(resources, 'AWS::IAM::Role').filter(([roleId]) => isConsoleCopy(roleId));
+      expect(roles).toHaveLength(1);
+      const [roleId, role] = roles[0]!;
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toMatch(
+        /AWSLambdaBasicExecutionRole"\]\]\}\]$/,
+      );
+      const actions = resourcesOfType(resources, 'AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+      expect(actions.length).toBeGreaterThan(0);
+      expect([...new Set(actions.map((a: string) => a.split(':')[0]))].sort()).toEqual(['cloudfront', 's3']);
+    }
+  });
 
   it('has no service-wide action, no wildcard action and no AWS managed policy', () => {
     const actions = actionsOf(allGrants());
@@ -1046,7 +1243,7 @@ describe('policies of the whole stack', () => {
     );
     const others = synthedProvinces().provinces.flatMap(({ resources }) =>
       resourcesOfType(resources, 'AWS::IAM::Role')
-        .filter(([roleId]) => !machineRoles.includes(roleId))
+        .filter(([roleId]) => !machineRoles.includes(roleId) && !isConsoleCopy(roleId))
         .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
     );
     expect(others.filter((g) => g.resource === '"*"')).toEqual([]);
@@ -1126,13 +1323,25 @@ describe('function environment', () => {
     for (const name of NAMES) {
       const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
       const phones = [...SEALING, ...OPENING].includes(name) ? phoneVars : [];
-      // The one that starts weekly runs also names the state machine.
+      // The one that starts weekly runs also names the state machine; those that enqueue alerts, the queue.
       const runner = name === 'run-weekly-report' ? [WEEKLY_RUNNER_ENV] : [];
-      // The import job functions name the imports queue.
+      // The import job functions name the imports queue; approvals and resumes name the alert queue.
       const imports = ['create-import', 'get-import', 'process-import'].includes(name)
         ? [IMPORT_QUEUE_ENV]
         : [];
-      expect(Object.keys(vars).sort(), name).toEqual([...expected, ...phones, ...runner, ...imports].sort());
+      const queue = ['approve-alert', 'resume-alerts'].includes(name) ? [ALERT_SENDING_ENV.queue] : [];
+      // Those that reach staff accounts name the user pool (lib/bindings.ts usersEnvironment).
+      const pool = FUNCTIONS[name].bindings.some((b) => b.startsWith('users:')) ? [USERS_ENV.userPoolId] : [];
+      // The Friday delivery: the unit task's queue, the mailer's From and console link.
+      const mail =
+        name === 'weekly-run-unit'
+          ? [MAIL_ENV.reportMail]
+          : name === 'send-report-mail'
+            ? [MAIL_ENV.mailFrom, MAIL_ENV.consoleUrl]
+            : [];
+      expect(Object.keys(vars).sort(), name).toEqual(
+        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool, ...mail].sort(),
+      );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });

@@ -408,6 +408,18 @@ describe('the weekly report', () => {
     });
     expect(report.totals.activeRatio).toBe(100);
 
+    // The console reads the same stored file through the API (GET …/data): byte for byte the JSON download.
+    const data = await api.call('GET', `/v1/units/hai-ha/reports/${period.start}/data`, { token: admin });
+    expect(data.status).toBe(200);
+    expect(data.json).toEqual(report);
+    const outside = await api.call('GET', `/v1/units/hai-ha/reports/${period.start}/data`, {
+      token: await api.as('unit-manager', 'cai-chien'),
+    });
+    expect(outside.status).toBe(403);
+    const before = await api.call('GET', '/v1/units/hai-ha/reports/2021-01-07/data', { token: admin });
+    expect(before.status).toBe(404);
+    expect(before.json.error.code).toBe('unknown_report');
+
     const province = await api.call('GET', `/v1/units/quang-ninh/reports/${period.start}?format=json`, {
       token: admin,
     });

@@ -6,10 +6,14 @@ import {
   type AlertDeliveries,
   type AlertDeps,
   type AlertStore,
+  type AlertSwitch,
   approveAlert,
   cancelAlert,
   listAlerts,
+  pauseAlerts,
+  resumeAlerts,
   type SendingDeps,
+  SmsRefusedError,
   sendBatch,
 } from '../../src/core/alerts.ts';
 import type { AuditRecord } from '../../src/core/audit.ts';
@@ -44,6 +48,10 @@ class MemoryAlerts implements AlertStore {
       Object.assign(found, { status: 'cancelled', cancelledBy: by, cancelledAt: at });
     }
     return this.getAlert(id);
+  }
+  async markQueued(id: string, at: string, recipients: number) {
+    const found = this.items.get(id);
+    if (found?.status === 'sending') Object.assign(found, { queuedAt: at, recipients });
   }
 }
 
@@ -189,14 +197,27 @@ class MemoryDeliveries implements AlertDeliveries {
   async release(alertId: string, phoneHash: string) {
     this.claimed.delete(`${alertId}#to#${phoneHash}`);
   }
-  async countSent(alertId: string, sent: number) {
+  async countSent(alertId: string, sent: number, failed = 0) {
     const found = this.alerts.items.get(alertId)!;
     found.sent += sent;
-    if (found.sent >= found.recipients && found.status === 'sending') found.status = 'sent';
+    if (failed > 0) found.failed = (found.failed ?? 0) + failed;
+    if (found.sent + (found.failed ?? 0) >= found.recipients && found.status === 'sending')
+      found.status = 'sent';
   }
 }
 
 const PHONES = ['+84912000001', '+84912000002'];
+const provinceAdmin: Principal = { subject: 'admin-1', role: 'admin', unitId: 'quang-ninh' };
+
+/** The kill switch over the test's `pause` flag, which the sending deps read. */
+function memorySwitch(flag: { pause: boolean }): AlertSwitch {
+  return {
+    paused: async () => flag.pause,
+    setPaused: async (paused: boolean) => {
+      flag.pause = paused;
+    },
+  };
+}
 
 function sending(recipients = PHONES) {
   const { alerts, deps, audited } = setup(recipients.length);
@@ -248,7 +269,7 @@ describe('sending an approved alert', () => {
   it('sends each phone one message, then marks the alert sent (draft → sending → sent)', async () => {
     const { deps, alerts, outbox, sendingDeps, queued } = sending();
     await approveAlert(deps, second, 'a1');
-    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [] });
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [], paused: false });
     expect(outbox.map((m) => m.to).sort()).toEqual(PHONES);
     expect(outbox[0]!.text).toContain('Chợ Quảng Hà');
     expect(await alerts.getAlert('a1')).toMatchObject({ status: 'sent', sent: 2 });
@@ -274,28 +295,113 @@ describe('sending an approved alert', () => {
       },
     };
     await approveAlert(deps, second, 'a1');
-    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [hashOf(PHONES[1]!)] });
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [hashOf(PHONES[1]!)], paused: false });
     fail = false;
     await sendBatch(sendingDeps, queued[0]!);
     expect(outbox.map((m) => m.to)).toEqual(PHONES);
   });
 
-  it('sends nothing while paused and answers every phone for later; sends once resumed', async () => {
+  it('sends nothing while paused and drops the batch (no retry); resuming enqueues the alert again', async () => {
+    const { deps, outbox, sendingDeps, queued, alerts } = sending();
+    const switchDeps = { ...deps, switch: memorySwitch(sendingDeps), provinceId: 'quang-ninh' };
+    await approveAlert(deps, second, 'a1');
+    await pauseAlerts(switchDeps, provinceAdmin);
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [], paused: true });
+    expect(outbox).toEqual([]);
+    expect(await resumeAlerts(switchDeps, provinceAdmin)).toEqual({ paused: false, requeued: 1 });
+    expect(queued).toHaveLength(2);
+    await sendBatch(sendingDeps, queued[1]!);
+    expect(outbox.map((m) => m.to).sort()).toEqual(PHONES);
+    expect((await alerts.getAlert('a1'))?.status).toBe('sent');
+  });
+
+  it('stops mid-batch when paused between two sends', async () => {
     const { deps, outbox, sendingDeps, queued } = sending();
     await approveAlert(deps, second, 'a1');
-    sendingDeps.pause = true;
-    expect((await sendBatch(sendingDeps, queued[0]!)).retry).toHaveLength(2);
-    expect(outbox).toEqual([]);
-    sendingDeps.pause = false;
+    const send = sendingDeps.sms.send;
+    sendingDeps.sms = {
+      send: async (to, text) => {
+        await send(to, text);
+        sendingDeps.pause = true;
+      },
+    };
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [], paused: true });
+    expect(outbox).toHaveLength(1);
+  });
+
+  it('lets only an admin of the province pull the kill switch, and audits it under the province', async () => {
+    const { deps, sendingDeps, audited } = sending();
+    const switchDeps = { ...deps, switch: memorySwitch(sendingDeps), provinceId: 'quang-ninh' };
+    await expect(pauseAlerts(switchDeps, second)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(pauseAlerts(switchDeps, { ...admin, unitId: 'hai-ha' })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(sendingDeps.pause).toBe(false);
+    await pauseAlerts(switchDeps, provinceAdmin);
+    expect(sendingDeps.pause).toBe(true);
+    expect(audited.map((r) => [r.action, r.caseId, r.caseUnitPath])).toEqual([
+      ['alerts.pause', 'kill-switch', ['quang-ninh']],
+    ]);
+  });
+
+  it('counts a phone the SMS service refuses for good as failed, never retried, and still ends sent', async () => {
+    const { deps, alerts, outbox, sendingDeps, queued } = sending();
+    sendingDeps.sms = {
+      send: async (to, text) => {
+        if (to === PHONES[0])
+          throw new SmsRefusedError('ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT');
+        outbox.push({ to, text });
+      },
+    };
+    await approveAlert(deps, second, 'a1');
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [], paused: false });
     await sendBatch(sendingDeps, queued[0]!);
-    expect(outbox).toHaveLength(2);
+    expect(outbox.map((m) => m.to)).toEqual([PHONES[1]]);
+    expect(await alerts.getAlert('a1')).toMatchObject({ status: 'sent', sent: 1, failed: 1 });
+  });
+
+  it('marks the alert queued with the recipients enqueued', async () => {
+    const { deps, alerts } = sending();
+    await approveAlert(deps, second, 'a1');
+    expect(await alerts.getAlert('a1')).toMatchObject({ queuedAt: NOW.toISOString(), recipients: 2 });
+  });
+
+  it('answers an approval whose enqueue failed as sending, not queued; approving again enqueues it, once', async () => {
+    const { deps, alerts, queued, audited } = sending();
+    const enqueue = deps.queue!.enqueue;
+    let down = true;
+    const emitted: unknown[] = [];
+    Object.assign(deps, {
+      events: { emit: (e: unknown) => emitted.push(e) },
+      queue: {
+        enqueue: async (batches: AlertBatch[]) => {
+          if (down) throw Object.assign(new Error('queue down'), { name: 'AlertEnqueueError' });
+          return enqueue(batches);
+        },
+      },
+    });
+    const first = await approveAlert(deps, second, 'a1');
+    expect(first.status).toBe('sending');
+    expect(first.queuedAt).toBeUndefined();
+    expect(emitted).toEqual([{ event: 'AlertEnqueueFailed', alertId: 'a1', errorName: 'AlertEnqueueError' }]);
+    down = false;
+    await expect(approveAlert(deps, author, 'a1')).rejects.toBeInstanceOf(ForbiddenError);
+    const again = await approveAlert(deps, admin, 'a1');
+    expect(again.queuedAt).toBe(NOW.toISOString());
+    await approveAlert(deps, admin, 'a1');
+    expect(queued).toHaveLength(1);
+    expect((await alerts.getAlert('a1'))?.approvedBy).toBe('tracer-2');
+    expect(audited.map((r) => [r.action, r.subject])).toEqual([
+      ['alert.approve', 'tracer-2'],
+      ['alert.requeue', 'admin-1'],
+    ]);
   });
 
   it('sends nothing for a cancelled alert, and drops its batch', async () => {
     const { deps, outbox, sendingDeps, queued } = sending();
     await approveAlert(deps, second, 'a1');
     await cancelAlert(deps, author, 'a1');
-    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [] });
+    expect(await sendBatch(sendingDeps, queued[0]!)).toEqual({ retry: [], paused: false });
     expect(outbox).toEqual([]);
   });
 });

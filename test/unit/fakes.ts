@@ -18,6 +18,7 @@ import { searchable } from '../../src/core/naming.ts';
 import type {
   ActivityStore,
   CheckinStore,
+  CheckpointEdit,
   CheckpointFilter,
   CheckpointStore,
   CreateResult,
@@ -45,6 +46,25 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   }
   async childrenOf(id: string) {
     return [...this.units.values()].filter((u) => u.parentId === id);
+  }
+  async updateUnit(unit: Unit) {
+    if (!this.units.has(unit.id)) return false;
+    this.units.set(unit.id, { ...unit });
+    return true;
+  }
+  async editCheckpoint(id: string, code: string, edit: CheckpointEdit) {
+    const cp = this.checkpoints.get(id);
+    if (!cp) return undefined;
+    if (cp.code !== code) return 'code-changed' as const;
+    Object.assign(cp, edit);
+    return { ...cp };
+  }
+  async setUnitOf(id: string, code: string, unit: { unitName: string; unitPath: string[] }) {
+    const cp = this.checkpoints.get(id);
+    if (!cp) return undefined;
+    if (cp.code !== code) return 'code-changed' as const;
+    Object.assign(cp, unit);
+    return { ...cp };
   }
   async createCheckpoint(cp: Checkpoint): Promise<CreateResult> {
     const all = [...this.checkpoints.values()];

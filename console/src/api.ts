@@ -1,0 +1,289 @@
+/**
+ * The console's only door to the API: every call, its types and its errors. Request bodies are typed from the
+ * OpenAPI document the handlers' zod schemas generate (src/openapi/api.d.ts, `npm run openapi`): a field renamed in
+ * a handler fails the console's type check. Answers mirror docs/API.md and src/render/json.ts.
+ */
+import type { operations } from '../../src/openapi/api.d.ts';
+import { session } from './session.ts';
+
+/** The JSON body an operation of the OpenAPI document takes. */
+type BodyOf<O extends keyof operations> = operations[O] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The contract's error shape, with the HTTP status. A 403 is a refusal, never an empty answer. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldError[] = [],
+  ) {
+    super(message);
+  }
+  get refused(): boolean {
+    return this.status === 403;
+  }
+  /** The error of one field, by its path as the API names it (`placeName`, `checkpoints.3.kind`). */
+  field(path: string): FieldError | undefined {
+    return this.details.find((d) => d.path === path);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  parentId?: string;
+  kind?: string;
+  children?: Unit[];
+}
+
+export interface Period {
+  start: string;
+  end: string;
+}
+
+export interface Figures {
+  checkpointsTotal: number;
+  checkpointsNew: number;
+  checkins: number;
+  activeCheckpoints: number;
+  namingViolations: number;
+  /** Percent with two decimals, null when nothing was created. */
+  activeRatio: number | null;
+}
+
+export interface ReportRow extends Figures {
+  unitId: string;
+  unitName: string;
+  previous: Figures;
+  change: Figures;
+}
+
+export interface ListedCheckpoint {
+  checkpointId: string;
+  code: string;
+  name: string;
+  kind: string;
+  unitId: string;
+  unitName: string;
+  createdAt: string;
+  canonicalName: string;
+}
+
+export interface IdleCheckpoint extends ListedCheckpoint {
+  lastActiveDay: string | null;
+}
+
+export interface RankedUnit {
+  unitId: string;
+  unitName: string;
+  checkpointsTotal: number;
+  activeCheckpoints: number;
+  ratio: number | null;
+}
+
+export interface CheckpointRow {
+  checkpointId: string;
+  code: string;
+  name: string;
+  kind: string;
+  createdAt: string;
+  registered: boolean;
+  checkins: number;
+  previousCheckins: number;
+  change: { checkins: number };
+}
+
+/** The stored JSON report (src/render/json.ts JsonReport): the console shows its figures, never recomputes them. */
+export interface Report {
+  provinceId: string;
+  unit: { id: string; name: string };
+  period: Period;
+  previousPeriod: Period;
+  level: string;
+  generatedAt: string;
+  columns: string[];
+  rows: ReportRow[];
+  checkpoints: CheckpointRow[];
+  totals: Figures;
+  previousTotals: Figures;
+  change: Figures;
+  idle: IdleCheckpoint[];
+  ranking: RankedUnit[];
+  newCheckpoints: ListedCheckpoint[];
+  misnamed: ListedCheckpoint[];
+  daily: { days: string[]; series: { id: string; name: string; values: number[] }[] };
+  listTotals?: { idle: number; newCheckpoints: number; misnamed: number };
+}
+
+export const REPORT_FORMATS = ['xlsx', 'csv', 'json', 'png'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export const CHECKPOINT_KINDS = {
+  'state-office': 'Cơ quan',
+  school: 'Trường học',
+  hospital: 'Cơ sở y tế',
+  factory: 'Nhà máy',
+  shop: 'Cửa hàng',
+  market: 'Chợ',
+  restaurant: 'Nhà hàng',
+  hotel: 'Khách sạn',
+  religious: 'Cơ sở tôn giáo',
+  transport: 'Giao thông',
+  other: 'Địa điểm',
+} as const;
+export type CheckpointKind = keyof typeof CHECKPOINT_KINDS;
+
+export interface Checkpoint {
+  id: string;
+  code: string;
+  name: string;
+  kind: CheckpointKind;
+  placeName: string;
+  address: string;
+  ref?: string;
+  unitId: string;
+  createdAt: string;
+  active: boolean;
+  qrUrl: string;
+  followsNamingRule: boolean;
+  canonicalName?: string;
+  /** With a subtree listing: the checkpoint's unit. */
+  unitName?: string;
+}
+
+/** A staff account (GET /v1/users). */
+export interface StaffUser {
+  username: string;
+  email: string;
+  name?: string;
+  role: 'admin' | 'unit-manager' | 'tracer';
+  unitId: string;
+  enabled: boolean;
+  weeklyEmail: boolean;
+  createdAt: string;
+}
+
+export interface CheckpointFilter {
+  q?: string;
+  kind?: CheckpointKind;
+  active?: boolean;
+  namingViolation?: boolean;
+  /** Also every unit's below it (each item then carries `unitName`). */
+  subtree?: boolean;
+  /** Only checkpoints without a check-in in the last 7 days. */
+  idle?: boolean;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function pathOf(path: string, query?: Query): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== '') search.set(name, String(value));
+  }
+  const qs = search.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+const enc = encodeURIComponent;
+
+/** The API's base: the console's own origin (locally the same server; in AWS CloudFront sends /v1/* to the API). */
+let apiBase = '';
+export function setApiBase(base: string): void {
+  apiBase = base.replace(/\/+$/, '');
+}
+
+async function send(method: string, path: string, init: { query?: Query; body?: unknown } = {}) {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = session.token();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${apiBase}${pathOf(path, init.query)}`, {
+    method,
+    headers,
+    credentials: 'omit',
+    cache: 'no-store',
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  if (res.status === 401) session.expired();
+  if (!res.ok) throw await toError(res);
+  return res;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => undefined)) as
+    | { error?: { code?: string; message?: string; details?: FieldError[] } }
+    | undefined;
+  const error = body?.error;
+  return new ApiError(
+    res.status,
+    error?.code ?? (res.status === 401 ? 'unauthorized' : `http_${res.status}`),
+    error?.message ?? res.statusText,
+    error?.details ?? [],
+  );
+}
+
+async function json<T>(method: string, path: string, init?: { query?: Query; body?: unknown }): Promise<T> {
+  return (await (await send(method, path, init)).json()) as T;
+}
+
+export const api = {
+  unit: (unitId: string) => json<Unit>('GET', `/v1/units/${enc(unitId)}`),
+  reportPeriods: (unitId: string) => json<{ items: Period[] }>('GET', `/v1/units/${enc(unitId)}/reports`),
+  /** The stored JSON report itself (GET …/reports/{start}/data). */
+  report: (unitId: string, start: string) =>
+    json<Report>('GET', `/v1/units/${enc(unitId)}/reports/${enc(start)}/data`),
+  /** A fresh short-lived signed link, asked at the moment it is used. */
+  reportLink: (unitId: string, start: string, format: ReportFormat) =>
+    json<{ url: string; expiresAt: string }>('GET', `/v1/units/${enc(unitId)}/reports/${enc(start)}`, {
+      query: { format },
+    }),
+  checkpoints: (unitId: string, filter: CheckpointFilter, nextToken?: string, limit = 25) =>
+    json<Page<Checkpoint>>('GET', `/v1/units/${enc(unitId)}/checkpoints`, {
+      query: { ...filter, limit, nextToken },
+    }),
+  createCheckpoint: (unitId: string, body: BodyOf<'postV1UnitsUnitIdCheckpoints'>) =>
+    json<Checkpoint>('POST', `/v1/units/${enc(unitId)}/checkpoints`, { body }),
+  /** Edit a checkpoint's fields, or `{applyNamingRule: true}`: give it the rule's name. */
+  updateCheckpoint: (id: string, body: BodyOf<'patchV1CheckpointsId'>) =>
+    json<Checkpoint>('PATCH', `/v1/checkpoints/${enc(id)}`, { body }),
+  /** Every misnamed checkpoint of the unit (and below it) renamed to the rule; `done: false`: send again. */
+  renameViolations: (unitId: string, body: BodyOf<'postV1UnitsUnitIdNamingViolationsRename'>) =>
+    json<{ renamed: number; done: boolean }>('POST', `/v1/units/${enc(unitId)}/naming-violations/rename`, {
+      body,
+    }),
+  /** The staff accounts of a unit and every unit below it (admin). */
+  users: (unitId: string) => json<{ items: StaffUser[] }>('GET', '/v1/users', { query: { unitId } }),
+  /** A new account; without a password the directory makes one (Cognito e-mails it; locally it is answered once). */
+  createUser: (body: BodyOf<'postV1Users'>) =>
+    json<StaffUser & { temporaryPassword?: string }>('POST', '/v1/users', { body }),
+  disableUser: (username: string) => json<StaffUser>('POST', `/v1/users/${enc(username)}/disable`),
+  /** The posters of a unit's checkpoints (and, with `subtree`, of every unit below it) as one PDF: a signed link. */
+  unitPosters: (unitId: string, body: BodyOf<'postV1UnitsUnitIdPosters'>) =>
+    json<{ url: string; expiresAt: string; checkpoints: number }>(
+      'POST',
+      `/v1/units/${enc(unitId)}/posters`,
+      {
+        body,
+      },
+    ),
+  rotateCode: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/rotate-code`),
+  deactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/deactivate`),
+  reactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/reactivate`),
+  /** The poster PDF, fetched with the token (the route is a staff route): a blob to open or save. */
+  poster: async (id: string) => (await send('GET', `/v1/checkpoints/${enc(id)}/poster.pdf`)).blob(),
+};
