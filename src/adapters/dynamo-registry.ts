@@ -125,27 +125,10 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
    * checkpoint itself, each only if new. A taken ref answers the checkpoint that holds it.
    */
   async createCheckpoint(cp: Checkpoint): Promise<CreateResult> {
+    const [code, checkpoint] = checkpointItems(cp);
     const items = [
-      {
-        Put: {
-          TableName: this.table,
-          Item: { ...keys.code(cp.code), type: 'code', ...codeItem(cp) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.table,
-          Item: {
-            ...keys.checkpoint(cp.id),
-            ...keys.checkpointUnderUnit(cp.unitId, cp.createdAt, cp.id),
-            type: 'checkpoint',
-            searchName: searchable(cp.name),
-            ...cp,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      { Put: { TableName: this.table, Item: code, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.table, Item: checkpoint, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(cp.ref
         ? [
             {
@@ -468,6 +451,23 @@ export class DynamoRegistry implements UnitStore, CheckpointStore {
     );
     return Item ? this.getCheckpoint(Item.checkpointId) : undefined;
   }
+}
+
+/**
+ * A checkpoint's two registry items: its code item (the check-in path's lookup) and the checkpoint itself, listed
+ * under its unit. What createCheckpoint writes; a bench seeding a province writes the same in batches.
+ */
+export function checkpointItems(cp: Checkpoint): [Record<string, unknown>, Record<string, unknown>] {
+  return [
+    { ...keys.code(cp.code), type: 'code', ...codeItem(cp) },
+    {
+      ...keys.checkpoint(cp.id),
+      ...keys.checkpointUnderUnit(cp.unitId, cp.createdAt, cp.id),
+      type: 'checkpoint',
+      searchName: searchable(cp.name),
+      ...cp,
+    },
+  ];
 }
 
 function codeItem(cp: Checkpoint): CheckpointRef {
