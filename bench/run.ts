@@ -139,11 +139,7 @@ async function main() {
     console.error('(a)', JSON.stringify(results.checkinVsBareWrite));
 
     // (b) aggregation read capacity at N and 10×N check-ins over the same 200 checkpoints.
-    const checkins = new DynamoCheckins(
-      db,
-      { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },
-      quiet,
-    );
+    const checkins = new DynamoCheckins(db, { checkins: stack.config.checkinsTable }, quiet);
     const phones = makePhoneVault(stack.phones);
     // N = one check-in for every checkpoint and day, so N and 10×N touch the same checkpoint-days: the report's
     // reads should then not change at all, however many check-ins each counter holds.

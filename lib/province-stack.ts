@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
+import { CheckinCounting } from './counting.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { PhoneKeys } from './phone-keys.ts';
 import type { ProvinceConfig } from './provinces.ts';
@@ -28,6 +29,7 @@ export class ProvinceStack extends Stack {
   readonly functions: FunctionCatalogue;
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
+  readonly counting: CheckinCounting;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     const { province } = props;
@@ -50,6 +52,10 @@ export class ProvinceStack extends Stack {
       publicBaseUrl: province.publicBaseUrl ?? this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
+    this.counting = new CheckinCounting(this, 'Counting', {
+      fn: this.functions.byName['count-checkins'],
+      provinceId: province.id,
+    });
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
       plan: this.functions.byName['weekly-run-plan'],

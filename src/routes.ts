@@ -42,7 +42,8 @@ export type FunctionName =
   | 'get-weekly-run'
   | 'weekly-run-plan'
   | 'weekly-run-unit'
-  | 'weekly-run-finish';
+  | 'weekly-run-finish'
+  | 'count-checkins';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -54,8 +55,13 @@ export type Binding =
   | 'registry:read'
   /** PutItem, alone or inside a transaction (a new unit; a checkpoint with its code). */
   | 'registry:write'
-  /** The check-in transaction: a conditional put of the check-in (read back on a retry) and its day's counter. */
+  /**
+   * A conditional put of the check-in (read back when its id is taken) on `phone#` keys; a check-in by
+   * checkpoint-day (a gate's replay whose card is gone).
+   */
   | 'checkins:write'
+  /** The check-ins table's stream read, and the daily counters and stream positions updated (UpdateItem, GetItem). */
+  | 'checkins:count'
   /** A personal card's phone, by the card's code (GetItem on `card#` keys only). */
   | 'cards:read'
   /** A phone's card: read it, or claim a new code and the phone together (`card#`/`cardphone#` keys only). */
@@ -216,6 +222,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     bindings: ['registry:read', 'reports:read', 'reports:write'],
     heavy: true,
   },
+  // Every minute (lib/counting.ts): the check-ins stored since, counted from the stream in batches.
+  'count-checkins': { entry: 'functions/count-checkins.ts', bindings: ['checkins:count'] },
 };
 
 export type Access = 'public' | 'staff';

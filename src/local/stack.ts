@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
+import { jsonEvents } from '../adapters/events.ts';
 import {
   type Config,
   ENV,
@@ -14,8 +15,10 @@ import {
   type PhoneConfig,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
+import type { CountingResult } from '../core/counting.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
+import { startLocalCounting } from './counting.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
 import { startLocalKms } from './kms.ts';
 import { provinceSettings, REPO_ROOT } from './repo.ts';
@@ -39,6 +42,8 @@ export interface LocalStackOptions {
   namePrefix?: string;
   retentionDays?: number;
   reportLinkTtlSeconds?: number;
+  /** How often stored check-ins are counted by themselves (ms; 1 s by default, 0 only by `count()`). */
+  countEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -49,6 +54,8 @@ export interface LocalStack {
   dataDir: string;
   /** A staff token; `subject` names a second person of the same role (an alert's approver). */
   token(role: Role, unitId: string, subject?: string): Promise<string>;
+  /** Counts the check-ins stored so far (the scheduled counting step, src/local/counting.ts), at once. */
+  count(): Promise<CountingResult>;
   stop(): Promise<void>;
 }
 
@@ -164,6 +171,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
     const phones = loadPhoneConfig();
+    // The scheduled counting function's stand-in: the check-ins table's stream, counted every second.
+    const counting = startLocalCounting({
+      ...(options.countEveryMs !== undefined ? { everyMs: options.countEveryMs } : {}),
+      db,
+      dynamodbEndpoint,
+      checkinsTable: config.checkinsTable,
+      activityTable: config.activityTable,
+      events: jsonEvents(),
+    });
+    stops.push(counting.stop);
     // What tools and tests read instead of guessing ports; gone again when the stack stops.
     const stackFile = join(dataDir, 'stack.json');
     writeStackFile(stackFile, {
@@ -195,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       phones,
       dataDir,
       token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
+      count: () => counting.countNow(),
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

@@ -1,5 +1,6 @@
 import type { RunStarter } from '../core/ports.ts';
 import { executeRun, type RunDeps, type WeeklyRunRequest } from '../core/weekly-run.ts';
+import { countPendingCheckins } from './counting.ts';
 
 /**
  * The local stand-in for the weekly-run state machine (lib/weekly-run.ts): the same tasks, in the same order
@@ -13,7 +14,9 @@ export class InProcessRunStarter implements RunStarter {
   constructor(private readonly deps: RunDeps) {}
 
   async start(request: WeeklyRunRequest): Promise<void> {
-    const run = executeRun(this.deps, request)
+    // What was stored before the run is counted first (in AWS the counting function runs every minute).
+    const run = countPendingCheckins()
+      .then(() => executeRun(this.deps, request))
       .catch(async (err: Error) => {
         // What the state machine's own Catch does: the run is recorded as failed, never left running.
         const record = await this.deps.runs.getRun(request.runId);

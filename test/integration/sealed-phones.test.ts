@@ -264,7 +264,7 @@ describe('tracing over sealed numbers', () => {
   const deps = () => ({
     checkins: new DynamoCheckins(
       makeDynamoClient(stack.config),
-      { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },
+      { checkins: stack.config.checkinsTable },
       { emit: () => {} },
     ),
     phones: reader,
