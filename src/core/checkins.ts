@@ -45,6 +45,8 @@ export interface CheckinOutcome {
 
 export interface CheckinDeps {
   checkpoints: CheckpointStore;
+  /** Where a check-in's code is looked up, when not `checkpoints` itself: a short-lived cache (src/core/code-cache.ts). */
+  codes?: Pick<CheckpointStore, 'getByCode'>;
   checkins: CheckinStore;
   /** Hashes and seals the number: a check-in stores no phone number (src/core/model.ts StoredPhone). */
   phones: PhoneVault;
@@ -60,7 +62,7 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   const { phone, at } = checkRequest(deps, request.phone, request);
   let checkpoint: CheckpointRef;
   try {
-    checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+    checkpoint = await checkpointByCode(deps.codes ?? deps.checkpoints, normaliseCode(request.code));
     if (!checkpoint.active) throw new CheckpointNotFoundError();
   } catch (err) {
     return replayOrThrow(deps, err, { id: request.id, phone, direction: request.direction });
