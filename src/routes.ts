@@ -92,7 +92,7 @@ export type Binding =
   | 'audit:read'
   /** PutObject and GetObject under the province's export prefix (a tracing answer as XLSX, then a link to it). */
   | 'exports:write'
-  /** Contact tracing's reads: check-ins by checkpoint-day and by phone hash (Query on those two indexes only). */
+  /** Contact tracing's reads: check-ins by checkpoint-day (its index) and by phone hash (`phone#` partitions). */
   | 'checkins:trace'
   /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
   | 'phones:seal'
