@@ -4,6 +4,7 @@ import { DynamoCheckinStream, DynamoCounters } from '../adapters/dynamo-counting
 import { type CountingResult, countCheckins } from '../core/counting.ts';
 import type { Events } from '../core/ports.ts';
 import { systemClock } from '../core/time.ts';
+import { registerLocalCounting } from './pending-counts.ts';
 
 /**
  * The local stand-in for the scheduled counting function (functions/count-checkins.ts): the same step, on DynamoDB
@@ -13,13 +14,6 @@ import { systemClock } from '../core/time.ts';
 export interface LocalCounting {
   countNow(): Promise<CountingResult>;
   stop(): Promise<void>;
-}
-
-let current: LocalCounting | undefined;
-
-/** Counts what the local stack's stream holds, when a local stack runs in this process. */
-export function countPendingCheckins(): Promise<unknown> {
-  return current ? current.countNow() : Promise.resolve();
 }
 
 const EVERY_MS = 1_000;
@@ -66,9 +60,9 @@ export function startLocalCounting(options: {
       if (timer) clearInterval(timer);
       await chain;
       streams.destroy();
-      if (current === counting) current = undefined;
+      registerLocalCounting(undefined);
     },
   };
-  current = counting;
+  registerLocalCounting(countNow);
   return counting;
 }

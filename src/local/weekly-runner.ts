@@ -1,6 +1,6 @@
 import type { RunStarter } from '../core/ports.ts';
 import { executeRun, type RunDeps, type WeeklyRunRequest } from '../core/weekly-run.ts';
-import { countPendingCheckins } from './counting.ts';
+import { countPendingCheckins } from './pending-counts.ts';
 
 /**
  * The local stand-in for the weekly-run state machine (lib/weekly-run.ts): the same tasks, in the same order
