@@ -14,9 +14,10 @@ export class InProcessRunStarter implements RunStarter {
   constructor(private readonly deps: RunDeps) {}
 
   async start(request: WeeklyRunRequest): Promise<void> {
-    // What was stored before the run is counted first (in AWS the counting function runs every minute).
-    const run = countPendingCheckins()
-      .then(() => executeRun(this.deps, request))
+    // What was stored before the run is counted first (in AWS the counting function runs every minute); a failure
+    // there is left to the next round, as in AWS.
+    await countPendingCheckins().catch(() => undefined);
+    const run = executeRun(this.deps, request)
       .catch(async (err: Error) => {
         // What the state machine's own Catch does: the run is recorded as failed, never left running.
         const record = await this.deps.runs.getRun(request.runId);
