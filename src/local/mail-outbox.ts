@@ -61,7 +61,7 @@ export async function readMailOutbox(dataDir: string): Promise<OutboxMail[]> {
     names.map(async (name) => {
       const file = join(dir, name);
       const parsed = await PostalMime.parse(await readFile(file));
-      const link = /https?:\/\/\S+\/#\/reports\/\S+/.exec(parsed.text ?? '')?.[0];
+      const link = /https?:\/\/\S+\/#\/bao-cao\/\S+/.exec(parsed.text ?? '')?.[0];
       return {
         file,
         date: parsed.date ? new Date(parsed.date).toISOString() : '',

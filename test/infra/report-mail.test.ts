@@ -63,7 +63,12 @@ describe('the report e-mails queue', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: MAIL_MAX_CONCURRENCY },
     });
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // The mailer is the queue's one consumer (the alert and import queues have theirs).
+    const mailQueue = JSON.stringify(getAtt(defaultChildId(stack.reportMail.queue)));
+    const consumers = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (r) => JSON.stringify(r.Properties.EventSourceArn) === mailQueue,
+    );
+    expect(consumers).toHaveLength(1);
   });
 
   it('is where the unit task sends its notices, and only the unit task may send to it', () => {
@@ -73,18 +78,24 @@ describe('the report e-mails queue', () => {
       });
       const senders = (
         Object.keys(province.stack.functions.byName) as (keyof typeof province.stack.functions.byName)[]
-      ).filter((name) => actionsOf(grantsOfFunction(province, name)).includes('sqs:SendMessage'));
+      ).filter((name) =>
+        grantsOfFunction(province, name).some(
+          (g) =>
+            g.action === 'sqs:SendMessage' &&
+            g.resource === JSON.stringify(getAtt(defaultChildId(province.stack.reportMail.queue))),
+        ),
+      );
       expect(senders).toEqual(['weekly-run-unit']);
     }
   });
 
-  it("gives the mailer the province's From and a console link on the API's origin by default", () => {
+  it("gives the mailer the province's From and a console link on the console's own origin by default", () => {
     const province = firstProvince();
     expect(vars(province, 'send-report-mail')[MAIL_ENV.mailFrom]).toBe(
       '"Vaora Quảng Ninh" <bao-cao@quangninh.gov.vn>',
     );
     expect(JSON.stringify(vars(province, 'send-report-mail')[MAIL_ENV.consoleUrl])).toMatch(
-      /ApiEndpoint.*\/console\//,
+      /ConsoleDistribution[^"]*","DomainName".*\/console\//,
     );
   });
 

@@ -25,11 +25,11 @@ const earlier = (() => {
 
 /** Staff accounts made through POST /v1/users, as an admin makes them in the console; one opts out, one is disabled. */
 const STAFF = [
-  { username: 'an', email: 'an@quangninh.example', name: 'Trần Văn An', role: 'admin', unitId: PROVINCE },
+  { username: 'an.tv', email: 'an@quangninh.example', name: 'Trần Văn An', role: 'admin', unitId: PROVINCE },
   { username: 'lan', email: 'lan@haiha.example', name: 'Nguyễn Thị Lan', role: 'admin', unitId: 'hai-ha' },
   { username: 'minh', email: 'minh@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
   { username: 'tuan', email: 'tuan@haiha.example', name: 'Lê Tuấn', role: 'unit-manager', unitId: 'hai-ha' },
-  { username: 'ha', email: 'ha@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
+  { username: 'ha.nt', email: 'ha@haiha.example', role: 'unit-manager', unitId: 'hai-ha' },
   {
     username: 'hoa',
     email: 'hoa@quangha.example',
@@ -101,7 +101,7 @@ beforeAll(async () => {
   const tuan = await stack.token('unit-manager', 'hai-ha', 'tuan');
   const optOut = await api.call('PUT', '/v1/me/subscription', { token: tuan, body: { weeklyEmail: false } });
   expect(optOut.json).toEqual({ username: 'tuan', weeklyEmail: false });
-  expect((await api.call('POST', '/v1/users/ha/disable', { token: admin })).status).toBe(200);
+  expect((await api.call('POST', '/v1/users/ha.nt/disable', { token: admin })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
