@@ -1,8 +1,17 @@
 /**
- * The console's only door to the API: every call, its types and its errors. The types mirror docs/API.md and
- * src/render/json.ts; when GET /v1/openapi.json lands, generate them from it and keep these function names.
+ * The console's only door to the API: every call, its types and its errors. Request bodies are typed from the
+ * OpenAPI document the handlers' zod schemas generate (src/openapi/api.d.ts, `npm run openapi`): a field renamed in
+ * a handler fails the console's type check. Answers mirror docs/API.md and src/render/json.ts.
  */
+import type { operations } from '../../src/openapi/api.d.ts';
 import { session } from './session.ts';
+
+/** The JSON body an operation of the OpenAPI document takes. */
+type BodyOf<O extends keyof operations> = operations[O] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
 
 export interface FieldError {
   path: string;
@@ -152,6 +161,20 @@ export interface Checkpoint {
   qrUrl: string;
   followsNamingRule: boolean;
   canonicalName?: string;
+  /** With a subtree listing: the checkpoint's unit. */
+  unitName?: string;
+}
+
+/** A staff account (GET /v1/users). */
+export interface StaffUser {
+  username: string;
+  email: string;
+  name?: string;
+  role: 'admin' | 'unit-manager' | 'tracer';
+  unitId: string;
+  enabled: boolean;
+  weeklyEmail: boolean;
+  createdAt: string;
 }
 
 export interface CheckpointFilter {
@@ -159,6 +182,10 @@ export interface CheckpointFilter {
   kind?: CheckpointKind;
   active?: boolean;
   namingViolation?: boolean;
+  /** Also every unit's below it (each item then carries `unitName`). */
+  subtree?: boolean;
+  /** Only checkpoints without a check-in in the last 7 days. */
+  idle?: boolean;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -229,10 +256,31 @@ export const api = {
     json<Page<Checkpoint>>('GET', `/v1/units/${enc(unitId)}/checkpoints`, {
       query: { ...filter, limit, nextToken },
     }),
-  createCheckpoint: (
-    unitId: string,
-    body: { kind: string; placeName: string; address: string; name?: string; ref?: string },
-  ) => json<Checkpoint>('POST', `/v1/units/${enc(unitId)}/checkpoints`, { body }),
+  createCheckpoint: (unitId: string, body: BodyOf<'postV1UnitsUnitIdCheckpoints'>) =>
+    json<Checkpoint>('POST', `/v1/units/${enc(unitId)}/checkpoints`, { body }),
+  /** Edit a checkpoint's fields, or `{applyNamingRule: true}`: give it the rule's name. */
+  updateCheckpoint: (id: string, body: BodyOf<'patchV1CheckpointsId'>) =>
+    json<Checkpoint>('PATCH', `/v1/checkpoints/${enc(id)}`, { body }),
+  /** Every misnamed checkpoint of the unit (and below it) renamed to the rule; `done: false`: send again. */
+  renameViolations: (unitId: string, body: BodyOf<'postV1UnitsUnitIdNamingViolationsRename'>) =>
+    json<{ renamed: number; done: boolean }>('POST', `/v1/units/${enc(unitId)}/naming-violations/rename`, {
+      body,
+    }),
+  /** The staff accounts of a unit and every unit below it (admin). */
+  users: (unitId: string) => json<{ items: StaffUser[] }>('GET', '/v1/users', { query: { unitId } }),
+  /** A new account; without a password the directory makes one (Cognito e-mails it; locally it is answered once). */
+  createUser: (body: BodyOf<'postV1Users'>) =>
+    json<StaffUser & { temporaryPassword?: string }>('POST', '/v1/users', { body }),
+  disableUser: (username: string) => json<StaffUser>('POST', `/v1/users/${enc(username)}/disable`),
+  /** The posters of a unit's checkpoints (and, with `subtree`, of every unit below it) as one PDF: a signed link. */
+  unitPosters: (unitId: string, body: BodyOf<'postV1UnitsUnitIdPosters'>) =>
+    json<{ url: string; expiresAt: string; checkpoints: number }>(
+      'POST',
+      `/v1/units/${enc(unitId)}/posters`,
+      {
+        body,
+      },
+    ),
   rotateCode: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/rotate-code`),
   deactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/deactivate`),
   reactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/reactivate`),

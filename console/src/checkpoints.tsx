@@ -38,6 +38,7 @@ export function CheckpointsScreen({ unitId }: { unitId: string }) {
   return (
     <div>
       <Filters filter={filter} onChange={applyFilter} />
+      <UnitTools unitId={unitId} onRenamed={() => setReload((n) => n + 1)} />
       {error ? (
         <Problem error={error} />
       ) : !page ? (
@@ -132,6 +133,28 @@ function Filters({
         />{' '}
         Tên chưa đúng quy tắc
       </label>
+      <label class="check">
+        <input
+          id="idle"
+          type="checkbox"
+          checked={filter.idle === true}
+          onChange={(e) =>
+            onChange({ ...filter, idle: (e.currentTarget as HTMLInputElement).checked || undefined })
+          }
+        />{' '}
+        Không hoạt động 7 ngày qua
+      </label>
+      <label class="check">
+        <input
+          id="subtree"
+          type="checkbox"
+          checked={filter.subtree === true}
+          onChange={(e) =>
+            onChange({ ...filter, subtree: (e.currentTarget as HTMLInputElement).checked || undefined })
+          }
+        />{' '}
+        Cả các đơn vị cấp dưới
+      </label>
       <button type="submit">Tìm</button>
     </form>
   );
@@ -180,6 +203,7 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
         )}
       </div>
       <div class="meta">
+        {cp.unitName && <>{cp.unitName} · </>}
         {CHECKPOINT_KINDS[cp.kind] ?? cp.kind} · {cp.address}
         {!cp.followsNamingRule && cp.canonicalName && <> · Tên theo quy tắc: {cp.canonicalName}</>}
       </div>
@@ -187,6 +211,16 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
         <button type="button" disabled={busy} onClick={poster}>
           Áp phích (PDF)
         </button>
+        {!cp.followsNamingRule && (
+          <button
+            type="button"
+            class="apply-rule"
+            disabled={busy}
+            onClick={() => act(() => api.updateCheckpoint(cp.id, { applyNamingRule: true }))}
+          >
+            Đặt tên theo quy tắc
+          </button>
+        )}
         <button
           type="button"
           disabled={busy}
@@ -210,6 +244,72 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
       </div>
       {error !== undefined && <Problem error={error} />}
     </li>
+  );
+}
+
+/**
+ * What staff do to a whole unit at once: give every misnamed checkpoint of it and of the units below it the rule's
+ * name (the next weekly report's naming column drops to match), and print the posters of the unit and everything
+ * below it in one PDF (a district prints its communes'), through a signed link asked for at the click.
+ */
+function UnitTools({ unitId, onRenamed }: { unitId: string; onRenamed: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+  const run = async (work: () => Promise<string>) => {
+    setBusy(true);
+    setError(undefined);
+    setMessage(undefined);
+    try {
+      setMessage(await work());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const renameAll = () =>
+    run(async () => {
+      if (
+        !confirm(
+          'Đặt lại tên theo quy tắc cho mọi điểm có tên sai quy tắc của đơn vị này và các đơn vị cấp dưới?',
+        )
+      )
+        return '';
+      let renamed = 0;
+      // A large subtree takes more than one request: each answers `done: false` until nothing is left.
+      for (;;) {
+        const answer = await api.renameViolations(unitId, { subtree: true });
+        renamed += answer.renamed;
+        if (answer.done) break;
+      }
+      onRenamed();
+      return `Đã đặt lại tên cho ${renamed} điểm.`;
+    });
+  const posters = () =>
+    run(async () => {
+      const { url, checkpoints } = await api.unitPosters(unitId, { subtree: true });
+      const a = document.createElement('a');
+      a.href = url;
+      a.rel = 'noopener';
+      a.click();
+      return `Áp phích của ${checkpoints} điểm đang được tải xuống.`;
+    });
+  return (
+    <div class="unit-tools">
+      <button type="button" id="rename-all" disabled={busy} onClick={renameAll}>
+        Đặt tên theo quy tắc cho mọi điểm sai (cả cấp dưới)
+      </button>
+      <button type="button" id="subtree-posters" disabled={busy} onClick={posters}>
+        In áp phích cả đơn vị và cấp dưới (PDF)
+      </button>
+      {message && (
+        <p class="ok" id="unit-tools-result">
+          {message}
+        </p>
+      )}
+      {error !== undefined && <Problem error={error} />}
+    </div>
   );
 }
 

@@ -23,6 +23,8 @@ const FIELD_MESSAGES: [RegExp, string][] = [
   [/too (small|short)|at least/i, 'Quá ngắn'],
   [/too (big|long)|at most/i, 'Quá dài'],
   [/not allowed|forbidden/i, 'Không được phép'],
+  [/email/i, 'Địa chỉ thư điện tử không hợp lệ'],
+  [/lowercase letters, digits/i, 'Chỉ gồm chữ thường không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới'],
 ];
 
 /** The API speaks English to tools; a person reads Vietnamese. Unknown messages keep the API's words. */

@@ -5,6 +5,7 @@ import { CheckpointsScreen } from './checkpoints.tsx';
 import { ReportScreen } from './report.tsx';
 import { type Claims, session } from './session.ts';
 import { completeSignIn, loadConfig, refresh, signIn, signOut } from './sign-in.ts';
+import { UsersScreen } from './users.tsx';
 
 const ROLE_LABELS: Record<Claims['role'], string> = {
   admin: 'Quản trị',
@@ -12,10 +13,12 @@ const ROLE_LABELS: Record<Claims['role'], string> = {
   tracer: 'Truy vết',
 };
 
-type Screen = 'report' | 'checkpoints';
-const SCREENS: Record<Screen, { label: string; path: string }> = {
+type Screen = 'report' | 'checkpoints' | 'users';
+const SCREENS: Record<Screen, { label: string; path: string; roles?: Claims['role'][] }> = {
   report: { label: 'Báo cáo tuần', path: 'bao-cao' },
   checkpoints: { label: 'Điểm kiểm soát', path: 'diem-kiem-soat' },
+  // Staff accounts: admins only (the API refuses the others with 403 anyway).
+  users: { label: 'Tài khoản cán bộ', path: 'can-bo', roles: ['admin'] },
 };
 
 /**
@@ -25,7 +28,8 @@ const SCREENS: Record<Screen, { label: string; path: string }> = {
 function route(hash: string, home: string): { screen: Screen; unitId: string; start?: string } {
   const [, path, unitId, start] =
     /^#\/([a-z-]+)(?:\/([a-z0-9-]+))?(?:\/(\d{4}-\d{2}-\d{2}))?$/.exec(hash) ?? [];
-  const screen = path === SCREENS.checkpoints.path ? 'checkpoints' : 'report';
+  const screen =
+    (Object.keys(SCREENS) as Screen[]).find((s) => s !== 'report' && SCREENS[s].path === path) ?? 'report';
   return { screen, unitId: unitId ?? home, ...(start ? { start } : {}) };
 }
 const hashOf = (screen: Screen, unitId: string) => `#/${SCREENS[screen].path}/${unitId}`;
@@ -49,11 +53,13 @@ function App({ claims }: { claims: Claims }) {
       <header class="top">
         <span class="brand">Vaora</span>
         <nav>
-          {(Object.keys(SCREENS) as Screen[]).map((s) => (
-            <a key={s} href={hashOf(s, unitId)} aria-current={s === screen ? 'page' : undefined}>
-              {SCREENS[s].label}
-            </a>
-          ))}
+          {(Object.keys(SCREENS) as Screen[])
+            .filter((s) => !SCREENS[s].roles || SCREENS[s].roles.includes(claims.role))
+            .map((s) => (
+              <a key={s} href={hashOf(s, unitId)} aria-current={s === screen ? 'page' : undefined}>
+                {SCREENS[s].label}
+              </a>
+            ))}
         </nav>
         <span class="who">
           {ROLE_LABELS[claims.role] ?? claims.role} · {unit?.name ?? claims.unitId}
@@ -81,6 +87,8 @@ function App({ claims }: { claims: Claims }) {
         )}
         {screen === 'report' ? (
           <ReportScreen unitId={unitId} start={view.start} />
+        ) : screen === 'users' ? (
+          <UsersScreen unitId={unitId} />
         ) : (
           <CheckpointsScreen unitId={unitId} />
         )}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,31 @@ async function open(link: string): Promise<void> {
     if (m.type() === 'error') problems.push(m.text());
   });
   await page.goto(link);
+}
+
+/** The API as the province's admin (what the tests set up and check with, beside the browser). */
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await stack.token('admin', 'quang-ninh')}`,
+      'content-type': 'application/json',
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, any> };
+}
+
+/** The weekly run for the week starting `start`, through the API, waited for. */
+async function runWeek(start: string): Promise<void> {
+  const started = await call('POST', '/v1/reports/weekly', { start });
+  expect(started.status).toBe(202);
+  for (;;) {
+    const { json: run } = await call('GET', `/v1/reports/runs/${started.json.runId}`);
+    if (run.status === 'succeeded') return;
+    expect(run.status, JSON.stringify(run)).toBe('running');
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
 }
 
 /** The Cộng row of the report's first sheet, as stored in the XLSX: columns (2)…(7) by the report's keys. */
@@ -175,28 +201,10 @@ describe('the staff console', () => {
 
   it("opens the period an address names (the Friday e-mail's link), and the latest without one", async () => {
     // A second week reported, so there is an older period to name.
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${stack.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${await stack.token('admin', 'quang-ninh')}`,
-          'content-type': 'application/json',
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, json: (await res.json()) as Record<string, any> };
-    };
     const before = await call('GET', `/v1/units/${HAI_HA.id}/reports`);
     const latest = before.json.items[0].start as string;
     const older = addDays(latest, -7);
-    const started = await call('POST', '/v1/reports/weekly', { start: older });
-    expect(started.status).toBe(202);
-    for (;;) {
-      const { json: run } = await call('GET', `/v1/reports/runs/${started.json.runId}`);
-      if (run.status === 'succeeded') break;
-      expect(run.status, JSON.stringify(run)).toBe('running');
-      await new Promise((ok) => setTimeout(ok, 250));
-    }
+    await runWeek(older);
 
     await open(`${stack.url}/console/#token=${await stack.token('admin', HAI_HA.id)}`);
     await page.locator('#totals').waitFor({ state: 'visible' });
@@ -210,4 +218,95 @@ describe('the staff console', () => {
     await expect.poll(() => page.locator('#period').inputValue(), { timeout: 30_000 }).toBe(latest);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('lets a district admin list, create and disable its staff accounts; the new account signs in; a manager has no such screen', async () => {
+    const password = readFileSync(join(dataDir, 'demo-password'), 'utf8').trim();
+    await open(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'lan.nt');
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+    await page.locator('#totals').waitFor({ state: 'visible' });
+    await page.click('nav a:has-text("Tài khoản cán bộ")');
+    const rows = page.locator('#users tbody tr');
+    await rows.first().waitFor();
+    // Hải Hà and the communes below it: never the province's own admin.
+    expect(
+      (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-username')))).sort(),
+    ).toEqual(['hoa.pt', 'lan.nt', 'tuan.le']);
+
+    // The API's field errors beside their fields, in Vietnamese; nothing created.
+    await page.fill('#create-user input[name=username]', 'Nguyễn');
+    await page.fill('#create-user input[name=email]', 'not-an-address');
+    await page.click('#create-user button[type=submit]');
+    expect(await page.locator('.field-error[data-field=email]').textContent()).toBe(
+      'Địa chỉ thư điện tử không hợp lệ',
+    );
+    expect(await page.locator('.field-error[data-field=username]').textContent()).toMatch(
+      /^Chỉ gồm chữ thường/,
+    );
+    expect(await rows.count()).toBe(3);
+
+    await page.fill('#create-user input[name=username]', 'mai.dt');
+    await page.fill('#create-user input[name=name]', 'Đỗ Thị Mai');
+    await page.fill('#create-user input[name=email]', 'mai.dt@vaora.example');
+    await page.fill('#create-user input[name=unitId]', 'quang-chinh');
+    await page.click('#create-user button[type=submit]');
+    const temporary = (await page.locator('#user-created code').textContent()) ?? '';
+    expect(temporary.length).toBeGreaterThanOrEqual(12);
+    await page.locator('#users tr[data-username="mai.dt"]').waitFor();
+
+    // Mai signs in with it, as the commune's manager: no staff accounts screen for her.
+    const admin = page;
+    await open(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'mai.dt');
+    await page.fill('input[name=password]', temporary);
+    await page.click('button[type=submit]');
+    await page.locator('.report-title').waitFor({ state: 'visible' });
+    expect(await page.locator('.report-title').textContent()).toContain('Quảng Chính');
+    expect(await page.locator('nav a:has-text("Tài khoản cán bộ")').count()).toBe(0);
+
+    // Disabled, she signs in no more.
+    admin.once('dialog', (dialog) => dialog.accept());
+    await admin.click('#users tr[data-username="mai.dt"] button.disable');
+    await admin.locator('#users tr[data-username="mai.dt"].disabled').waitFor();
+    await page.goto(`${stack.url}/console/sign-in`);
+    await page.fill('input[name=username]', 'mai.dt');
+    await page.fill('input[name=password]', temporary);
+    await page.click('button[type=submit]');
+    expect(await page.locator('.problem[role=alert]').textContent()).toContain('không đúng');
+    await admin.context().close();
+  }, 120_000);
+
+  // Last: it renames the demo's checkpoints, which the tests above read as seeded.
+  it("renames a district's misnamed checkpoints to the rule and the rerun week counts none; prints its communes' posters", async () => {
+    const latest = (await call('GET', `/v1/units/${HAI_HA.id}/reports`)).json.items[0].start as string;
+    const before = (await call('GET', `/v1/units/${HAI_HA.id}/reports/${latest}/data`)).json;
+    const misnamed = before.totals.namingViolations as number;
+    expect(misnamed).toBeGreaterThan(0);
+
+    await open(`${stack.url}/console/#token=${await stack.token('admin', HAI_HA.id)}`);
+    await page.locator('#totals').waitFor({ state: 'visible' });
+    await page.evaluate(`location.hash = '#/diem-kiem-soat/${HAI_HA.id}'`);
+    await page.locator('#rename-all').waitFor({ state: 'visible' });
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click('#rename-all');
+    expect(await page.locator('#unit-tools-result').textContent()).toBe(
+      `Đã đặt lại tên cho ${misnamed} điểm.`,
+    );
+    await runWeek(latest);
+    const after = (await call('GET', `/v1/units/${HAI_HA.id}/reports/${latest}/data`)).json;
+    expect(after.totals.namingViolations).toBe(0);
+    expect(after.totals.checkpointsTotal).toBe(before.totals.checkpointsTotal);
+
+    // The district has no checkpoint of its own: every poster page is a commune's.
+    expect((await call('GET', `/v1/units/${HAI_HA.id}/checkpoints`)).json.items).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#subtree-posters')]);
+    const printed = Number(
+      /của (\d+) điểm/.exec((await page.locator('#unit-tools-result').textContent()) ?? '')?.[1],
+    );
+    expect(printed).toBeGreaterThan(0);
+    const info = execFileSync('pdfinfo', [(await download.path())!], { encoding: 'utf8' });
+    expect(Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1])).toBe(printed);
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
