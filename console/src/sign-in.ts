@@ -16,6 +16,8 @@ export interface ConsoleConfig {
 }
 
 const PKCE_KEY = 'vaora.console.pkce';
+/** The view asked for before signing in (`#/bao-cao/<unit>/<start>`, an e-mail's link): opened again after. */
+const RETURN_KEY = 'vaora.console.return';
 const REFRESH_KEY = 'vaora.console.refresh';
 
 let config: ConsoleConfig | undefined;
@@ -38,6 +40,7 @@ function base64url(bytes: Uint8Array): string {
 
 export async function signIn(): Promise<void> {
   if (!config) return;
+  if (location.hash.startsWith('#/')) sessionStorage.setItem(RETURN_KEY, location.hash);
   const signInConfig = config.signIn;
   if (signInConfig.kind === 'local') {
     location.assign(signInConfig.url);
@@ -78,9 +81,21 @@ async function tokenRequest(body: Record<string, string>): Promise<boolean> {
   return true;
 }
 
-/** After managed login: trade `?code=` for tokens, then drop the code from the address bar. */
+/**
+ * After signing in: the local page's `#token=`, or managed login's `?code=` traded for tokens (the code then dropped
+ * from the address bar); then back to the view that was asked for before signing in, if any.
+ */
 export async function completeSignIn(): Promise<void> {
   session.adoptFragment();
+  await tradeCode();
+  const asked = sessionStorage.getItem(RETURN_KEY);
+  if (asked && session.token()) {
+    sessionStorage.removeItem(RETURN_KEY);
+    history.replaceState(null, '', `${location.pathname}${asked}`);
+  }
+}
+
+async function tradeCode(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const code = query.get('code');
   if (!code) return;

@@ -217,6 +217,17 @@ describe('the staff console', () => {
     await page.evaluate(`location.hash = '#/bao-cao/${HAI_HA.id}/1999-01-01'`);
     await expect.poll(() => page.locator('#period').inputValue(), { timeout: 30_000 }).toBe(latest);
     expect(problems).toEqual([]);
+
+    // The e-mail's link opened before signing in: after the sign-in page, the console opens that very view.
+    await context.close();
+    await open(`${stack.url}/console/#/bao-cao/${HAI_HA.id}/${older}`);
+    await page.locator('#sign-in').click();
+    await page.fill('input[name=username]', 'lan.nt');
+    await page.fill('input[name=password]', readFileSync(join(dataDir, 'demo-password'), 'utf8').trim());
+    await page.click('button[type=submit]');
+    await page.locator('#totals').waitFor({ state: 'visible' });
+    expect(page.url()).toBe(`${stack.url}/console/#/bao-cao/${HAI_HA.id}/${older}`);
+    expect(await page.locator('#period').inputValue()).toBe(older);
   }, 120_000);
 
   it('lets a district admin list, create and disable its staff accounts; the new account signs in; a manager has no such screen', async () => {
