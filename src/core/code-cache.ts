@@ -13,8 +13,9 @@ export const CODE_CACHE_TTL_MS = 60_000;
 const MAX_CODES = 10_000;
 
 /**
- * The check-in path's code look-ups, remembered for CODE_CACHE_TTL_MS: found codes only (an unknown code is read
- * again each time, so a new code works at once and guessed codes fill nothing).
+ * The check-in path's code look-ups, remembered for CODE_CACHE_TTL_MS: codes of active checkpoints only. An unknown
+ * code is read again each time (a new code works at once, guessed codes fill nothing), and so is a closed
+ * checkpoint's (reopened, it takes check-ins at once; a closed one sees few).
  */
 export class CodeCache implements Pick<CheckpointStore, 'getByCode'> {
   private readonly found = new Map<string, { checkpoint: CheckpointRef; until: number }>();
@@ -31,7 +32,7 @@ export class CodeCache implements Pick<CheckpointStore, 'getByCode'> {
     if (hit && hit.until > now) return hit.checkpoint;
     this.found.delete(code);
     const checkpoint = await this.store.getByCode(code);
-    if (checkpoint) {
+    if (checkpoint?.active) {
       if (this.found.size >= MAX_CODES) this.found.delete(this.found.keys().next().value!);
       this.found.set(code, { checkpoint, until: now + this.ttlMs });
     }

@@ -40,6 +40,17 @@ describe('the check-in path’s code cache', () => {
     expect(CODE_CACHE_TTL_MS).toBe(60_000);
   });
 
+  it('remembers no closed checkpoint: reopened, its code takes check-ins at once', async () => {
+    const codes = store();
+    codes.answer = cp(false);
+    const cache = new CodeCache(codes, { now: () => new Date('2022-01-06T08:00:00Z') });
+    expect((await cache.getByCode('BCDFGHJK'))?.active).toBe(false);
+    expect((await cache.getByCode('BCDFGHJK'))?.active).toBe(false);
+    codes.answer = cp(true);
+    expect((await cache.getByCode('BCDFGHJK'))?.active).toBe(true);
+    expect(codes.reads).toBe(3);
+  });
+
   it('remembers no unknown code: a code created a moment later works at once', async () => {
     const codes = store();
     codes.answer = undefined;
