@@ -236,7 +236,9 @@ export async function rush(stack: LocalStack, options: RushOptions): Promise<Rus
       start = page.LastEvaluatedKey;
     } while (start);
   }
-  // The counters as the weekly report reads them: every shard of the unit's days.
+  // The counters as the weekly report reads them (once the counting step has read the stream): every shard of the
+  // unit's days.
+  await stack.count();
   const counters = await new DynamoActivity(db, stack.config.activityTable).dailyActivity(unitId, days);
   const counted = counters
     .filter((c) => c.checkpointId === checkpoint.id)

@@ -160,7 +160,7 @@ async function benchWeekly(stack: Awaited<ReturnType<typeof startLocalStack>>): 
             [stack.config.activityTable]: batch.map((c) => ({
               PutRequest: {
                 Item: {
-                  ...keys.activity(c.unitId, c.day, c.checkpointId, 0),
+                  ...keys.activity(c.unitId, c.day, c.checkpointId, 'seed'),
                   ...c,
                   checkins: c.checkins * factor,
                   people: c.checkins * factor,

@@ -1,4 +1,5 @@
 import { InvalidItem, recordCheckinBatch } from '../src/core/checkins.ts';
+import { CodeCache } from '../src/core/code-cache.ts';
 import { checkins, registry } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
 import { CheckinBatchBody, CheckinBody } from './commons/schemas.ts';
@@ -6,7 +7,16 @@ import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
 import { publicRoute } from './http/route.ts';
 
-const deps = { checkpoints: registry, checkins, phones, clock, events, retentionDays: config.retentionDays };
+// A code's checkpoint is remembered for a minute per container (src/core/code-cache.ts).
+const deps = {
+  checkpoints: registry,
+  codes: new CodeCache(registry, clock),
+  checkins,
+  phones,
+  clock,
+  events,
+  retentionDays: config.retentionDays,
+};
 
 /** POST /v1/checkins/batch: up to 100 check-ins, a result per item (created, duplicate or rejected). */
 export const handler = publicRoute(events, { body: CheckinBatchBody }, async ({ body }) => {

@@ -1,15 +1,26 @@
 import { recordCheckin } from '../src/core/checkins.ts';
+import { CodeCache } from '../src/core/code-cache.ts';
 import { checkins, registry } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
 import { CheckinBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 
-const deps = { checkpoints: registry, checkins, phones, clock, events, retentionDays: config.retentionDays };
+// A code's checkpoint is remembered for a minute per container (src/core/code-cache.ts).
+const deps = {
+  checkpoints: registry,
+  codes: new CodeCache(registry, clock),
+  checkins,
+  phones,
+  clock,
+  events,
+  retentionDays: config.retentionDays,
+};
 
 /**
- * The hot path: one read (the code) and one transaction (the check-in and its day's counter); the number is
- * hashed and sealed in memory (one KMS call per container, for its data key).
+ * The hot path: the code (read at most once a minute per container) and one conditional put of the check-in with
+ * its one index; counted later from the table's stream (functions/count-checkins.ts). The number is hashed and
+ * sealed in memory (one KMS call per container, for its data key).
  */
 export const handler = publicRoute(events, { body: CheckinBody }, async ({ body }) => {
   const { created, receipt } = await recordCheckin(deps, body);

@@ -235,19 +235,38 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [tables.table('registry').tableArn],
     }),
   ],
-  // The check-in (conditional put on its client id, read back on a retry) and its daily counter are
-  // written in one transaction.
+  // The check-in: a conditional put on its phone's partition and client id, read back when the id is taken; and
+  // one check-in by checkpoint-day (a gate's replay whose card has expired). It counts nothing: the stream does.
   'checkins:write': ({ tables }) => [
     new PolicyStatement({
       sid: 'CheckinsWrite',
       actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
       resources: [tables.table('checkins').tableArn],
       // Check-in items only: the personal cards in the same table (card#, cardphone#) stay out of reach.
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['phone#*'] } },
+    }),
+    new PolicyStatement({
+      sid: 'CheckinsFind',
+      actions: ['dynamodb:Query'],
+      resources: tables.indexArns('checkins'),
+    }),
+  ],
+  // Counting from the stream (src/core/counting.ts): the table's stream ARN (DescribeTable), its shards and
+  // records; the daily counters and the stream positions (UpdateItem; GetItem for a watermark or a position).
+  'checkins:count': ({ tables }) => [
+    new PolicyStatement({
+      sid: 'CheckinsStreamFind',
+      actions: ['dynamodb:DescribeTable'],
+      resources: [tables.table('checkins').tableArn],
+    }),
+    new PolicyStatement({
+      sid: 'CheckinsStreamRead',
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'],
+      resources: [tables.table('checkins').tableStreamArn!],
     }),
     new PolicyStatement({
       sid: 'ActivityCount',
-      actions: ['dynamodb:UpdateItem'],
+      actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
       resources: [tables.table('activity').tableArn],
     }),
   ],
@@ -386,13 +405,19 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
       resources: [exportObjects(reports, provinceId)],
     }),
   ],
-  // The two indexes tracing reads (src/keys.ts CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE), not the table: no
-  // check-in by its id, no personal card.
+  // What tracing reads: a phone's check-ins (its partition of the table, `phone#` keys only) and a checkpoint-day's
+  // (src/keys.ts CHECKINS_BY_CHECKPOINT): no personal card.
   'checkins:trace': ({ tables }) => [
     new PolicyStatement({
       sid: 'CheckinsTrace',
       actions: ['dynamodb:Query'],
       resources: tables.indexArns('checkins'),
+    }),
+    new PolicyStatement({
+      sid: 'CheckinsTracePhone',
+      actions: ['dynamodb:Query'],
+      resources: [tables.table('checkins').tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['phone#*'] } },
     }),
   ],
   // Exposure alerts share the tracing table with the cases: a draft is a new `alert#` item, nothing else.

@@ -4,6 +4,7 @@ import { AlertSending } from './alert-sending.ts';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
 import { StaffConsole } from './console.ts';
+import { CheckinCounting } from './counting.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
 import { ImportJobs } from './imports.ts';
 import { PhoneKeys } from './phone-keys.ts';
@@ -36,6 +37,7 @@ export class ProvinceStack extends Stack {
   readonly weeklyReport: WeeklyReportSchedule;
   readonly alertSending: AlertSending;
   readonly reportMail: ReportMail;
+  readonly counting: CheckinCounting;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     const { province } = props;
@@ -97,6 +99,10 @@ export class ProvinceStack extends Stack {
     this.api.addRoutes(this.functions.byName, this.auth.authorizer);
     this.imports.connect(this.functions.byName['process-import']);
     this.alertSending.attachConsumer(this.functions.byName['send-alert-batch']);
+    this.counting = new CheckinCounting(this, 'Counting', {
+      fn: this.functions.byName['count-checkins'],
+      provinceId: province.id,
+    });
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', {
       provinceId: province.id,
       plan: this.functions.byName['weekly-run-plan'],

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 /**
  * Every DynamoDB key, table and index in one place (ElectroDB-style labelled segments, generic attribute
  * names). The CDK stack, the local stack's table creation and the adapters all read these definitions.
@@ -6,19 +5,24 @@ import { randomInt } from 'node:crypto';
  * Access patterns and why the keys look like this:
  * - registry: a unit by id; a unit's children; a checkpoint by id; a unit's checkpoints (paged, newest last);
  *   a checkpoint by its printed code (the check-in hot path: one GetItem).
- * - checkins: a check-in by its client id (idempotency: the primary key IS the client id, so a conditional
- *   put stores it once); one checkpoint's check-ins in a time window (gsi1, partitioned per checkpoint and
- *   local day, so the hottest key is one gate on one day); one phone's check-ins in a time window (gsi2).
- *   No key spans a province or a week. Raw records expire through TTL on `expiresAt`. Personal cards live here
- *   too (`card#<code>` and `cardphone#<phone hash>`), beside the other personal data, under the same TTL.
+ * - checkins: a check-in by its phone's keyed hash and its client id (`phone#<hash>` / `checkin#<id>`: the
+ *   idempotency key is the client id within its phone, so a conditional put stores it once), and that same
+ *   partition is one phone's check-ins for tracing: the table's own key serves the by-phone query, so a check-in
+ *   writes one index, not two. One checkpoint's check-ins in a time window: gsi1, partitioned per checkpoint and
+ *   local day, so the hottest key is one gate on one day. No key spans a province or a week. Raw records expire
+ *   through TTL on `expiresAt`. Personal cards live here too (`card#<code>` and `cardphone#<phone hash>`), beside
+ *   the other personal data, under the same TTL. The table's stream (new images) is what counts check-ins
+ *   (src/core/counting.ts).
  * - no key holds a phone number: a phone's keys hold its keyed hash (src/adapters/phone-vault.ts), and the key
  *   builders below refuse anything else, so a table copy reveals no number.
- * - activity: one counter per checkpoint and local day, written in the same transaction as the check-in; under a
- *   gate's rush, up to COUNTER_SLOTS of them (DynamoDB cancels concurrent transactions on one item with
- *   TransactionConflict, and the retry of a conflicted check-in counts into a spare slot). A report reads the
- *   counters (one item per checkpoint-day, at most 16), never the check-ins themselves. Partitioned per unit, day
- *   and one of ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's gates spread over 8
- *   partitions.
+ * - activity: counters per checkpoint, local day and stream shard of the check-ins table, added to in batches by
+ *   the counting step from the stream (src/core/counting.ts), each with the last stream sequence number it
+ *   holds (its exactly-once watermark: one shard's records arrive in order). A checkpoint-day has one counter
+ *   item per shard that carried its check-ins (a handful: shards follow the table's partitions and roll over
+ *   every few hours), however many check-ins it had. A report reads the counters, never the check-ins themselves.
+ *   Partitioned per unit, day and one of ACTIVITY_SHARDS write shards chosen by the checkpoint, so a busy unit's
+ *   gates spread over 8 partitions. The counting step's own position in each stream shard lives here too
+ *   (`stream#checkins#<shard>`), expiring by TTL once the stream has dropped the shard.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -36,11 +40,12 @@ export interface TableDef {
   id: 'registry' | 'checkins' | 'activity' | 'tracing' | 'audit' | 'users';
   indexes: IndexDef[];
   ttlAttribute?: string;
+  /** A DynamoDB stream of the items as written: the check-ins table's is what counts them. */
+  stream?: 'NEW_IMAGE';
 }
 
 export const REGISTRY_BY_PARENT: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
 export const CHECKINS_BY_CHECKPOINT: IndexDef = { name: 'byCheckpointDay', pk: 'gsi1pk', sk: 'gsi1sk' };
-export const CHECKINS_BY_PHONE: IndexDef = { name: 'byPhone', pk: 'gsi2pk', sk: 'gsi2sk' };
 /**
  * A checkpoint's active days, newest first: where a report finds when an idle checkpoint was last used. Keys
  * only, on the counters' own attributes, so a check-in's counter update (ADD on a non-key attribute) writes
@@ -58,8 +63,14 @@ export const TRACING_LISTED: IndexDef = { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1s
 
 export const TABLES: readonly TableDef[] = [
   { id: 'registry', indexes: [REGISTRY_BY_PARENT] },
-  { id: 'checkins', indexes: [CHECKINS_BY_CHECKPOINT, CHECKINS_BY_PHONE], ttlAttribute: 'expiresAt' },
-  { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT] },
+  {
+    id: 'checkins',
+    indexes: [CHECKINS_BY_CHECKPOINT],
+    ttlAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+  },
+  // TTL only on the counting step's stream positions: counters carry no `expiresAt` and stay.
+  { id: 'activity', indexes: [ACTIVITY_BY_CHECKPOINT], ttlAttribute: 'expiresAt' },
   // Alert delivery markers expire (TTL) once no redelivery of their alert can come; cases and alerts do not.
   { id: 'tracing', indexes: [TRACING_LISTED], ttlAttribute: 'expiresAt' },
   // Append-only (lib/bindings.ts grants PutItem and Query, never UpdateItem or DeleteItem); kept a year by TTL.
@@ -76,13 +87,6 @@ export const LOCAL_TABLES: readonly TableDef[] = [{ id: 'users', indexes: [USERS
 /** Write shards of the activity counters: a report reads units × days × this many partitions. */
 export const ACTIVITY_SHARDS = 8;
 
-/**
- * Counter items a checkpoint-day may have. A check-in counts into slot 0; only a transaction that conflicted
- * (another one was updating that counter) is retried on a spare slot, 1 to COUNTER_SLOTS - 1, drawn at random. So
- * an ordinary day is one item, and only a gate's rush spreads over more.
- */
-export const COUNTER_SLOTS = 16;
-
 /** FNV-1a: a fixed, evenly spread hash of a short id. */
 function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
@@ -98,10 +102,8 @@ export function activityShard(checkpointId: string): number {
   return fnv1a(checkpointId) % ACTIVITY_SHARDS;
 }
 
-/** The counter slot of a check-in's `attempt`-th transaction: 0 first, a random spare one after a conflict. */
-export function counterSlot(attempt: number): number {
-  return attempt <= 1 ? 0 : 1 + randomInt(COUNTER_SLOTS - 1);
-}
+/** The sort-key prefix of check-in items (a phone's partition holds nothing else). */
+export const CHECKIN_SK_PREFIX = 'checkin#';
 
 /** A phone's keyed hash: 43 base64url characters (HMAC-SHA-256). */
 const PHONE_HASH = /^[\w-]{43}$/;
@@ -133,18 +135,18 @@ export const keys = {
   /** A registrant's reference, unique within its unit. */
   ref: (unitId: string, ref: string) => ({ pk: `ref#${unitId}#${ref}`, sk: 'ref' }),
 
-  checkin: (checkinId: string) => ({ pk: `checkin#${checkinId}`, sk: 'checkin' }),
+  /** A check-in: in its phone's partition (by the keyed hash), by its client id. */
+  checkin: (phoneHash: string, checkinId: string) => ({
+    pk: keys.checkinsOfPhone(phoneHash),
+    sk: `${CHECKIN_SK_PREFIX}${checkinId}`,
+  }),
   checkinByCheckpoint: (checkpointId: string, day: string, at: string, checkinId: string) => ({
     gsi1pk: keys.checkinsAtCheckpointOn(checkpointId, day),
     gsi1sk: `${at}#${checkinId}`,
   }),
-  checkinByPhone: (phoneHash: string, at: string, checkinId: string) => ({
-    gsi2pk: keys.checkinsOfPhone(phoneHash),
-    gsi2sk: `${at}#${checkinId}`,
-  }),
   /** The gsi1 partition of one checkpoint's check-ins on one local day. */
   checkinsAtCheckpointOn: (checkpointId: string, day: string) => `cp#${checkpointId}#day#${day}`,
-  /** The gsi2 partition of one phone's check-ins: by the phone's keyed hash, never its number. */
+  /** The table partition of one phone's check-ins: by the phone's keyed hash, never its number. */
   checkinsOfPhone: (phoneHash: string) => `phone#${phoneHashSegment(phoneHash)}`,
   /**
    * The sort-key bounds of check-ins scanned in [from, to): sort keys are `<UTC ISO at>#<id>`, so BETWEEN the two
@@ -160,10 +162,13 @@ export const keys = {
   card: (code: string) => ({ pk: `card#${code}`, sk: 'card' }),
   cardOfPhone: (phoneHash: string) => ({ pk: `cardphone#${phoneHashSegment(phoneHash)}`, sk: 'card' }),
 
-  activity: (unitId: string, day: string, checkpointId: string, slot: number) => ({
+  /** A checkpoint-day's counter of the check-ins one stream shard carried. */
+  activity: (unitId: string, day: string, checkpointId: string, streamShard: string) => ({
     pk: keys.activityPartition(unitId, day, activityShard(checkpointId)),
-    sk: `cp#${checkpointId}#${slot}`,
+    sk: `cp#${checkpointId}#${streamShard}`,
   }),
+  /** Where the counting step has read to in one shard of the check-ins table's stream. */
+  streamPosition: (shardId: string) => ({ pk: `stream#checkins#${shardId}`, sk: 'position' }),
   activityPartition: (unitId: string, day: string, shard: number) => `unit#${unitId}#day#${day}#s${shard}`,
 
   /** Tracing: a case by its id, and listed under the one `cases` partition of the index, newest last. */

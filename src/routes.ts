@@ -59,7 +59,8 @@ export type FunctionName =
   | 'disable-user'
   | 'update-my-subscription'
   | 'get-openapi'
-  | 'send-report-mail';
+  | 'send-report-mail'
+  | 'count-checkins';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -71,8 +72,13 @@ export type Binding =
   | 'registry:read'
   /** PutItem, alone or inside a transaction (a new unit; a checkpoint with its code). */
   | 'registry:write'
-  /** The check-in transaction: a conditional put of the check-in (read back on a retry) and its day's counter. */
+  /**
+   * A conditional put of the check-in (read back when its id is taken) on `phone#` keys; a check-in by
+   * checkpoint-day (a gate's replay whose card is gone).
+   */
   | 'checkins:write'
+  /** The check-ins table's stream read, and the daily counters and stream positions updated (UpdateItem, GetItem). */
+  | 'checkins:count'
   /** A personal card's phone, by the card's code (GetItem on `card#` keys only). */
   | 'cards:read'
   /** A phone's card: read it, or claim a new code and the phone together (`card#`/`cardphone#` keys only). */
@@ -103,7 +109,7 @@ export type Binding =
   | 'audit:read'
   /** PutObject and GetObject under the province's export prefix (a tracing answer as XLSX, then a link to it). */
   | 'exports:write'
-  /** Contact tracing's reads: check-ins by checkpoint-day and by phone hash (Query on those two indexes only). */
+  /** Contact tracing's reads: check-ins by checkpoint-day (its index) and by phone hash (`phone#` partitions). */
   | 'checkins:trace'
   /** Hash and seal phone numbers: the hash secret (GetSecretValue) and data keys of the phone key, no Decrypt. */
   | 'phones:seal'
@@ -350,6 +356,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     entry: 'functions/send-report-mail.ts',
     bindings: ['reports:read', 'users:read', 'mail:claim', 'mail:send'],
   },
+  // Every minute (lib/counting.ts): the check-ins stored since, counted from the stream in batches.
+  'count-checkins': { entry: 'functions/count-checkins.ts', bindings: ['checkins:count'] },
 };
 
 export type Access = 'public' | 'staff';

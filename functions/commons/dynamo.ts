@@ -9,11 +9,7 @@ import { config, events } from './services.ts';
 /** DynamoDB stores, created at cold start. */
 const db = makeDynamoClient(config);
 export const registry = new DynamoRegistry(db, config.registryTable);
-export const checkins = new DynamoCheckins(
-  db,
-  { checkins: config.checkinsTable, activity: config.activityTable },
-  events,
-);
+export const checkins = new DynamoCheckins(db, { checkins: config.checkinsTable }, events);
 export const activity = new DynamoActivity(db, config.activityTable);
 export const cards = new DynamoCards(db, config.checkinsTable);
 export const cases = new DynamoCases(db, config.tracingTable);

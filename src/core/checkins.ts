@@ -45,6 +45,8 @@ export interface CheckinOutcome {
 
 export interface CheckinDeps {
   checkpoints: CheckpointStore;
+  /** Where a check-in's code is looked up, when not `checkpoints` itself: a short-lived cache (src/core/code-cache.ts). */
+  codes?: Pick<CheckpointStore, 'getByCode'>;
   checkins: CheckinStore;
   /** Hashes and seals the number: a check-in stores no phone number (src/core/model.ts StoredPhone). */
   phones: PhoneVault;
@@ -60,7 +62,7 @@ export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest):
   const { phone, at } = checkRequest(deps, request.phone, request);
   let checkpoint: CheckpointRef;
   try {
-    checkpoint = await checkpointByCode(deps.checkpoints, normaliseCode(request.code));
+    checkpoint = await checkpointByCode(deps.codes ?? deps.checkpoints, normaliseCode(request.code));
     if (!checkpoint.active) throw new CheckpointNotFoundError();
   } catch (err) {
     return replayOrThrow(deps, err, { id: request.id, phone, direction: request.direction });
@@ -116,8 +118,12 @@ export async function recordAssisted(
     try {
       phoneInput = { stored: await phoneOfCard(deps, request.card, scannedAt) };
     } catch (err) {
-      // Its record gone (expired), a check-in already stored under this id is still answered as stored.
-      const stored = request.id ? await deps.checkins.get(request.id) : undefined;
+      // Its record gone (expired), a check-in already stored under this id is still answered as stored: found by
+      // where and when it was scanned (the card's phone is gone with the card). A tablet's queue sends `at`.
+      const stored =
+        request.id && request.at
+          ? await deps.checkins.findAt(checkpoint.id, new Date(request.at), request.id)
+          : undefined;
       if (!stored || stored.checkpointId !== checkpoint.id || stored.direction !== request.direction)
         throw err;
       return { created: false, receipt: receiptFor(stored, stored, checkpoint.name) };
@@ -236,13 +242,13 @@ async function replayOrThrow(
   sent: { id?: string; phone: PhoneOfCheckin; direction: Direction },
 ): Promise<CheckinOutcome> {
   if (!(err instanceof CheckpointNotFoundError) || !sent.id) throw err;
-  const stored = await deps.checkins.get(sent.id);
-  if (!stored) throw err;
-  const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
   const phoneHash =
     'stored' in sent.phone
       ? sent.phone.stored.hash
       : await hashPhone(deps.phones, sent.phone.e164, deps.events);
+  const stored = await deps.checkins.get(phoneHash, sent.id);
+  if (!stored) throw err;
+  const checkpoint = await deps.checkpoints.getCheckpoint(stored.checkpointId);
   return {
     created: false,
     receipt: receiptFor(stored, { ...stored, phoneHash, direction: sent.direction }, checkpoint?.name ?? ''),
@@ -250,8 +256,10 @@ async function replayOrThrow(
 }
 
 /**
- * What the phone is told. An id reused for someone else's check-in reveals nothing about the stored one. The
- * same phone is the same keyed hash (its sealed number differs on every check-in).
+ * What the phone is told. An id is unique within its phone (the check-in's key is the phone's keyed hash and the
+ * id), so another phone sending the same id stores its own check-in; the same phone reusing an id for another
+ * checkpoint or direction is refused. The same phone is the same keyed hash (its sealed number differs on every
+ * check-in).
  */
 function receiptFor(stored: Checkin, sent: Checkin, checkpointName: string): CheckinReceipt {
   if (

@@ -148,7 +148,7 @@ export async function listCheckpoints(
  * a check-in refuses it (recordCheckin).
  */
 export async function checkpointByCode(
-  checkpoints: CheckpointStore,
+  checkpoints: Pick<CheckpointStore, 'getByCode'>,
   code: string | undefined,
 ): Promise<CheckpointRef> {
   const found = code ? await checkpoints.getByCode(code) : undefined;

@@ -97,11 +97,14 @@ export type RecordResult = { status: 'created' } | { status: 'duplicate'; existi
 
 export interface CheckinStore {
   /**
-   * Stores the check-in and adds it to its checkpoint's daily activity, together and exactly once:
-   * a second call with the same id stores and counts nothing and returns what was stored.
+   * Stores the check-in exactly once: a second call with the same phone and id stores nothing and returns what
+   * was stored. Counting follows from the store (src/core/counting.ts): each stored check-in once.
    */
   record(checkin: Checkin): Promise<RecordResult>;
-  get(checkinId: string): Promise<Checkin | undefined>;
+  /** A phone's check-in by its client id (an id is unique within its phone). */
+  get(phoneHash: string, checkinId: string): Promise<Checkin | undefined>;
+  /** The check-in with this id scanned at this checkpoint at this instant, when its phone is not known. */
+  findAt(checkpointId: string, at: Date, checkinId: string): Promise<Checkin | undefined>;
   /** Every check-in of one phone (by its keyed hash) scanned in [from, to), oldest first: all pages. */
   checkinsOfPhone(phoneHash: string, from: Date, to: Date): Promise<Checkin[]>;
   /** Every check-in at one checkpoint scanned in [from, to), oldest first: all pages of every local day. */
@@ -178,6 +181,7 @@ export interface PhoneReader extends PhoneHasher {
 export type LogEvent =
   | { event: 'CheckinRecorded'; checkpointId: string; duplicate: boolean }
   | { event: 'CheckinRetried'; attempt: number; reason: string }
+  | { event: 'CheckinsCounted'; read: number; counted: number; updates: number }
   | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
   | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
   | { event: 'WeeklyReportUnitSkipped'; unitId: string; start: string }

@@ -74,6 +74,9 @@ async function ensureTable(client: DynamoDBClient, prefix: string, table: TableD
           { AttributeName: KEY.pk, KeyType: 'HASH' },
           { AttributeName: KEY.sk, KeyType: 'RANGE' },
         ],
+        ...(table.stream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }
+          : {}),
         ...(table.indexes.length
           ? {
               GlobalSecondaryIndexes: table.indexes.map((i) => ({

@@ -6,6 +6,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import { DynamoUsers } from '../adapters/dynamo-users.ts';
+import { jsonEvents } from '../adapters/events.ts';
 import {
   ALERT_SENDING_ENV,
   type Config,
@@ -19,8 +20,10 @@ import {
   USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
+import type { CountingResult } from '../core/counting.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
+import { startLocalCounting } from './counting.ts';
 import { ensureTables, startDynamoDbLocal, tableName } from './dynamodb.ts';
 import { startLocalKms } from './kms.ts';
 import { provinceSettings, REPO_ROOT } from './repo.ts';
@@ -44,6 +47,8 @@ export interface LocalStackOptions {
   namePrefix?: string;
   retentionDays?: number;
   reportLinkTtlSeconds?: number;
+  /** How often stored check-ins are counted by themselves (ms; 1 s by default, 0 only by `count()`). */
+  countEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -56,6 +61,8 @@ export interface LocalStack {
   token(role: Role, unitId: string, subject?: string): Promise<string>;
   /** The local users table: the staff accounts the console's sign-in checks and the Friday e-mails go to. */
   users: DynamoUsers;
+  /** Counts the check-ins stored so far (the scheduled counting step, src/local/counting.ts), at once. */
+  count(): Promise<CountingResult>;
   stop(): Promise<void>;
 }
 
@@ -200,6 +207,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();
     const phones = loadPhoneConfig();
+    // The scheduled counting function's stand-in: the check-ins table's stream, counted every second.
+    const counting = startLocalCounting({
+      ...(options.countEveryMs !== undefined ? { everyMs: options.countEveryMs } : {}),
+      db,
+      dynamodbEndpoint,
+      checkinsTable: config.checkinsTable,
+      activityTable: config.activityTable,
+      events: jsonEvents(),
+    });
+    stops.push(counting.stop);
     // What tools and tests read instead of guessing ports; gone again when the stack stops.
     const stackFile = join(dataDir, 'stack.json');
     writeStackFile(stackFile, {
@@ -233,6 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
       users,
+      count: () => counting.countNow(),
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

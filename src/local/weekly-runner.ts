@@ -1,5 +1,6 @@
 import type { RunStarter } from '../core/ports.ts';
 import { executeRun, type RunDeps, type WeeklyRunRequest } from '../core/weekly-run.ts';
+import { countPendingCheckins } from './pending-counts.ts';
 
 /**
  * The local stand-in for the weekly-run state machine (lib/weekly-run.ts): the same tasks, in the same order
@@ -13,6 +14,9 @@ export class InProcessRunStarter implements RunStarter {
   constructor(private readonly deps: RunDeps) {}
 
   async start(request: WeeklyRunRequest): Promise<void> {
+    // What was stored before the run is counted first (in AWS the counting function runs every minute); a failure
+    // there is left to the next round, as in AWS.
+    await countPendingCheckins().catch(() => undefined);
     const run = executeRun(this.deps, request)
       .catch(async (err: Error) => {
         // What the state machine's own Catch does: the run is recorded as failed, never left running.

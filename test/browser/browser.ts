@@ -92,6 +92,8 @@ export async function storedCheckins(
 
 /** The checkpoint's activity counters, summed over its days: what the weekly report will count. */
 export async function countedCheckins(stack: LocalStack, checkpointId: string): Promise<number> {
+  // What the counting step has read from the stream so far: all that was stored.
+  await stack.count();
   const db = makeDynamoClient(stack.config);
   try {
     const out = await db.send(

@@ -116,16 +116,40 @@ describe('DynamoDB tables', () => {
     }
   });
 
-  it('indexes the registry by parent and the check-ins by checkpoint-day and by phone', () => {
+  it('indexes the registry by parent and the check-ins by checkpoint-day (the table itself is by phone)', () => {
     const names = (id: TableId) =>
       (tableResource(id).Properties.GlobalSecondaryIndexes ?? []).map(
         (i: { IndexName: string }) => i.IndexName,
       );
     expect(names('registry')).toEqual(['gsi1']);
-    expect(names('checkins').sort()).toEqual(['byCheckpointDay', 'byPhone']);
+    expect(names('checkins').sort()).toEqual(['byCheckpointDay']);
     expect(names('activity')).toEqual(['byCheckpoint']);
     const [byCheckpoint] = tableResource('activity').Properties.GlobalSecondaryIndexes;
     expect(byCheckpoint.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
+  });
+
+  it('streams the check-ins table’s new items (what counts them) and no other table', () => {
+    expect(tableResource('checkins').Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    for (const id of ['registry', 'activity', 'tracing', 'audit'] as const) {
+      expect(tableResource(id).Properties.StreamSpecification, id).toBeUndefined();
+    }
+    // The counting step's stream positions expire; counters have no `expiresAt`.
+    expect(tableResource('activity').Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+  });
+
+  it('invokes the counting function every minute, by a role that may invoke only it', () => {
+    const { stack, resources } = firstProvince();
+    const [schedule, ...more] = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Scheduler::Schedule' &&
+        JSON.stringify(r.Properties.Target.Arn).includes(functionId(stack, 'count-checkins')),
+    );
+    expect(more).toEqual([]);
+    expect(schedule!.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(schedule!.Properties.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 0 });
   });
 
   it.each(TABLES.map((t) => [t.id] as const))(
@@ -140,15 +164,14 @@ describe('DynamoDB tables', () => {
     },
   );
 
-  it('expires raw check-ins, audit records and alert delivery markers through TTL on expiresAt, and nothing else', () => {
-    for (const id of ['checkins', 'audit', 'tracing'] as const) {
+  it('expires raw check-ins, audit records, alert delivery markers and stream positions through TTL on expiresAt, and nothing else', () => {
+    for (const id of ['checkins', 'audit', 'tracing', 'activity'] as const) {
       expect(tableResource(id).Properties.TimeToLiveSpecification).toEqual({
         AttributeName: 'expiresAt',
         Enabled: true,
       });
     }
     expect(tableResource('registry').Properties.TimeToLiveSpecification).toBeUndefined();
-    expect(tableResource('activity').Properties.TimeToLiveSpecification).toBeUndefined();
   });
 });
 
@@ -456,7 +479,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function but the console copy', () => {
-    expect(NAMES).toHaveLength(56);
+    expect(NAMES).toHaveLength(57);
     for (const { resources, template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length + 1);
       // The one helper: CDK's BucketDeployment, copying the built console into its bucket at deploy time.
@@ -539,6 +562,7 @@ describe('Lambda functions', () => {
     'update-my-subscription': { MemorySize: 256, Timeout: 10 },
     'get-openapi': { MemorySize: 256, Timeout: 10 },
     'send-report-mail': { MemorySize: 256, Timeout: 10 },
+    'count-checkins': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -587,7 +611,7 @@ describe('Lambda functions', () => {
 const LIST_UNDER_PREFIX = (provinceId: string) =>
   ` if ${json({ StringLike: { 's3:prefix': [`reports/${provinceId}/*`] } })}`;
 /** The check-in functions reach only check-in items of their table, not the personal cards beside them. */
-const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkin#*'] } })}`;
+const CHECKIN_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['phone#*'] } })}`;
 /** Cases share the tracing table: their functions reach `case#` items (and the one `cases` index partition). */
 const CASE_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['case#*'] } })}`;
 const ALERT_ITEMS = ` if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } })}`;
@@ -631,7 +655,7 @@ const TRACE_GRANTS = [
   'dynamodb:PutItem audit',
   'dynamodb:GetItem registry',
   'dynamodb:Query checkins/byCheckpointDay',
-  'dynamodb:Query checkins/byPhone',
+  `dynamodb:Query checkins${CHECKIN_ITEMS}`,
   `kms:Decrypt phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
   'secretsmanager:GetSecretValue phone-hash-secret',
   // The answer as XLSX for the case file, and the signed link to it.
@@ -645,7 +669,7 @@ const ENQUEUE_GRANTS = [
   'dynamodb:PutItem audit',
   'dynamodb:GetItem registry',
   'dynamodb:Query checkins/byCheckpointDay',
-  'dynamodb:Query checkins/byPhone',
+  `dynamodb:Query checkins${CHECKIN_ITEMS}`,
   'sqs:SendMessage alert-queue',
 ];
 const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => string[]>> = {
@@ -666,14 +690,14 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:GetItem registry',
     `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
-    'dynamodb:UpdateItem activity',
+    'dynamodb:Query checkins/byCheckpointDay',
     ...SEAL_PHONES,
   ],
   'create-checkin': () => [
     'dynamodb:GetItem registry',
     `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
-    'dynamodb:UpdateItem activity',
+    'dynamodb:Query checkins/byCheckpointDay',
     ...SEAL_PHONES,
   ],
   // The card lookup reads only `card#` items of the check-ins table.
@@ -681,7 +705,7 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:GetItem registry',
     `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
     `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
-    'dynamodb:UpdateItem activity',
+    'dynamodb:Query checkins/byCheckpointDay',
     `dynamodb:GetItem checkins if ${json({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*'] } })}`,
     ...SEAL_PHONES,
   ],
@@ -780,7 +804,7 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:PutItem audit',
     'dynamodb:GetItem registry',
     'dynamodb:Query checkins/byCheckpointDay',
-    'dynamodb:Query checkins/byPhone',
+    `dynamodb:Query checkins${CHECKIN_ITEMS}`,
     `dynamodb:PutItem tracing${ALERT_ITEMS}`,
   ],
   // Approving finds the recipients again (sealed: no kms:Decrypt) and enqueues them on the alert queue only.
@@ -913,6 +937,15 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'sqs:DeleteMessage report-mail-queue',
     'sqs:GetQueueAttributes report-mail-queue',
   ],
+  // The check-ins table's stream (found by DescribeTable), the counters and the stream positions.
+  'count-checkins': () => [
+    'dynamodb:DescribeTable checkins',
+    'dynamodb:DescribeStream checkins-stream',
+    'dynamodb:GetShardIterator checkins-stream',
+    'dynamodb:GetRecords checkins-stream',
+    'dynamodb:UpdateItem activity',
+    'dynamodb:GetItem activity',
+  ],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -943,7 +976,10 @@ describe('function permissions', () => {
       [json({ 'Fn::Join': ['', [table('registry'), '/index/gsi1']] }), 'registry/gsi1'],
       [json(table('checkins')), 'checkins'],
       [json({ 'Fn::Join': ['', [table('checkins'), '/index/byCheckpointDay']] }), 'checkins/byCheckpointDay'],
-      [json({ 'Fn::Join': ['', [table('checkins'), '/index/byPhone']] }), 'checkins/byPhone'],
+      [
+        json({ 'Fn::GetAtt': [defaultChildId(stack.tables.table('checkins')), 'StreamArn'] }),
+        'checkins-stream',
+      ],
       [json(table('activity')), 'activity'],
       [json({ 'Fn::Join': ['', [table('activity'), '/index/byCheckpoint']] }), 'activity/byCheckpoint'],
       [json(table('tracing')), 'tracing'],
@@ -1047,12 +1083,12 @@ describe('function permissions', () => {
     }
   });
 
-  it('spells out create-checkin: registry GetItem; check-in PutItem and GetItem; activity UpdateItem; phone data keys and hash secret; logs', () => {
+  it('spells out create-checkin: registry GetItem; check-in PutItem and GetItem; a check-in by checkpoint-day; phone data keys and hash secret; logs', () => {
     const province = firstProvince();
     expect(actionsOf(grantsOfFunction(province, 'create-checkin'))).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
+      'dynamodb:Query',
       'kms:GenerateDataKey',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -1062,7 +1098,7 @@ describe('function permissions', () => {
       `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
       'dynamodb:GetItem registry',
       `dynamodb:PutItem checkins${CHECKIN_ITEMS}`,
-      'dynamodb:UpdateItem activity',
+      'dynamodb:Query checkins/byCheckpointDay',
       `kms:GenerateDataKey phone-key if ${json({ StringEquals: { 'kms:EncryptionContext:purpose': 'phone-number' } })}`,
       'secretsmanager:GetSecretValue phone-hash-secret',
     ]);
@@ -1139,13 +1175,13 @@ describe('function permissions', () => {
       'vinh-phuc/send-alert-batch',
       'vinh-phuc/send-report-mail',
     ]);
-    // UpdateItem: those three on the registry, and the check-in's daily counter on the activity table.
+    // UpdateItem: those three on the registry, and the counting step's counters on the activity table.
     const updates = cases().flatMap(([id, name, province]) =>
       grantsNamed(province, name)
         .filter((g) => g.startsWith('dynamodb:UpdateItem') || g.startsWith('dynamodb:DeleteItem'))
         .map((g) => `${id}/${name} ${g}`),
     );
-    const counting = /\/create-(assisted-)?checkins?(-batch)? /;
+    const counting = /\/count-checkins /;
     const others = updates.filter((u) => !counting.test(u));
     expect(others.filter((u) => !u.endsWith(' registry')).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc']
@@ -1179,9 +1215,7 @@ describe('function permissions', () => {
     );
     expect(updates.filter((u) => counting.test(u)).sort()).toEqual(
       ['quang-ninh', 'vinh-phuc'].flatMap((id) =>
-        ['create-assisted-checkins', 'create-checkin', 'create-checkin-batch'].map(
-          (name) => `${id}/${name} dynamodb:UpdateItem activity`,
-        ),
+        ['count-checkins'].map((name) => `${id}/${name} dynamodb:UpdateItem activity`),
       ),
     );
   });
@@ -1267,7 +1301,8 @@ describe('policies of the whole stack', () => {
 describe('weekly report schedule', () => {
   it('starts the weekly-run state machine every Friday at 15:00 Asia/Ho_Chi_Minh', () => {
     const { stack, template } = firstProvince();
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // The weekly run's and the counting function's (every minute, asserted with the tables).
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 15 ? * FRI *)',
       ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',

@@ -231,10 +231,10 @@ describe('a copy of every table and of the bucket', () => {
     const dumped = await dumpTables();
     const checkins = dumped.filter((d) => d.table === stack.config.checkinsTable);
     // What was posted is there: 8 check-ins and the card's 2 items, with hashes and sealed numbers.
-    expect(checkins.filter((d) => d.item.includes('"pk":"checkin#'))).toHaveLength(8);
+    expect(checkins.filter((d) => d.item.includes('"sk":"checkin#'))).toHaveLength(8);
     expect(checkins.filter((d) => /"pk":"card(phone)?#/.test(d.item))).toHaveLength(2);
     expect(checkins.every((d) => /"sealedPhone":"v1\./.test(d.item))).toBe(true);
-    expect(dumped.some((d) => d.table.endsWith('/byPhone'))).toBe(true);
+    expect(dumped.some((d) => d.table.endsWith('/byCheckpointDay'))).toBe(true);
     expect(dumped.some((d) => d.table === stack.config.activityTable)).toBe(true);
     const found = dumped.flatMap((d) => numbersIn(d.item).map((form) => `${d.table}: ${form} in ${d.item}`));
     expect(found).toEqual([]);
@@ -253,7 +253,7 @@ describe('a copy of every table and of the bucket', () => {
   it('keys a phone by its keyed hash: the same for every form it was posted in', async () => {
     const hash = await reader.hash(PERSON.e164);
     const dumped = await dumpTables();
-    const byPhone = dumped.filter((d) => d.item.includes(`"gsi2pk":"phone#${hash}"`));
+    const byPhone = dumped.filter((d) => d.item.includes(`"pk":"phone#${hash}"`));
     // The app's in, the batch's out and factory in (E.164, and without its +), and the card's out at the gate.
     expect(byPhone.filter((d) => d.table === stack.config.checkinsTable)).toHaveLength(4);
     expect(dumped.filter((d) => d.item.includes(`"pk":"cardphone#${hash}"`))).toHaveLength(1);
@@ -264,7 +264,7 @@ describe('tracing over sealed numbers', () => {
   const deps = () => ({
     checkins: new DynamoCheckins(
       makeDynamoClient(stack.config),
-      { checkins: stack.config.checkinsTable, activity: stack.config.activityTable },
+      { checkins: stack.config.checkinsTable },
       { emit: () => {} },
     ),
     phones: reader,
@@ -305,12 +305,13 @@ describe('exactly once, one card per phone: keyed on the hash', () => {
       body: { id: appCheckinId, code: cp.market.code, phone: PERSON.e164, direction: 'in', at: on(1, 8) },
     });
     expect(again.status).toBe(200);
+    // The same phone, typed another way, reusing the id for the way out: refused, nothing stored.
     const other = await api.call('POST', '/v1/checkins', {
-      body: { id: appCheckinId, code: cp.market.code, phone: NEIGHBOUR.typed, direction: 'in', at: on(1, 8) },
+      body: { id: appCheckinId, code: cp.market.code, phone: PERSON.typed, direction: 'out', at: on(1, 8) },
     });
     expect([other.status, other.json.error.code]).toEqual([409, 'idempotency_conflict']);
     const stored = (await dumpTables()).filter(
-      (d) => d.table === stack.config.checkinsTable && d.item.includes('"pk":"checkin#'),
+      (d) => d.table === stack.config.checkinsTable && d.item.includes('"sk":"checkin#'),
     );
     expect(stored).toHaveLength(8);
   });

@@ -10,7 +10,7 @@ import type { LocalStack } from '../../src/local/stack.ts';
 import { type Client, client, testStack } from './stack.ts';
 
 /**
- * Visits and contacts read back from DynamoDB Local through the two tracing indexes (byPhone, byCheckpointDay),
+ * Visits and contacts read back from DynamoDB Local through the phone's partition of the table and the by-checkpoint-day index,
  * from check-ins posted through the API, a phone found by its keyed hash and its sealed number opened by the reader
  * (against the local KMS and Secrets Manager stand-in). The server takes only check-ins inside the retention window and not in
  * the future, so every time is pinned to one local day D, three days before the run: D 08:00, D+1 06:00…

@@ -123,7 +123,7 @@ describe('an assisted check-in', () => {
     });
     expect(outcome.created).toBe(true);
     expect(outcome.receipt.companions).toBe(2);
-    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({
+    expect(checkins.byId(outcome.receipt.id)).toMatchObject({
       phoneHash: hashOf('+84912345678'),
       method: 'assisted',
       assistedBy: 'guard-7',
@@ -140,7 +140,7 @@ describe('an assisted check-in', () => {
       card: card.code.toLowerCase(),
       direction: 'out',
     });
-    const stored = checkins.stored.get(outcome.receipt.id)!;
+    const stored = checkins.byId(outcome.receipt.id)!;
     expect(stored).toMatchObject({ phoneHash: hashOf('+84987654321'), direction: 'out' });
     // The card's sealed number, copied as it is: nothing sealed at the gate, and it opens to the holder's number.
     expect(stored.sealedPhone).toBe(card.sealedPhone);
@@ -163,7 +163,7 @@ describe('an assisted check-in', () => {
       direction: 'out',
       at: scanned,
     });
-    expect(checkins.stored.get(outcome.receipt.id)).toMatchObject({
+    expect(checkins.byId(outcome.receipt.id)).toMatchObject({
       phoneHash: hashOf('+84987654321'),
       at: scanned,
     });
@@ -216,7 +216,11 @@ describe('an assisted check-in', () => {
     const otherPhone = await rejection(
       recordAssisted(deps, closed, MANAGER, { id, phone: '0987654321', direction: 'in' }),
     );
-    expect(otherPhone.code).toBe('idempotency_conflict');
+    expect(otherPhone.code).toBe('unknown_checkpoint');
+    const otherWay = await rejection(
+      recordAssisted(deps, closed, MANAGER, { id, phone: '0912345678', direction: 'out' }),
+    );
+    expect(otherWay.code).toBe('idempotency_conflict');
     expect(checkins.stored.size).toBe(1);
   });
 
@@ -239,14 +243,14 @@ describe('a group on a self check-in', () => {
       companions: 3,
     });
     expect(group.receipt.companions).toBe(3);
-    expect(checkins.stored.get(group.receipt.id)!.companions).toBe(3);
+    expect(checkins.byId(group.receipt.id)!.companions).toBe(3);
     const alone = await recordCheckin(deps, {
       code: (await registry.getCheckpoint(checkpointId))!.code,
       phone: '0912345678',
       direction: 'out',
     });
     expect(alone.receipt.companions).toBe(0);
-    expect(checkins.stored.get(alone.receipt.id)).not.toHaveProperty('companions');
+    expect(checkins.byId(alone.receipt.id)).not.toHaveProperty('companions');
   });
 });
 

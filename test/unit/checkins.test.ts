@@ -54,14 +54,14 @@ describe('recording a check-in', () => {
   it('stamps it with the server time, its local day and an expiry 28 days later', async () => {
     const outcome = await recordCheckin(deps, { code, phone: '0912 345 678', direction: 'in' });
     expect(outcome.created).toBe(true);
-    const stored = checkins.stored.get(outcome.receipt.id)!;
+    const stored = checkins.byId(outcome.receipt.id)!;
     expect(stored).toMatchObject({ at: NOW, day: '2022-01-10', method: 'web' });
     expect(stored.expiresAt).toBe(Date.parse(NOW) / 1000 + 28 * 86_400);
   });
 
   it('stores the keyed hash and the sealed number, never the number in any form', async () => {
     const outcome = await recordCheckin(deps, { code, phone: '0912 345 678', direction: 'in' });
-    const stored = checkins.stored.get(outcome.receipt.id)!;
+    const stored = checkins.byId(outcome.receipt.id)!;
     expect(stored.phoneHash).toBe(hashOf('+84912345678'));
     expect(await phones.open(stored.sealedPhone)).toBe('+84912345678');
     expect(stored).not.toHaveProperty('phone');
@@ -73,7 +73,7 @@ describe('recording a check-in', () => {
   it('gives one phone, in any form, one hash, and seals it afresh on every check-in', async () => {
     const a = await recordCheckin(deps, { code, phone: '0912345678', direction: 'in' });
     const b = await recordCheckin(deps, { code, phone: '+84 912 345 678', direction: 'out' });
-    const [first, second] = [checkins.stored.get(a.receipt.id)!, checkins.stored.get(b.receipt.id)!];
+    const [first, second] = [checkins.byId(a.receipt.id)!, checkins.byId(b.receipt.id)!];
     expect(second.phoneHash).toBe(first.phoneHash);
     expect(second.sealedPhone).not.toBe(first.sealedPhone);
     const found = await checkins.checkinsOfPhone(first.phoneHash, new Date(0), new Date('2022-01-11'));
@@ -102,7 +102,7 @@ describe('recording a check-in', () => {
       direction: 'out',
       at: '2022-01-09T22:30:00+07:00',
     });
-    expect(checkins.stored.get(outcome.receipt.id)!.day).toBe('2022-01-09');
+    expect(checkins.byId(outcome.receipt.id)!.day).toBe('2022-01-09');
   });
 
   it('accepts a typed code in lower case with a dash', async () => {
@@ -126,7 +126,7 @@ describe('recording a check-in', () => {
     expect(checkins.stored.size).toBe(1);
   });
 
-  it('refuses a repeated id that carries another person’s check-in', async () => {
+  it('refuses a repeated id that carries another check-in of the same phone', async () => {
     const request = {
       id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
       code,
@@ -134,8 +134,24 @@ describe('recording a check-in', () => {
       direction: 'in' as const,
     };
     await recordCheckin(deps, request);
-    const err = await rejection(recordCheckin(deps, { ...request, phone: '0987654321' }));
+    const err = await rejection(recordCheckin(deps, { ...request, direction: 'out' }));
     expect([err.status, err.code]).toEqual([409, 'idempotency_conflict']);
+    expect(checkins.stored.size).toBe(1);
+  });
+
+  it('stores the same id sent by another phone as that phone’s own check-in (an id is unique within its phone)', async () => {
+    const request = {
+      id: '5f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b',
+      code,
+      phone: '0912345678',
+      direction: 'in' as const,
+    };
+    await recordCheckin(deps, request);
+    const other = await recordCheckin(deps, { ...request, phone: '0987654321' });
+    expect(other.created).toBe(true);
+    expect([...checkins.stored.values()].map((c) => c.phoneHash).sort()).toEqual(
+      [hashOf('+84912345678'), hashOf('+84987654321')].sort(),
+    );
   });
 
   it('rejects a check-in whose time is in the future, beyond the clock skew', async () => {
@@ -178,8 +194,11 @@ describe('recording a check-in', () => {
       recordCheckin(deps, { ...request, id: '6f0c6f3e-7c47-4a8e-9f51-0a4f8c1e2d3b' }),
     );
     expect(stranger.code).toBe('unknown_checkpoint');
+    // Another phone has no check-in with this id: its send is a new check-in, at a closed checkpoint.
     const otherPhone = await rejection(recordCheckin(deps, { ...request, phone: '0987654321' }));
-    expect([otherPhone.status, otherPhone.code]).toEqual([409, 'idempotency_conflict']);
+    expect(otherPhone.code).toBe('unknown_checkpoint');
+    const otherWay = await rejection(recordCheckin(deps, { ...request, direction: 'out' }));
+    expect([otherWay.status, otherWay.code]).toEqual([409, 'idempotency_conflict']);
   });
 
   it('rejects a check-in older than the retention window', async () => {
@@ -219,7 +238,8 @@ describe('recording a batch', () => {
           throw new Error('ProvisionedThroughputExceeded, after the SDK gave up');
         return checkins.record(c);
       },
-      get: (id: string) => checkins.get(id),
+      get: checkins.get.bind(checkins),
+      findAt: checkins.findAt.bind(checkins),
       checkinsOfPhone: checkins.checkinsOfPhone.bind(checkins),
       checkinsAtCheckpoint: checkins.checkinsAtCheckpoint.bind(checkins),
     };

@@ -154,16 +154,30 @@ export class MemoryRegistry implements UnitStore, CheckpointStore {
   }
 }
 
+/**
+ * Check-ins as the adapter keeps them: by phone (keyed hash) and client id, so the same id from another phone is
+ * another check-in. Its counters are what the counting step makes of the stored check-ins (each once).
+ */
 export class MemoryCheckins implements CheckinStore, ActivityStore {
   stored = new Map<string, Checkin>();
   async record(checkin: Checkin): Promise<RecordResult> {
-    const existing = this.stored.get(checkin.id);
+    const key = `${checkin.phoneHash}|${checkin.id}`;
+    const existing = this.stored.get(key);
     if (existing) return { status: 'duplicate', existing };
-    this.stored.set(checkin.id, checkin);
+    this.stored.set(key, checkin);
     return { status: 'created' };
   }
-  async get(checkinId: string) {
-    return this.stored.get(checkinId);
+  async get(phoneHash: string, checkinId: string) {
+    return this.stored.get(`${phoneHash}|${checkinId}`);
+  }
+  async findAt(checkpointId: string, at: Date, checkinId: string) {
+    return [...this.stored.values()].find(
+      (c) => c.checkpointId === checkpointId && c.at === at.toISOString() && c.id === checkinId,
+    );
+  }
+  /** The stored check-in with this id (tests whose ids are unique across phones). */
+  byId(checkinId: string): Checkin | undefined {
+    return [...this.stored.values()].find((c) => c.id === checkinId);
   }
   async checkinsOfPhone(phoneHash: string, from: Date, to: Date) {
     return this.between(from, to, (c) => c.phoneHash === phoneHash);

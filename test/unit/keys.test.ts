@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_SHARDS, activityShard, COUNTER_SLOTS, counterSlot, keys } from '../../src/keys.ts';
+import { ACTIVITY_SHARDS, activityShard, keys } from '../../src/keys.ts';
 
 describe('activity counter keys', () => {
-  it('give each checkpoint-day one counter item, and a spare one of COUNTER_SLOTS only to a retried attempt', () => {
-    expect(keys.activity('quang-ha', '2022-01-06', 'cp-1', counterSlot(1))).toEqual(
-      keys.activity('quang-ha', '2022-01-06', 'cp-1', counterSlot(1)),
-    );
-    expect(keys.activity('quang-ha', '2022-01-06', 'cp-1', counterSlot(1)).sk).toBe('cp#cp-1#0');
-    const items = new Set<string>();
-    const partitions = new Set<string>();
-    for (let i = 0; i < 2000; i++) {
-      const key = keys.activity('quang-ha', '2022-01-06', 'cp-1', counterSlot(2 + (i % 4)));
-      items.add(key.sk);
-      partitions.add(key.pk);
-    }
-    expect(items.size).toBe(COUNTER_SLOTS - 1);
-    expect(items.has('cp#cp-1#0')).toBe(false);
-    expect(partitions.size).toBe(1);
-    expect([...partitions][0]).toMatch(/^unit#quang-ha#day#2022-01-06#s[0-7]$/);
+  it('give each checkpoint-day one counter item per stream shard, all in one partition of its unit-day', () => {
+    const a = keys.activity('quang-ha', '2022-01-06', 'cp-1', '00000001796248311168-662b8abb');
+    const b = keys.activity('quang-ha', '2022-01-06', 'cp-1', '00000001796248399999-0000abcd');
+    expect(a.sk).toBe('cp#cp-1#00000001796248311168-662b8abb');
+    expect(b.sk).not.toBe(a.sk);
+    expect(b.pk).toBe(a.pk);
+    expect(a.pk).toMatch(/^unit#quang-ha#day#2022-01-06#s[0-7]$/);
   });
 
   it('spread a unit’s checkpoints evenly over the write shards', () => {
@@ -33,10 +24,7 @@ describe('phone keys', () => {
 
   it('key a phone’s check-ins and its card by the keyed hash', () => {
     expect(keys.checkinsOfPhone(HASH)).toBe(`phone#${HASH}`);
-    expect(keys.checkinByPhone(HASH, '2022-01-06T02:00:00.000Z', 'c1')).toEqual({
-      gsi2pk: `phone#${HASH}`,
-      gsi2sk: '2022-01-06T02:00:00.000Z#c1',
-    });
+    expect(keys.checkin(HASH, 'c1')).toEqual({ pk: `phone#${HASH}`, sk: 'checkin#c1' });
     expect(keys.cardOfPhone(HASH)).toEqual({ pk: `cardphone#${HASH}`, sk: 'card' });
   });
 
@@ -44,7 +32,7 @@ describe('phone keys', () => {
     'refuse %j, which is not a keyed hash',
     (phone) => {
       expect(() => keys.checkinsOfPhone(phone)).toThrow(/keyed hash/);
-      expect(() => keys.checkinByPhone(phone, '2022-01-06T02:00:00.000Z', 'c1')).toThrow(/keyed hash/);
+      expect(() => keys.checkin(phone, 'c1')).toThrow(/keyed hash/);
       expect(() => keys.cardOfPhone(phone)).toThrow(/keyed hash/);
     },
   );

@@ -453,27 +453,36 @@ describe('tracing through the check-in store', () => {
 describe('the DynamoDB check-in store’s tracing queries', () => {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-1' }));
   const ddb = mockClient(db);
-  const store = new DynamoCheckins(db, { checkins: 'checkins', activity: 'activity' }, new RecordedEvents());
-  const item = (c: Checkin) => ({ pk: `checkin#${c.id}`, sk: 'checkin', gsi1pk: 'x', gsi1sk: 'y', ...c });
+  const store = new DynamoCheckins(db, { checkins: 'checkins' }, new RecordedEvents());
+  const item = (c: Checkin) => ({
+    pk: `phone#${c.phoneHash}`,
+    sk: `checkin#${c.id}`,
+    gsi1pk: 'x',
+    gsi1sk: 'y',
+    ...c,
+  });
 
   afterEach(() => ddb.reset());
 
-  it("reads every page of one phone's index partition between the two instants", async () => {
+  it("reads every page of one phone's partition of the table, kept to the window and oldest first", async () => {
     const first = scan('in', '2022-01-06 09:00', { companions: 2 });
     const second = scan('out', '2022-01-06 10:00');
+    // The partition is sorted by client id, not time: the second page may hold the earlier scan.
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [item(first)], LastEvaluatedKey: { pk: 'p' } })
-      .resolvesOnce({ Items: [item(second)] });
+      .resolvesOnce({ Items: [item(second)], LastEvaluatedKey: { pk: 'p' } })
+      .resolvesOnce({ Items: [item(first)] });
     const found = await store.checkinsOfPhone(hashOf(ALICE), d('2022-01-06 00:00'), d('2022-01-07 00:00'));
     expect(found).toEqual([first, second]);
     const inputs = ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(inputs).toHaveLength(2);
+    expect(inputs[0]!.IndexName).toBeUndefined();
     expect(inputs[0]).toMatchObject({
-      IndexName: 'byPhone',
-      ExpressionAttributeNames: { '#pk': 'gsi2pk', '#sk': 'gsi2sk' },
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :checkin)',
+      FilterExpression: '#at >= :from AND #at < :to',
       ExpressionAttributeValues: {
         ':pk': `phone#${hashOf(ALICE)}`,
+        ':checkin': 'checkin#',
         ':from': '2022-01-05T17:00:00.000Z',
         ':to': '2022-01-06T17:00:00.000Z',
       },

@@ -1,0 +1,24 @@
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Context } from 'aws-lambda';
+import { makeDynamoClient } from '../src/adapters/clients.ts';
+import { DynamoCheckinStream, DynamoCounters } from '../src/adapters/dynamo-counting.ts';
+import { countCheckins } from '../src/core/counting.ts';
+import { clock, config, events } from './commons/services.ts';
+
+/** Time left (of its 10 s) for the last page's updates and the shard's position when it stops starting pages. */
+const MARGIN_MS = 4_000;
+
+const db = makeDynamoClient(config);
+const deps = {
+  stream: new DynamoCheckinStream(db, new DynamoDBStreamsClient({}), config.checkinsTable),
+  counters: new DynamoCounters(db, config.activityTable, clock),
+  events,
+};
+
+/**
+ * Every minute (lib/counting.ts): the check-ins stored since the last run, read from the check-ins table's stream
+ * and added to the daily counters in batches, exactly once (src/core/counting.ts). Runs that overlap are safe.
+ */
+export const handler = async (_event: unknown, context: Context) => {
+  return countCheckins({ ...deps, shouldStop: () => context.getRemainingTimeInMillis() < MARGIN_MS });
+};
