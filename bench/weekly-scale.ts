@@ -136,7 +136,7 @@ async function main(n: number) {
           if (random() >= 0.5) continue;
           const checkins = 1 + Math.floor(random() * 20);
           counters.push({
-            ...keys.activity(unit.id, day, cp.id, 0),
+            ...keys.activity(unit.id, day, cp.id, 'seed'),
             unitId: unit.id,
             checkpointId: cp.id,
             day,
