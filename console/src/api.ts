@@ -177,6 +177,66 @@ export interface StaffUser {
   createdAt: string;
 }
 
+/** A tracing case (GET /v1/cases). */
+export interface Case {
+  id: string;
+  ref: string;
+  reason: string;
+  unitId: string;
+  status: 'open' | 'closed';
+  openedBy: string;
+  openedAt: string;
+  closedAt?: string;
+}
+
+/** One row of a tracing answer: a visit (visitors, visits) or a contact; phones as the API gives them. */
+export interface TraceRow {
+  phone?: string;
+  checkpointId: string;
+  checkpointName?: string;
+  unitId?: string;
+  in?: string;
+  out?: string;
+  from?: string;
+  to?: string;
+  overlapMinutes?: number;
+  companions?: number;
+  ring?: 1 | 2;
+  via?: string;
+}
+
+export type TraceKind = 'contacts' | 'visits' | 'visitors';
+
+/** An exposure alert (GET /v1/alerts): counts, never a number. */
+export interface Alert {
+  id: string;
+  caseId: string;
+  checkpointIds: string[];
+  from: string;
+  to: string;
+  template: 'exposure' | 'get-tested';
+  status: 'draft' | 'sending' | 'sent' | 'cancelled';
+  recipients: number;
+  sent: number;
+  failed?: number;
+  createdBy: string;
+  approvedBy?: string;
+}
+
+/** One audit record (GET /v1/audit): who asked what, for which case; a phone only as its keyed hash. */
+export interface AuditRecord {
+  at: string;
+  subject: string;
+  role: string;
+  unitId: string;
+  action: string;
+  caseId: string;
+  target: string;
+  from?: string;
+  to?: string;
+  results?: number;
+}
+
 export interface CheckpointFilter {
   q?: string;
   kind?: CheckpointKind;
@@ -200,6 +260,12 @@ function pathOf(path: string, query?: Query): string {
 }
 
 const enc = encodeURIComponent;
+
+function tracePath(kind: TraceKind, target: string): string {
+  return kind === 'visitors'
+    ? `/v1/checkpoints/${enc(target)}/visitors`
+    : `/v1/phones/${enc(target)}/${kind}`;
+}
 
 /** The API's base: the console's own origin (locally the same server; in AWS CloudFront sends /v1/* to the API). */
 let apiBase = '';
@@ -266,6 +332,24 @@ export const api = {
     json<{ renamed: number; done: boolean }>('POST', `/v1/units/${enc(unitId)}/naming-violations/rename`, {
       body,
     }),
+  cases: (status: 'open' | 'closed') =>
+    json<Page<Case>>('GET', '/v1/cases', { query: { status, limit: 50 } }),
+  openCase: (body: BodyOf<'postV1Cases'>) => json<Case>('POST', '/v1/cases', { body }),
+  closeCase: (caseId: string) => json<Case>('POST', `/v1/cases/${enc(caseId)}/close`),
+  /** A tracing query in a case: a phone's contacts or visits, or a checkpoint's visitors, in [from, to). */
+  trace: (kind: TraceKind, target: string, query: { caseId: string; from: string; to: string }) =>
+    json<{ items: TraceRow[]; secondRingCut?: boolean }>('GET', tracePath(kind, target), { query }),
+  /** The same query as an XLSX for the case file: a short-lived signed link, asked for at the click. */
+  traceExport: (kind: TraceKind, target: string, query: { caseId: string; from: string; to: string }) =>
+    json<{ url: string; expiresAt: string }>('GET', tracePath(kind, target), {
+      query: { ...query, format: 'xlsx' },
+    }),
+  alerts: () => json<Page<Alert>>('GET', '/v1/alerts', { query: { limit: 50 } }),
+  draftAlert: (body: BodyOf<'postV1Alerts'>) => json<Alert>('POST', '/v1/alerts', { body }),
+  approveAlert: (id: string) => json<Alert>('POST', `/v1/alerts/${enc(id)}/approve`),
+  cancelAlert: (id: string) => json<Alert>('POST', `/v1/alerts/${enc(id)}/cancel`),
+  audit: (from: string, to: string) =>
+    json<Page<AuditRecord>>('GET', '/v1/audit', { query: { from, to, limit: 100 } }),
   /** The staff accounts of a unit and every unit below it (admin). */
   users: (unitId: string) => json<{ items: StaffUser[] }>('GET', '/v1/users', { query: { unitId } }),
   /** A new account; without a password the directory makes one (Cognito e-mails it; locally it is answered once). */

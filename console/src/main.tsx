@@ -5,6 +5,7 @@ import { CheckpointsScreen } from './checkpoints.tsx';
 import { ReportScreen } from './report.tsx';
 import { type Claims, session } from './session.ts';
 import { completeSignIn, loadConfig, refresh, signIn, signOut } from './sign-in.ts';
+import { TracingScreen } from './tracing.tsx';
 import { UsersScreen } from './users.tsx';
 
 const ROLE_LABELS: Record<Claims['role'], string> = {
@@ -13,10 +14,12 @@ const ROLE_LABELS: Record<Claims['role'], string> = {
   tracer: 'Truy vết',
 };
 
-type Screen = 'report' | 'checkpoints' | 'users';
+type Screen = 'report' | 'checkpoints' | 'tracing' | 'users';
 const SCREENS: Record<Screen, { label: string; path: string; roles?: Claims['role'][] }> = {
   report: { label: 'Báo cáo tuần', path: 'bao-cao' },
   checkpoints: { label: 'Điểm kiểm soát', path: 'diem-kiem-soat' },
+  // Contact tracing: tracers and admins (the API refuses a unit-manager with 403 anyway).
+  tracing: { label: 'Truy vết', path: 'truy-vet', roles: ['tracer', 'admin'] },
   // Staff accounts: admins only (the API refuses the others with 403 anyway).
   users: { label: 'Tài khoản cán bộ', path: 'can-bo', roles: ['admin'] },
 };
@@ -89,6 +92,8 @@ function App({ claims }: { claims: Claims }) {
           <ReportScreen unitId={unitId} start={view.start} />
         ) : screen === 'users' ? (
           <UsersScreen unitId={unitId} />
+        ) : screen === 'tracing' ? (
+          <TracingScreen isAdmin={claims.role === 'admin'} />
         ) : (
           <CheckpointsScreen unitId={unitId} />
         )}

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { addDays } from '../../src/core/time.ts';
 import { type DemoResult, runDemo } from '../../src/local/demo.ts';
 import { HAI_HA } from '../../src/local/hai-ha.ts';
+import { readOutbox } from '../../src/local/sms-outbox.ts';
 import { launchChromium } from './browser.ts';
 
 /**
@@ -53,7 +55,8 @@ async function consoleLink(role: 'admin' | 'unit-manager' | 'tracer', unitId: st
 }
 
 async function open(link: string): Promise<void> {
-  context = await browser.newContext({ locale: 'vi-VN', acceptDownloads: true });
+  // UTC, pinned: the datetime-local fields the tests fill are read in the browser's zone.
+  context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'UTC', acceptDownloads: true });
   page = await context.newPage();
   problems = [];
   page.on('pageerror', (err) => problems.push(err.message));
@@ -62,6 +65,9 @@ async function open(link: string): Promise<void> {
   });
   await page.goto(link);
 }
+
+/** A `datetime-local` value in the browser's zone (pinned to UTC by open()) for an instant. */
+const localInput = (t: number) => new Date(t).toISOString().slice(0, 16);
 
 /** The API as the province's admin (what the tests set up and check with, beside the browser). */
 async function call(method: string, path: string, body?: unknown) {
@@ -287,6 +293,93 @@ describe('the staff console', () => {
     expect(await page.locator('.problem[role=alert]').textContent()).toContain('không đúng');
     await admin.context().close();
   }, 120_000);
+
+  it('traces in a case from the console: contacts with their overlap, an export, an alert a second tracer approves, the audit', async () => {
+    // A and B at one checkpoint together for 20 minutes, three hours ago; C came after they left.
+    const cp = (await call('GET', '/v1/units/quang-ha/checkpoints?limit=1')).json.items[0];
+    const T = Date.now() - 3 * 3_600_000;
+    const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
+    const PHONES = { A: '0912999001', B: '0912999002', C: '0912999003' };
+    for (const [who, direction, minutes] of [
+      ['A', 'in', 0],
+      ['B', 'in', 10],
+      ['A', 'out', 30],
+      ['B', 'out', 40],
+      ['C', 'in', 60],
+      ['C', 'out', 90],
+    ] as const) {
+      const res = await call('POST', '/v1/checkins', {
+        id: randomUUID(),
+        code: cp.code,
+        phone: PHONES[who],
+        direction,
+        at: at(minutes),
+      });
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+    }
+
+    await open(`${stack.url}/console/#token=${await stack.token('tracer', HAI_HA.id, 'tracer-lan')}`);
+    await page.locator('nav a:has-text("Truy vết")').click();
+    await page.locator('#open-case').waitFor();
+    await page.fill('#open-case input[name=ref]', `F0-QN-${Date.now() % 10_000}`);
+    await page.fill('#open-case input[name=reason]', 'Ca dương tính xác nhận');
+    await page.click('#open-case button[type=submit]');
+    await page.locator('#trace').waitFor();
+
+    // A's contacts: B, with the 20 minutes they overlapped; not C.
+    await page.fill('#trace input[name=target]', '0912 999 001');
+    await page.click('#trace button[type=submit]');
+    await page.locator('#trace-result tbody tr').first().waitFor();
+    const contacts = await page
+      .locator('#trace-result tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [tr.getAttribute('data-phone'), tr.querySelector('.overlap')?.textContent]),
+      );
+    expect(contacts).toEqual([[PHONES.B, '20']]);
+    // The same answer for the case file, through a signed link asked for at the click.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#trace-xlsx')]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+
+    // An alert to whoever was there: the author cannot approve it, a second tracer can; each phone texted once.
+    await page.fill('#draft-alert input[name=checkpointIds]', cp.id);
+    await page.fill('#draft-alert input[name=from]', localInput(T - 60 * 60_000));
+    await page.fill('#draft-alert input[name=to]', localInput(T + 120 * 60_000));
+    await page.click('#draft-alert button[type=submit]');
+    const alert = page.locator('#alerts li[data-status="draft"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('3 số nhận');
+    await alert.locator('button.approve').click();
+    await page.locator('.problem.refused').waitFor();
+    const second = await browser.newContext({ locale: 'vi-VN', timezoneId: 'UTC' });
+    const approver = await second.newPage();
+    await approver.goto(
+      `${stack.url}/console/#token=${await stack.token('tracer', HAI_HA.id, 'tracer-hoa')}`,
+    );
+    await approver.locator('nav a:has-text("Truy vết")').click();
+    await approver.locator('#alerts li[data-status="draft"] button.approve').click();
+    await approver
+      .locator('#alerts li[data-status="sending"], #alerts li[data-status="sent"]')
+      .first()
+      .waitFor();
+    await second.close();
+    await expect
+      .poll(async () => (await readOutbox(dataDir)).map((m) => m.to).sort(), { timeout: 30_000 })
+      .toEqual(
+        Object.values(PHONES)
+          .map((p) => `+84${p.slice(1)}`)
+          .sort(),
+      );
+
+    // The admin's audit: the query, with its case, and never the number.
+    await open(`${stack.url}/console/#token=${await stack.token('admin', HAI_HA.id)}`);
+    await page.locator('nav a:has-text("Truy vết")').click();
+    const audited = page.locator('#audit tr[data-action="trace.contacts"]');
+    await audited.first().waitFor();
+    const text = (await page.locator('#audit').textContent()) ?? '';
+    expect(text).toContain('trace.export');
+    expect(text).toContain('alert.approve');
+    for (const phone of Object.values(PHONES)) expect(text).not.toContain(phone.slice(1));
+  }, 180_000);
 
   // Last: it renames the demo's checkpoints, which the tests above read as seeded.
   it("renames a district's misnamed checkpoints to the rule and the rerun week counts none; prints its communes' posters", async () => {
