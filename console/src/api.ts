@@ -348,6 +348,9 @@ export const api = {
   draftAlert: (body: BodyOf<'postV1Alerts'>) => json<Alert>('POST', '/v1/alerts', { body }),
   approveAlert: (id: string) => json<Alert>('POST', `/v1/alerts/${enc(id)}/approve`),
   cancelAlert: (id: string) => json<Alert>('POST', `/v1/alerts/${enc(id)}/cancel`),
+  /** The province's kill switch (an admin of the province's root unit): no alert sends another text until resumed. */
+  pauseAlerts: () => json<{ paused: boolean }>('POST', '/v1/alerts/pause'),
+  resumeAlerts: () => json<{ paused: boolean; requeued: number }>('POST', '/v1/alerts/resume'),
   audit: (from: string, to: string) =>
     json<Page<AuditRecord>>('GET', '/v1/audit', { query: { from, to, limit: 100 } }),
   /** The staff accounts of a unit and every unit below it (admin). */

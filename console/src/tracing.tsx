@@ -84,6 +84,7 @@ export function TracingScreen({ isAdmin }: { isAdmin: boolean }) {
           <CloseCase c={current} onClosed={() => setReload((n) => n + 1)} />
         </>
       )}
+      {isAdmin && <KillSwitch />}
       {isAdmin && <Audit />}
     </div>
   );
@@ -438,6 +439,55 @@ function CloseCase({ c, onClosed }: { c: Case; onClosed: () => void }) {
       </button>
       {error !== undefined && <Problem error={error} />}
     </p>
+  );
+}
+
+/** The province's kill switch: stops every alert's sending at once (admins of the province's root unit only). */
+function KillSwitch() {
+  const [state, setState] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+  const act = async (run: () => Promise<string>, question: string) => {
+    if (!confirm(question)) return;
+    setError(undefined);
+    try {
+      setState(await run());
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Card title="Dừng khẩn cấp mọi cảnh báo của tỉnh">
+      <button
+        type="button"
+        id="pause-alerts"
+        onClick={() =>
+          act(async () => {
+            await api.pauseAlerts();
+            return 'Đã tạm dừng: không cảnh báo nào gửi thêm tin nhắn cho đến khi tiếp tục.';
+          }, 'Tạm dừng việc gửi mọi cảnh báo của tỉnh?')
+        }
+      >
+        Tạm dừng mọi cảnh báo
+      </button>{' '}
+      <button
+        type="button"
+        id="resume-alerts"
+        onClick={() =>
+          act(async () => {
+            const { requeued } = await api.resumeAlerts();
+            return `Đã tiếp tục: ${requeued} cảnh báo đang gửi được đưa lại vào hàng đợi.`;
+          }, 'Tiếp tục gửi các cảnh báo?')
+        }
+      >
+        Tiếp tục
+      </button>
+      {state && (
+        <p class="ok" id="switch-state">
+          {state}
+        </p>
+      )}
+      {error !== undefined && <Problem error={error} />}
+    </Card>
   );
 }
 

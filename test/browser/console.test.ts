@@ -379,6 +379,19 @@ describe('the staff console', () => {
     expect(text).toContain('trace.export');
     expect(text).toContain('alert.approve');
     for (const phone of Object.values(PHONES)) expect(text).not.toContain(phone.slice(1));
+    // The kill switch is the province's: a district admin is refused, the province's admin pauses and resumes.
+    page.on('dialog', (dialog) => dialog.accept());
+    await page.click('#pause-alerts');
+    await page.locator('.problem.refused').waitFor();
+    await open(`${stack.url}/console/#token=${await stack.token('admin', 'quang-ninh')}`);
+    page.on('dialog', (dialog) => dialog.accept());
+    await page.locator('nav a:has-text("Truy vết")').click();
+    await page.click('#pause-alerts');
+    expect(await page.locator('#switch-state').textContent()).toMatch(/^Đã tạm dừng/);
+    await page.click('#resume-alerts');
+    await expect
+      .poll(() => page.locator('#switch-state').textContent())
+      .toMatch(/^Đã tiếp tục: \d+ cảnh báo/);
   }, 180_000);
 
   // Last: it renames the demo's checkpoints, which the tests above read as seeded.
