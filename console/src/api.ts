@@ -309,6 +309,14 @@ async function json<T>(method: string, path: string, init?: { query?: Query; bod
 
 export const api = {
   unit: (unitId: string) => json<Unit>('GET', `/v1/units/${enc(unitId)}`),
+  createUnit: (body: BodyOf<'postV1Units'>) => json<Unit>('POST', '/v1/units', { body }),
+  /** Rename or move a unit (admin): its subtree and checkpoints follow; `done: false` when the rest must be sent again. */
+  updateUnit: (unitId: string, body: BodyOf<'patchV1UnitsUnitId'>) =>
+    json<Unit & { followed: { units: number; checkpoints: number; done: boolean } }>(
+      'PATCH',
+      `/v1/units/${enc(unitId)}`,
+      { body },
+    ),
   reportPeriods: (unitId: string) => json<{ items: Period[] }>('GET', `/v1/units/${enc(unitId)}/reports`),
   /** The stored JSON report itself (GET …/reports/{start}/data). */
   report: (unitId: string, start: string) =>

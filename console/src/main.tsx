@@ -6,6 +6,7 @@ import { ReportScreen } from './report.tsx';
 import { type Claims, session } from './session.ts';
 import { completeSignIn, loadConfig, refresh, signIn, signOut } from './sign-in.ts';
 import { TracingScreen } from './tracing.tsx';
+import { UnitsScreen } from './units.tsx';
 import { UsersScreen } from './users.tsx';
 
 const ROLE_LABELS: Record<Claims['role'], string> = {
@@ -14,10 +15,12 @@ const ROLE_LABELS: Record<Claims['role'], string> = {
   tracer: 'Truy vết',
 };
 
-type Screen = 'report' | 'checkpoints' | 'tracing' | 'users';
+type Screen = 'report' | 'checkpoints' | 'units' | 'tracing' | 'users';
 const SCREENS: Record<Screen, { label: string; path: string; roles?: Claims['role'][] }> = {
   report: { label: 'Báo cáo tuần', path: 'bao-cao' },
   checkpoints: { label: 'Điểm kiểm soát', path: 'diem-kiem-soat' },
+  // The unit tree below the unit: admins change it (the API refuses the others with 403 anyway).
+  units: { label: 'Đơn vị', path: 'don-vi', roles: ['admin'] },
   // Contact tracing: tracers and admins (the API refuses a unit-manager with 403 anyway).
   tracing: { label: 'Truy vết', path: 'truy-vet', roles: ['tracer', 'admin'] },
   // Staff accounts: admins only (the API refuses the others with 403 anyway).
@@ -92,6 +95,8 @@ function App({ claims }: { claims: Claims }) {
           <ReportScreen unitId={unitId} start={view.start} />
         ) : screen === 'users' ? (
           <UsersScreen unitId={unitId} />
+        ) : screen === 'units' ? (
+          <UnitsScreen unitId={unitId} />
         ) : screen === 'tracing' ? (
           <TracingScreen isAdmin={claims.role === 'admin'} />
         ) : (

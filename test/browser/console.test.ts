@@ -394,6 +394,54 @@ describe('the staff console', () => {
       .toMatch(/^Đã tiếp tục: \d+ cảnh báo/);
   }, 180_000);
 
+  it('lets the province admin add, rename and move units in the tree, with the API field errors beside the fields', async () => {
+    await open(`${stack.url}/console/#token=${await stack.token('admin', 'quang-ninh')}`);
+    await page.locator('nav a:has-text("Đơn vị")').click();
+    const root = page.locator('#unit-tree > li[data-unit="quang-ninh"]');
+    await root.waitFor();
+    const district = root.locator(':scope > ul > li[data-unit="hai-ha"]');
+    // A district of the province, opened: its communes.
+    await district.locator(':scope > button.toggle').click();
+    await district.locator(':scope > ul > li[data-unit="quang-chinh"]').waitFor();
+
+    // A new district beside it; a bad id is named beside its field and nothing is made.
+    await root.locator(':scope > .actions button.add').click();
+    const form = root.locator(':scope > .card form');
+    await form.locator('input[name=id]').fill('Huyện Mới');
+    await form.locator('input[name=name]').fill('Huyện Mới');
+    await form.locator('select[name=kind]').selectOption('district');
+    await form.locator('button[type=submit]').click();
+    await form.locator('.field-error[data-field=id]').waitFor();
+    expect(
+      (await call('GET', '/v1/units/quang-ninh')).json.children.map((u: { id: string }) => u.id),
+    ).not.toContain('huyen-moi');
+    await form.locator('input[name=id]').fill('huyen-moi');
+    await form.locator('button[type=submit]').click();
+    const added = root.locator(':scope > ul > li[data-unit="huyen-moi"]');
+    await added.waitFor();
+
+    // Renamed, then a commune of Hải Hà moved under it: the API has both.
+    await added.locator(':scope > .actions button.rename').click();
+    await added.locator('input[name=name]').fill('Huyện Tiên Yên');
+    await added.locator('button[type=submit]').click();
+    await root
+      .locator(':scope > ul > li[data-unit="huyen-moi"] .unit-name', { hasText: 'Huyện Tiên Yên' })
+      .waitFor();
+    // Hải Hà is still open (a unit stays as it was left): its commune moves under the new district.
+    const commune = district.locator(':scope > ul > li[data-unit="quang-chinh"]');
+    await commune.locator(':scope > .actions button.move').click();
+    await commune.locator('input[name=parentId]').fill('huyen-moi');
+    await commune.locator('button[type=submit]').click();
+    await expect
+      .poll(async () =>
+        (await call('GET', '/v1/units/huyen-moi')).json.children?.map((u: { id: string }) => u.id),
+      )
+      .toEqual(['quang-chinh']);
+    expect((await call('GET', '/v1/units/huyen-moi')).json.name).toBe('Huyện Tiên Yên');
+    // Moved back, so the tests after this one find the demo as it was.
+    expect((await call('PATCH', '/v1/units/quang-chinh', { parentId: 'hai-ha' })).status).toBe(200);
+  }, 120_000);
+
   // Last: it renames the demo's checkpoints, which the tests above read as seeded.
   it("renames a district's misnamed checkpoints to the rule and the rerun week counts none; prints its communes' posters", async () => {
     const latest = (await call('GET', `/v1/units/${HAI_HA.id}/reports`)).json.items[0].start as string;
