@@ -5,7 +5,7 @@
  * (a) a check-in through the local HTTP server against a bare DynamoDB PutItem to the same DynamoDB Local;
  * (b) the weekly aggregation's consumed read capacity at N and at 10×N check-ins over the same checkpoints;
  * (c) XLSX rendering of 100k rows: time and peak memory (in a child process, so RSS is its own);
- * (d) each Lambda's bundle, built by esbuild as the CDK stack builds it;
+ * (d) each Lambda's bundle, built by esbuild as the CDK stack builds it (bench/bundles.ts);
  * (g) the rush: 5,000 workers at one gate, each check-in sent twice, through the local server (bench/rush.ts);
  * (h) the Friday run for a province of 7,000 checkpoints in three levels (bench/weekly.ts);
  * (i) a 100,000-row workbook imported as a job, then uploaded again (bench/import-job.ts);
@@ -21,7 +21,6 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { build } from 'esbuild';
 import { makeDynamoClient } from '../src/adapters/clients.ts';
 import { DynamoActivity } from '../src/adapters/dynamo-activity.ts';
 import { DynamoCheckins } from '../src/adapters/dynamo-checkins.ts';
@@ -38,7 +37,7 @@ import { REPO_ROOT } from '../src/local/repo.ts';
 import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { renderReportChart } from '../src/render/report-chart.ts';
-import { FUNCTIONS } from '../src/routes.ts';
+import { bundleSizes } from './bundles.ts';
 import { benchConsole } from './console.ts';
 import { benchImport } from './import.ts';
 import { BARE_HASH, BARE_SEALED } from './rush.ts';
@@ -330,24 +329,8 @@ async function main() {
   results.tracingContacts = JSON.parse(tracing.trim().split('\n').pop()!);
   console.error('(k)', JSON.stringify(results.tracingContacts));
 
-  // (d) bundle sizes, with the CDK stack's esbuild settings.
-  const bundles: Record<string, number> = {};
-  for (const [name, spec] of Object.entries(FUNCTIONS)) {
-    const out = await build({
-      entryPoints: [join(ROOT, spec.entry)],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      write: false,
-      banner: {
-        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'error',
-    });
-    bundles[name] = out.outputFiles[0]!.contents.byteLength;
-  }
+  // (d) bundle sizes, with the CDK stack's esbuild settings (bench/bundles.ts).
+  const bundles = await bundleSizes();
   results.bundleBytes = bundles;
   console.error('(d)', JSON.stringify(bundles));
 

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { gateCheckpoint, InvalidItem, recordAssisted, recordAssistedBatch } from '../src/core/checkins.ts';
+import { AssistedItem, AssistedListBody } from './commons/checkin-schemas.ts';
 import { cards, checkins, registry } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
-import { AssistedItem, AssistedListBody, CheckpointIdParams } from './commons/schemas.ts';
+import { CheckpointIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
 import { staffRoute } from './http/route.ts';

@@ -1,8 +1,8 @@
 import { cardValidUntil, issueCard } from '../src/core/cards.ts';
 import { renderCardPdf } from '../src/render/card.ts';
+import { CardBody } from './commons/checkin-schemas.ts';
 import { cards } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
-import { CardBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 

@@ -1,8 +1,8 @@
 import { InvalidItem, recordCheckinBatch } from '../src/core/checkins.ts';
 import { CodeCache } from '../src/core/code-cache.ts';
+import { CheckinBatchBody, CheckinBody } from './commons/checkin-schemas.ts';
 import { checkins, registry } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
-import { CheckinBatchBody, CheckinBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
 import { publicRoute } from './http/route.ts';

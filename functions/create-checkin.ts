@@ -1,8 +1,8 @@
 import { recordCheckin } from '../src/core/checkins.ts';
 import { CodeCache } from '../src/core/code-cache.ts';
+import { CheckinBody } from './commons/checkin-schemas.ts';
 import { checkins, registry } from './commons/dynamo.ts';
 import { phones } from './commons/phones.ts';
-import { CheckinBody } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { publicRoute } from './http/route.ts';
 

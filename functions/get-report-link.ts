@@ -1,7 +1,7 @@
 import { reportLink } from '../src/core/report-links.ts';
 import { registry } from './commons/dynamo.ts';
+import { ReportLinkQuery, ReportParams } from './commons/report-schemas.ts';
 import { reports, signer } from './commons/s3.ts';
-import { ReportLinkQuery, ReportParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 

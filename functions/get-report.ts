@@ -1,7 +1,7 @@
 import { storedJsonReport } from '../src/core/report-links.ts';
 import { registry } from './commons/dynamo.ts';
+import { ReportParams } from './commons/report-schemas.ts';
 import { reports } from './commons/s3.ts';
-import { ReportParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { staffRoute } from './http/route.ts';
 

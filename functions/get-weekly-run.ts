@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { assertAllowed } from '../src/core/access.ts';
 import { NotFoundError } from '../src/core/errors.ts';
 import { config, events } from './commons/services.ts';
-import { runs } from './commons/weekly.ts';
+import { runs } from './commons/weekly-runs.ts';
 import { staffRoute } from './http/route.ts';
 
 export const WeeklyRunParams = z.object({ runId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { assertAllowed } from '../src/core/access.ts';
 import { reportPeriod } from '../src/core/weekly-report.ts';
 import { reportNotices } from './commons/mail.ts';
-import { WeeklyReportBody } from './commons/schemas.ts';
+import { WeeklyReportBody } from './commons/report-schemas.ts';
 import { clock, config, events } from './commons/services.ts';
-import { runs, weeklyRunner } from './commons/weekly.ts';
+import { weeklyRunner } from './commons/weekly.ts';
+import { runs } from './commons/weekly-runs.ts';
 import { staffRoute } from './http/route.ts';
 
 // Locally the run's unit tasks tell the Friday delivery's in-process queue; in AWS the unit function does.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { finishRun } from '../src/core/weekly-run.ts';
 import { registry } from './commons/dynamo.ts';
 import { clock, config } from './commons/services.ts';
-import { runs } from './commons/weekly.ts';
+import { runs } from './commons/weekly-runs.ts';
 
 const FinishInput = z.object({ runId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) });
 

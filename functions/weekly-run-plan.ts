@@ -3,7 +3,7 @@ import { reportPeriod } from '../src/core/weekly-report.ts';
 import { planRun } from '../src/core/weekly-run.ts';
 import { registry } from './commons/dynamo.ts';
 import { clock, config } from './commons/services.ts';
-import { runs } from './commons/weekly.ts';
+import { runs } from './commons/weekly-runs.ts';
 
 const PlanInput = z.object({
   /** The execution's name ($$.Execution.Name): the run id. */

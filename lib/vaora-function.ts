@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
 import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '../src/routes.ts';
@@ -95,6 +96,39 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __vaoraCreateRequire } from 'node:module'; " +
   'const require = __vaoraCreateRequire(import.meta.url);';
 
+/**
+ * esbuild settings of every function (NodejsFunction's `bundling`). Minified ESM for the Lambda runtime, with
+ * nothing external: the AWS SDK of package-lock.json is bundled instead of whatever the runtime preinstalls.
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: BUNDLE_TARGET,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  bundleAwsSDK: true,
+  externalModules: [],
+} as const satisfies BundlingOptions;
+
+/**
+ * BUNDLING as esbuild's own options (NodejsFunction always builds for platform node), so bundles can be built
+ * and measured outside CDK (bench/bundles.ts) exactly as the stack builds them.
+ */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLING.target,
+  mainFields: [...BUNDLING.mainFields],
+  banner: { js: BUNDLING.banner },
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  sourcesContent: BUNDLING.sourcesContent,
+  external: [...BUNDLING.externalModules],
+} as const satisfies BuildOptions;
+
 export interface VaoraFunctionProps {
   /** Key in src/routes.ts FUNCTIONS. */
   name: FunctionName;
@@ -104,7 +138,7 @@ export interface VaoraFunctionProps {
 }
 
 /**
- * The house Lambda: Node 20 on Graviton, bundled by esbuild to minified ESM with source maps, its own log
+ * The house Lambda: LAMBDA_RUNTIME on Graviton, bundled by esbuild to minified ESM with source maps, its own log
  * group with a retention, its own role that can write to that log group and nothing else (bindings are
  * added by the caller, see lib/bindings.ts). No AWS managed policy: AWSLambdaBasicExecutionRole would allow
  * writing to every log group of the account.
@@ -145,16 +179,9 @@ export class VaoraFunction extends NodejsFunction {
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Ship the SDK version of package-lock.json instead of whatever the Lambda runtime preinstalls.
-        bundleAwsSDK: true,
-        externalModules: [],
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
         ...(runtimeFiles.length > 0
           ? {
               commandHooks: {

@@ -1,18 +1,19 @@
 import * as z from 'zod';
-import { MAX_COMPANIONS } from '../../src/core/checkins.ts';
-import { CARD_CODE_LENGTH, normaliseCode } from '../../src/core/codes.ts';
 import {
   CHECKPOINT_KIND_MESSAGE,
   checkpointKindOf,
   UNIT_KIND_MESSAGE,
   unitKindOf,
 } from '../../src/core/kinds.ts';
-import { DIRECTIONS, METHODS } from '../../src/core/model.ts';
-import { normalisePhone } from '../../src/core/phone.ts';
-import { REPORT_FORMATS } from '../../src/core/report.ts';
-import { isLocalDate } from '../../src/core/time.ts';
 
-/** Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core. */
+/**
+ * Request shapes at the edge. Domain rules (phone numbers, time windows, scope) are checked in the core.
+ *
+ * The shapes here need zod alone. Those that parse a phone number are in ./checkin-schemas.ts (libphonenumber-js)
+ * and those that parse a date in ./report-schemas.ts (luxon), so that only the functions using them bundle those
+ * libraries (test/infra/bundle-contents.test.ts). A shape used by one handler only may sit beside it
+ * (functions/create-unit-posters.ts).
+ */
 
 export const id = z
   .string()
@@ -21,7 +22,6 @@ export const id = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 export const text = (max: number) => z.string().trim().min(1).max(max);
-const localDate = z.string().refine(isLocalDate, 'Expected a date YYYY-MM-DD');
 /** A kind as people type it (an id or a Vietnamese word, src/core/kinds.ts), stored as its id. */
 export const checkpointKind = z
   .string()
@@ -36,7 +36,6 @@ export const UnitIdParams = z.object({ unitId: id });
 export const CheckpointIdParams = z.object({ id: z.uuid() });
 export const CodeParams = z.object({ code: text(32) });
 export const CaseIdParams = z.object({ caseId: z.uuid() });
-export const ReportParams = z.object({ unitId: id, start: localDate });
 
 export const CreateUnitBody = z.strictObject({
   id,
@@ -80,51 +79,3 @@ export const CheckpointListQuery = PageQuery.extend({
 const importItem = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 export const ImportCheckpointsBody = z.strictObject({ checkpoints: z.array(importItem).min(1) });
 export const ImportUnitsBody = z.strictObject({ units: z.array(importItem).min(1) });
-
-const companions = z.number().int().min(0).max(MAX_COMPANIONS).optional();
-
-export const CheckinBody = z.strictObject({
-  id: z.uuid().optional(),
-  code: text(32),
-  // Checked here too (the core checks again), so a 400 names every bad field at once.
-  phone: text(32).refine((p) => normalisePhone(p) !== null, 'Not a Vietnamese mobile number'),
-  direction: z.enum(DIRECTIONS).default('in'),
-  at: z.iso.datetime({ offset: true }).optional(),
-  // 'assisted' check-ins are recorded by gate staff with a token, not through this public route.
-  method: z.enum(METHODS.filter((m) => m !== 'assisted') as ['app', 'web']).optional(),
-  companions,
-});
-
-/**
- * One check-in gate staff record for a person: a phone number typed in, or a personal card's code scanned
- * (exactly one of the two). The checkpoint is the route's.
- */
-export const AssistedItem = z
-  .strictObject({
-    id: z.uuid().optional(),
-    phone: text(32)
-      .refine((p) => normalisePhone(p) !== null, 'Not a Vietnamese mobile number')
-      .optional(),
-    card: text(32)
-      .refine((c) => normaliseCode(c, CARD_CODE_LENGTH) !== undefined, 'Not a personal card code')
-      .optional(),
-    direction: z.enum(DIRECTIONS).default('in'),
-    at: z.iso.datetime({ offset: true }).optional(),
-    companions,
-  })
-  .refine((item) => (item.phone === undefined) !== (item.card === undefined), {
-    message: 'Send a phone number or a card code, not both',
-    path: ['phone'],
-  });
-
-/** A list of assisted check-ins (a gate tablet's queue): each item checked on its own, like the batch. */
-export const AssistedListBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });
-
-export const CardBody = z.strictObject({ phone: text(32) });
-
-export const WeeklyReportBody = z.strictObject({ start: localDate.optional() });
-
-export const ReportLinkQuery = z.object({ format: z.enum(REPORT_FORMATS).default('xlsx') });
-
-/** A batch: each item is checked against CheckinBody on its own, so one bad item is rejected alone. */
-export const CheckinBatchBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });

@@ -1,7 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { makeS3Client } from '../../src/adapters/clients.ts';
-import { S3RunRecords } from '../../src/adapters/s3-runs.ts';
 import { StepFunctionsRunStarter } from '../../src/adapters/sfn-runs.ts';
 import { WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import type { ReportNotices, RunStarter } from '../../src/core/ports.ts';
@@ -12,9 +10,7 @@ import { renderReportChart } from '../../src/render/report-chart.ts';
 import { activity, registry } from './dynamo.ts';
 import { reports } from './s3.ts';
 import { clock, config, events } from './services.ts';
-
-/** The weekly run's records and the units' summaries. */
-export const runs = new S3RunRecords(makeS3Client(config), config.reportsBucket, config.provinceId);
+import { runs } from './weekly-runs.ts';
 
 /** What each unit's task needs, in AWS (the per-unit function) and in the local stand-in. */
 export const unitTaskDeps: UnitTaskDeps = {

@@ -1,18 +1,19 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import { ServiceUnavailableError } from './errors.ts';
 import type { StoredPhone } from './model.ts';
+import { VN_MOBILE_METADATA } from './phone-metadata.ts';
 import type { Events, PhoneHasher, PhoneVault } from './ports.ts';
 
 /**
  * A Vietnamese mobile number in any of the forms people type (0912 345 678, +84912345678, 84912345678)
- * to E.164, or null. libphonenumber's metadata knows which ranges are mobile.
+ * to E.164, or null. libphonenumber's metadata (Viet Nam's, ./phone-metadata.ts) knows which ranges are mobile.
  */
 export function normalisePhone(input: string): string | null {
   const cleaned = input.trim();
   if (!/^[+\d][\d\s.()-]*$/.test(cleaned)) return null;
   const digits = cleaned.replace(/[^\d+]/g, '');
   const candidate = /^84\d{9}$/.test(digits) ? `+${digits}` : digits;
-  const parsed = parsePhoneNumberFromString(candidate, 'VN');
+  const parsed = parsePhoneNumberFromString(candidate, 'VN', VN_MOBILE_METADATA);
   if (parsed?.country !== 'VN' || !parsed.isValid()) return null;
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return null;

@@ -16,10 +16,22 @@ export function fixedClock(iso: string): Clock {
   return { now: () => at };
 }
 
-/** The local day (YYYY-MM-DD) an instant falls on. */
+/**
+ * The local day (YYYY-MM-DD) an instant falls on, years 0 to 9999. Intl reads the same zone database luxon does;
+ * localDay and daysOf do without luxon because the check-in's hot path needs only them, which keeps ~70 kB out of
+ * its bundle (test/infra/bundle-contents.test.ts).
+ */
 export function localDay(at: Date): string {
-  return DateTime.fromJSDate(at, { zone: TIME_ZONE }).toISODate()!;
+  const part = Object.fromEntries(LOCAL_DATE.formatToParts(at).map(({ type, value }) => [type, value]));
+  return `${part.year!.padStart(4, '0')}-${part.month}-${part.day}`;
 }
+
+const LOCAL_DATE = /* @__PURE__ */ new Intl.DateTimeFormat('en-US', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** A real calendar date written YYYY-MM-DD (2022-02-30 is not). */
 export function isLocalDate(value: string): boolean {
@@ -62,14 +74,17 @@ export function reportablePeriod(start: string, now: Date): Period {
   return periodStartingAt(start);
 }
 
-/** The local days of a period, in order. */
+/** The local days of a period, in order. Counting calendar days needs no zone: they are counted in UTC. */
 export function daysOf(period: Period): string[] {
-  const first = DateTime.fromISO(period.start, { zone: TIME_ZONE });
-  const last = DateTime.fromISO(period.end, { zone: TIME_ZONE });
+  const last = Date.parse(`${period.end}T00:00:00Z`);
   const days: string[] = [];
-  for (let d = first; d <= last; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  for (let d = Date.parse(`${period.start}T00:00:00Z`); d <= last; d += DAY_MS) {
+    days.push(new Date(d).toISOString().slice(0, 10));
+  }
   return days;
 }
+
+const DAY_MS = 86_400_000;
 
 /** [from, to) instants of a period: local midnight of its first day to local midnight after its last. */
 export function periodBounds(period: Period): { from: Date; to: Date } {

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   daysOf,
@@ -10,6 +11,32 @@ import {
 } from '../../src/core/time.ts';
 
 describe('local days in Asia/Ho_Chi_Minh', () => {
+  it('names the same local day as luxon, every 5 hours 7 minutes across leap and year boundaries', () => {
+    const start = Date.parse('2023-12-25T00:00:00Z');
+    for (let t = start; t < start + 800 * 86_400_000; t += 307 * 60_000) {
+      const at = new Date(t);
+      expect(localDay(at)).toBe(DateTime.fromJSDate(at, { zone: 'Asia/Ho_Chi_Minh' }).toISODate());
+    }
+    expect(localDay(new Date('0999-03-01T00:00:00Z'))).toBe('0999-03-01');
+  });
+
+  it('counts the days of a period across a leap day and a new year', () => {
+    expect(daysOf({ start: '2024-02-27', end: '2024-03-02' })).toEqual([
+      '2024-02-27',
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+      '2024-03-02',
+    ]);
+    expect(daysOf({ start: '2025-12-30', end: '2026-01-02' })).toEqual([
+      '2025-12-30',
+      '2025-12-31',
+      '2026-01-01',
+      '2026-01-02',
+    ]);
+    expect(daysOf({ start: '2026-01-02', end: '2026-01-01' })).toEqual([]);
+  });
+
   it('puts an instant after 17:00 UTC on the next local day', () => {
     expect(localDay(new Date('2022-01-05T16:59:59Z'))).toBe('2022-01-05');
     expect(localDay(new Date('2022-01-05T17:00:00Z'))).toBe('2022-01-06');
