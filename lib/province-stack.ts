@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ProvinceAlarms } from './alarms.ts';
 import { AlertSending } from './alert-sending.ts';
 import { Api } from './api.ts';
 import { StaffAuth } from './auth.ts';
@@ -35,6 +36,7 @@ export class ProvinceStack extends Stack {
   readonly imports: ImportJobs;
   readonly weeklyRun: WeeklyRun;
   readonly weeklyReport: WeeklyReportSchedule;
+  readonly alarms: ProvinceAlarms;
   readonly alertSending: AlertSending;
   readonly reportMail: ReportMail;
   readonly counting: CheckinCounting;
@@ -113,6 +115,19 @@ export class ProvinceStack extends Stack {
     this.weeklyReport = new WeeklyReportSchedule(this, 'WeeklyReport', {
       stateMachine: this.weeklyRun.stateMachine,
       provinceId: province.id,
+    });
+
+    this.alarms = new ProvinceAlarms(this, 'Alarms', {
+      provinceId: province.id,
+      httpApi: this.api.httpApi,
+      functions: this.functions.byName,
+      weeklyRun: this.weeklyRun.stateMachine,
+      deadLetterQueues: {
+        WeeklySchedule: this.weeklyReport.deadLetterQueue,
+        Imports: this.imports.deadLetterQueue,
+        Alerts: this.alertSending.deadLetterQueue,
+        ReportMail: this.reportMail.deadLetterQueue,
+      },
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });

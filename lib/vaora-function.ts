@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import type { BuildOptions } from 'esbuild';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
 import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '../src/routes.ts';
+import { acknowledgeWildcardResource } from './compliance.ts';
 
 /** The repository root: FUNCTIONS entries are relative to it, and it is esbuild's project root. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -172,6 +173,9 @@ export class VaoraFunction extends NodejsFunction {
       handler: 'handler',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
+      // X-Ray active tracing: the operator follows a failed request through its calls (CDK grants the role
+      // xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray authorizes on `*` only).
+      tracing: Tracing.ACTIVE,
       ...sizingOf(name, spec),
       role,
       logGroup,
@@ -195,6 +199,11 @@ export class VaoraFunction extends NodejsFunction {
       },
     });
     this.functionRole = role;
+    acknowledgeWildcardResource(
+      role,
+      '*',
+      'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource but *',
+    );
     if (entry.placeholder) {
       Annotations.of(this).addWarningV2(
         'vaora:missing-entry',

@@ -1016,13 +1016,16 @@ describe('function permissions', () => {
   /** Every grant of the function but its log statements, as `<action> <name>[ if <condition>]`. */
   const grantsNamed = (province: SynthedProvince, name: FunctionName) => {
     const names = resourceNames(province);
-    return grantsOfFunction(province, name)
-      .filter((g) => !g.action.startsWith('logs:'))
-      .map(
-        (g) =>
-          `${g.action} ${names.get(g.resource) ?? g.resource}${g.condition ? ` if ${json(g.condition)}` : ''}`,
-      )
-      .sort();
+    return (
+      grantsOfFunction(province, name)
+        // Its own log group and X-Ray (every function has both: tested once, in "traces every function").
+        .filter((g) => !g.action.startsWith('logs:') && !g.action.startsWith('xray:'))
+        .map(
+          (g) =>
+            `${g.action} ${names.get(g.resource) ?? g.resource}${g.condition ? ` if ${json(g.condition)}` : ''}`,
+        )
+        .sort()
+    );
   };
   const cases = () =>
     synthedProvinces().provinces.flatMap((province) =>
@@ -1093,6 +1096,8 @@ describe('function permissions', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     expect(grantsNamed(province, 'create-checkin')).toEqual([
       `dynamodb:GetItem checkins${CHECKIN_ITEMS}`,
@@ -1130,7 +1135,9 @@ describe('function permissions', () => {
 
   it('lets get-report-link look up the unit, list under the province prefix and presign GETs, nothing else', () => {
     const province = firstProvince();
-    const grants = grantsOfFunction(province, 'get-report-link').filter((g) => !g.action.startsWith('logs:'));
+    const grants = grantsOfFunction(province, 'get-report-link').filter(
+      (g) => !g.action.startsWith('logs:') && !g.action.startsWith('xray:'),
+    );
     expect(actionsOf(grants)).toEqual(['dynamodb:GetItem', 's3:GetObject', 's3:ListBucket']);
     const list = grants.filter((g) => g.action === 's3:ListBucket');
     expect(list).toHaveLength(1);
@@ -1139,16 +1146,18 @@ describe('function permissions', () => {
 
   it('lets list-reports look up the unit and list under the province prefix, and not read a report', () => {
     const grants = grantsOfFunction(firstProvince(), 'list-reports').filter(
-      (g) => !g.action.startsWith('logs:'),
+      (g) => !g.action.startsWith('logs:') && !g.action.startsWith('xray:'),
     );
     expect(actionsOf(grants)).toEqual(['dynamodb:GetItem', 's3:ListBucket']);
   });
 
-  it('gives checkin-page, which reads nothing, only its own log statements', () => {
+  it('gives checkin-page, which reads nothing, only its own log statements and its traces', () => {
     const { stack, resources } = firstProvince();
     expect(actionsOf(grantsOfFunction(firstProvince(), 'checkin-page'))).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     const role = resources[defaultChildId(stack.functions.byName['checkin-page'].functionRole)]!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -1271,7 +1280,21 @@ describe('policies of the whole stack', () => {
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
   });
 
-  it('never grants on Resource "*", but for the log delivery and tracing of the weekly-run state machine', () => {
+  it('traces every function with X-Ray: active tracing, and the two X-Ray actions on "*" (X-Ray takes no other resource)', () => {
+    for (const province of synthedProvinces().provinces) {
+      for (const name of NAMES) {
+        const fn = province.resources[functionId(province.stack, name)]!;
+        expect(fn.Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+        const xray = grantsOfFunction(province, name).filter((g) => g.action.startsWith('xray:'));
+        expect(xray.map((g) => `${g.action} ${g.resource}`).sort(), name).toEqual([
+          'xray:PutTelemetryRecords "*"',
+          'xray:PutTraceSegments "*"',
+        ]);
+      }
+    }
+  });
+
+  it('never grants on Resource "*", but X-Ray and the log delivery and tracing of the weekly-run state machine', () => {
     const machineRoles = synthedProvinces().provinces.map(({ stack }) =>
       defaultChildId(stack.weeklyRun.stateMachine.role),
     );
@@ -1280,7 +1303,7 @@ describe('policies of the whole stack', () => {
         .filter(([roleId]) => !machineRoles.includes(roleId) && !isConsoleCopy(roleId))
         .flatMap(([roleId]) => grantsOfRole(resources, roleId)),
     );
-    expect(others.filter((g) => g.resource === '"*"')).toEqual([]);
+    expect(others.filter((g) => g.resource === '"*"' && !g.action.startsWith('xray:Put'))).toEqual([]);
   });
 
   it('lets the scheduler role start only the weekly-run state machine and send to its DLQ', () => {
@@ -1421,9 +1444,10 @@ describe('function environment', () => {
 });
 
 describe('phone keys', () => {
-  it('make one customer-managed KMS key per province, rotated every year and kept when the stack goes', () => {
+  it('make one customer-managed KMS key per province for phones, rotated every year and kept when the stack goes', () => {
     for (const { stack, template, resources } of synthedProvinces().provinces) {
-      template.resourceCountIs('AWS::KMS::Key', 1);
+      // Two keys: the phones' and the alarm topic's (lib/alarms.ts), which no function may use.
+      template.resourceCountIs('AWS::KMS::Key', 2);
       const key = resources[defaultChildId(stack.phoneKeys.key)]!;
       expect(key.Type).toBe('AWS::KMS::Key');
       expect(key.Properties.EnableKeyRotation).toBe(true);
