@@ -9,7 +9,7 @@ import {
   type Page,
 } from './api.ts';
 import { viFieldMessage } from './format.ts';
-import { Card, Problem } from './ui.tsx';
+import { Card, Problem, TextField } from './ui.tsx';
 
 const KIND_ENTRIES = Object.entries(CHECKPOINT_KINDS) as [CheckpointKind, string][];
 
@@ -358,25 +358,16 @@ function CreateCheckpoint({ unitId, onCreated }: { unitId: string; onCreated: ()
           </select>
           {kindError && <span class="field-error">{viFieldMessage(kindError)}</span>}
         </label>
-        {FIELDS.map(([name, label]) => {
-          const message = fieldError(name);
-          return (
-            <label key={name}>
-              {label}
-              <input
-                name={name}
-                value={values[name]}
-                aria-invalid={message ? 'true' : undefined}
-                onInput={(e) => setValues({ ...values, [name]: (e.currentTarget as HTMLInputElement).value })}
-              />
-              {message && (
-                <span class="field-error" data-field={name}>
-                  {viFieldMessage(message)}
-                </span>
-              )}
-            </label>
-          );
-        })}
+        {FIELDS.map(([name, label]) => (
+          <TextField
+            key={name}
+            name={name}
+            label={label}
+            value={values[name]}
+            error={error}
+            onInput={(value) => setValues({ ...values, [name]: value })}
+          />
+        ))}
         <button type="submit">Thêm</button>
         {error !== undefined && !(error instanceof ApiError && error.details.length > 0) && (
           <Problem error={error} />

@@ -9,7 +9,7 @@ import {
   type TraceRow,
 } from './api.ts';
 import { viFieldMessage } from './format.ts';
-import { Card, Problem } from './ui.tsx';
+import { Card, Problem, TextField } from './ui.tsx';
 
 const KINDS: Record<TraceKind, { label: string; target: string }> = {
   contacts: { label: 'Người tiếp xúc của một số điện thoại', target: 'Số điện thoại' },
@@ -93,7 +93,6 @@ export function TracingScreen({ isAdmin }: { isAdmin: boolean }) {
 function OpenCase({ onOpened }: { onOpened: (c: Case) => void }) {
   const [values, setValues] = useState({ ref: '', reason: '' });
   const [error, setError] = useState<unknown>();
-  const fieldError = (path: string) => (error instanceof ApiError ? error.field(path)?.message : undefined);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
@@ -107,26 +106,20 @@ function OpenCase({ onOpened }: { onOpened: (c: Case) => void }) {
   return (
     <Card title="Mở ca mới">
       <form class="create" id="open-case" onSubmit={submit} noValidate>
-        {(
-          [
-            ['ref', 'Mã ca (ví dụ F0-QN-0123)'],
-            ['reason', 'Lý do'],
-          ] as const
-        ).map(([name, label]) => (
-          <label key={name}>
-            {label}
-            <input
-              name={name}
-              value={values[name]}
-              onInput={(e) => setValues({ ...values, [name]: (e.currentTarget as HTMLInputElement).value })}
-            />
-            {fieldError(name) && (
-              <span class="field-error" data-field={name}>
-                {viFieldMessage(fieldError(name)!)}
-              </span>
-            )}
-          </label>
-        ))}
+        <TextField
+          name="ref"
+          label="Mã ca (ví dụ F0-QN-0123)"
+          value={values.ref}
+          error={error}
+          onInput={(ref) => setValues({ ...values, ref })}
+        />
+        <TextField
+          name="reason"
+          label="Lý do"
+          value={values.reason}
+          error={error}
+          onInput={(reason) => setValues({ ...values, reason })}
+        />
         <button type="submit">Mở ca</button>
         {error !== undefined && !(error instanceof ApiError && error.details.length > 0) && (
           <Problem error={error} />

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Unit } from './api.ts';
-import { viFieldMessage } from './format.ts';
-import { Card, Problem } from './ui.tsx';
+import { Card, Problem, TextField } from './ui.tsx';
 
 const KINDS: Record<string, string> = {
   district: 'Huyện / quận',
@@ -154,7 +153,6 @@ function UnitForm({
     ...(kind ? { kind: 'commune' } : {}),
   });
   const [error, setError] = useState<unknown>();
-  const fieldError = (path: string) => (error instanceof ApiError ? error.field(path)?.message : undefined);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
@@ -169,19 +167,14 @@ function UnitForm({
     <Card title={submitLabel}>
       <form class="create unit-form" onSubmit={submit} noValidate>
         {fields.map(([name, label]) => (
-          <label key={name}>
-            {label}
-            <input
-              name={name}
-              value={values[name]}
-              onInput={(e) => setValues({ ...values, [name]: (e.currentTarget as HTMLInputElement).value })}
-            />
-            {fieldError(name) && (
-              <span class="field-error" data-field={name}>
-                {viFieldMessage(fieldError(name)!)}
-              </span>
-            )}
-          </label>
+          <TextField
+            key={name}
+            name={name}
+            label={label}
+            value={values[name] ?? ''}
+            error={error}
+            onInput={(value) => setValues({ ...values, [name]: value })}
+          />
         ))}
         {kind && (
           <label>

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type StaffUser } from './api.ts';
-import { viFieldMessage } from './format.ts';
-import { Card, Problem } from './ui.tsx';
+import { Card, Problem, TextField } from './ui.tsx';
 
 const ROLES: Record<StaffUser['role'], string> = {
   admin: 'Quản trị',
@@ -114,7 +113,6 @@ function CreateUser({ unitId, onCreated }: { unitId: string; onCreated: () => vo
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<(StaffUser & { temporaryPassword?: string }) | undefined>();
   useEffect(() => setValues((v) => ({ ...v, unitId })), [unitId]);
-  const fieldError = (path: string) => (error instanceof ApiError ? error.field(path)?.message : undefined);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -132,25 +130,16 @@ function CreateUser({ unitId, onCreated }: { unitId: string; onCreated: () => vo
   return (
     <Card title="Thêm tài khoản cán bộ">
       <form class="create" id="create-user" onSubmit={submit} noValidate>
-        {FIELDS.map(([name, label]) => {
-          const message = fieldError(name);
-          return (
-            <label key={name}>
-              {label}
-              <input
-                name={name}
-                value={values[name]}
-                aria-invalid={message ? 'true' : undefined}
-                onInput={(e) => setValues({ ...values, [name]: (e.currentTarget as HTMLInputElement).value })}
-              />
-              {message && (
-                <span class="field-error" data-field={name}>
-                  {viFieldMessage(message)}
-                </span>
-              )}
-            </label>
-          );
-        })}
+        {FIELDS.map(([name, label]) => (
+          <TextField
+            key={name}
+            name={name}
+            label={label}
+            value={values[name]}
+            error={error}
+            onInput={(value) => setValues({ ...values, [name]: value })}
+          />
+        ))}
         <label>
           Vai trò
           <select
