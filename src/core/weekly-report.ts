@@ -80,6 +80,8 @@ export function reportPeriod(now: Date, start?: string): Period {
 
 const READ_CONCURRENCY = 8;
 const PAGE = 500;
+/** Children's summaries read at once: each holds up to 3 × LIST_LIMIT entries until it is folded in. */
+const SUMMARY_READS = 4;
 /** Units of one level reported at once by the in-process run (the state machine's Map has its own limit). */
 export const UNIT_CONCURRENCY = 4;
 /**
@@ -99,7 +101,14 @@ interface UnitNode {
   unit: Unit;
   /** "Xã Quảng Đức, Huyện Hải Hà": the unit and its parents below the province, for the lists. */
   label: string;
+  /** The children's summaries without their lists, which are folded into `lists` as they are read. */
   children: UnitSummary[];
+  /** The first LIST_LIMIT entries of the children's lists and their counts. */
+  lists: {
+    idle: TopList<IdleCheckpoint>;
+    newCheckpoints: TopList<ListedCheckpoint>;
+    misnamed: TopList<ListedCheckpoint>;
+  };
   /** The checkpoints registered directly at this unit. */
   own: Compared;
   ownDaily: number[];
@@ -199,18 +208,31 @@ export async function reportUnit(deps: UnitTaskDeps, task: UnitTask): Promise<Un
   if (!unit) throw new Error(`No unit ${task.unitId}`);
   const frame = frameOf(period);
   const childUnits = await deps.units.childrenOf(unit.id);
-  const children = await mapLimit(childUnits, READ_CONCURRENCY, async (child) => {
+  const lists = {
+    idle: new TopList<IdleCheckpoint>(),
+    newCheckpoints: new TopList(),
+    misnamed: new TopList(),
+  };
+  const children = await mapLimit(childUnits, SUMMARY_READS, async (child, i) => {
     const summary = await deps.summaries.getSummary(child.id, period.start);
     // Within a run, a child's summary from before the run is stale: the child's task failed this time.
     if (!summary || (task.runStartedAt && summary.generatedAt < task.runStartedAt)) {
       throw new ChildSummaryMissingError(unit.id, child.id);
     }
-    return summary;
+    // Each child's lists are folded in as it arrives and then let go: the task holds the first LIST_LIMIT of
+    // each list and the counts, never every child's entries at once (a province of 30 districts would hold
+    // 30 × 5,000 × 3 of them).
+    lists.idle.add(OWN_PLACE + 1 + i, summary.idle.items, summary.idle.total);
+    lists.newCheckpoints.add(OWN_PLACE + 1 + i, summary.newCheckpoints.items, summary.newCheckpoints.total);
+    lists.misnamed.add(OWN_PLACE + 1 + i, summary.misnamed.items, summary.misnamed.total);
+    const empty = { items: [], total: 0 };
+    return { ...summary, idle: empty, newCheckpoints: empty, misnamed: empty };
   });
   const node: UnitNode = {
     unit,
     label: task.label,
     children,
+    lists,
     own: { now: ZERO, before: ZERO },
     ownDaily: [],
     ownCheckpointDaily: new Map(),
@@ -438,23 +460,55 @@ async function allCheckpoints(store: CheckpointStore, unitId: string): Promise<C
   return all;
 }
 
+const collator = new Intl.Collator('vi');
+/** A unit's own checkpoints come before its children's in its lists when they compare equal. */
+const OWN_PLACE = 0;
 const byUnitThenName = (a: ListedCheckpoint, b: ListedCheckpoint) =>
-  a.unitName.localeCompare(b.unitName, 'vi') || a.name.localeCompare(b.name, 'vi');
+  collator.compare(a.unitName, b.unitName) || collator.compare(a.name, b.name);
+
+/**
+ * The first LIST_LIMIT entries, by unit then name, of lists added in any order, and how many they hold in all.
+ * Each list is added with its place (a unit's own checkpoints 0, its children 1, 2, … in the order of its
+ * children), so entries that compare equal come out in the order of the places, as one stable sort of all the
+ * lists one after another would give. Keeps at most twice LIST_LIMIT entries between sorts.
+ */
+export class TopList<T extends ListedCheckpoint> {
+  private kept: { item: T; place: number; position: number }[] = [];
+  private count = 0;
+
+  add(place: number, items: readonly T[], total: number = items.length): void {
+    this.count += total;
+    items.forEach((item, position) => {
+      this.kept.push({ item, place, position });
+      if (this.kept.length >= 2 * LIST_LIMIT) this.compact();
+    });
+  }
+
+  get total(): number {
+    return this.count;
+  }
+
+  items(): T[] {
+    this.compact();
+    return this.kept.map(({ item }) => item);
+  }
+
+  private compact(): void {
+    this.kept.sort((a, b) => byUnitThenName(a.item, b.item) || a.place - b.place || a.position - b.position);
+    if (this.kept.length > LIST_LIMIT) this.kept.length = LIST_LIMIT;
+  }
+}
 
 function unitReport(provinceId: string, node: UnitNode, frame: Frame, generatedAt: string): UnitReport {
   // Its own checkpoints and the first LIST_LIMIT of each child's list: the first LIST_LIMIT of the merge are the
   // first of everything below, in the same order; the rest are counted, and listed in the children's reports.
-  const merged = <T extends ListedCheckpoint>(
-    own: T[],
-    pick: (child: UnitSummary) => { items: T[]; total: number },
-  ) => {
-    const all = [...own, ...node.children.flatMap((child) => pick(child).items)].sort(byUnitThenName);
-    const total = own.length + node.children.reduce((n, child) => n + pick(child).total, 0);
-    return { items: all.slice(0, LIST_LIMIT), total };
+  const merged = <T extends ListedCheckpoint>(own: T[], list: TopList<T>) => {
+    list.add(OWN_PLACE, own);
+    return { items: list.items(), total: list.total };
   };
-  const idle = merged(node.ownIdle, (child) => child.idle);
-  const newCheckpoints = merged(node.ownNew, (child) => child.newCheckpoints);
-  const misnamed = merged(node.ownMisnamed, (child) => child.misnamed);
+  const idle = merged(node.ownIdle, node.lists.idle);
+  const newCheckpoints = merged(node.ownNew, node.lists.newCheckpoints);
+  const misnamed = merged(node.ownMisnamed, node.lists.misnamed);
   const lists = {
     idle: idle.items,
     newCheckpoints: newCheckpoints.items,
