@@ -6,7 +6,10 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './compliance.ts';
 
-/** How often the check-ins stored are added to the daily counters: a report reads counts at most this late. */
+/**
+ * How often the counting function runs: a busy checkpoint-day is counted at most this late, a quiet one within
+ * COUNT_BATCHING's 5 minutes more (src/core/counting.ts).
+ */
 export const COUNTING_RATE_MINUTES = 1;
 
 /**

@@ -96,7 +96,17 @@ function toStreamed(record: StreamRecord): StreamedCheckin | undefined {
   const day = image.day?.S;
   const checkpointId = image.checkpointId?.S;
   if (!unitId || !day || !checkpointId) return undefined;
-  return { seq, unitId, day, checkpointId, companions: Number(image.companions?.N ?? 0) };
+  // When the server took it (the stream's own time is rounded down to the minute).
+  const storedAt =
+    Date.parse(image.receivedAt?.S ?? '') || record.dynamodb?.ApproximateCreationDateTime?.getTime();
+  return {
+    seq,
+    unitId,
+    day,
+    checkpointId,
+    companions: Number(image.companions?.N ?? 0),
+    ...(storedAt ? { storedAt } : {}),
+  };
 }
 
 /**

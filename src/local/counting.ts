@@ -1,18 +1,20 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCheckinStream, DynamoCounters } from '../adapters/dynamo-counting.ts';
-import { type CountingResult, countCheckins } from '../core/counting.ts';
+import { type Batching, COUNT_BATCHING, type CountingResult, countCheckins } from '../core/counting.ts';
 import type { Events } from '../core/ports.ts';
 import { systemClock } from '../core/time.ts';
 import { registerLocalCounting } from './pending-counts.ts';
 
 /**
  * The local stand-in for the scheduled counting function (functions/count-checkins.ts): the same step, on DynamoDB
- * Local's own stream of the check-ins table, every second in this process. `countNow()` runs it at once (after
- * any run under way), so what was posted before is counted when it resolves: the local weekly run calls it first.
+ * Local's own stream of the check-ins table, every second in this process, holding quiet checkpoint-days back as
+ * AWS does (COUNT_BATCHING). `countNow()` counts everything at once (after any run under way), so what was posted
+ * before is counted when it resolves: the local weekly run calls it first.
  */
 export interface LocalCounting {
-  countNow(): Promise<CountingResult>;
+  /** Counts everything stored so far, or with `batching` holds quiet checkpoint-days back as in AWS. */
+  countNow(options?: { batching?: Batching }): Promise<CountingResult>;
   stop(): Promise<void>;
 }
 
@@ -36,11 +38,14 @@ export function startLocalCounting(options: {
     stream: new DynamoCheckinStream(options.db, streams, options.checkinsTable),
     counters: new DynamoCounters(options.db, options.activityTable, systemClock),
     events: options.events,
+    watermarks: new Map<string, string>(),
   };
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  const countNow = (): Promise<CountingResult> => {
-    const run = chain.then(() => countCheckins(deps));
+  const countNow = (options: { batching?: Batching } = {}): Promise<CountingResult> => {
+    const run = chain.then(() =>
+      countCheckins({ ...deps, ...(options.batching ? { batching: options.batching } : {}) }),
+    );
     chain = run.catch(() => undefined);
     return run;
   };
@@ -49,7 +54,9 @@ export function startLocalCounting(options: {
     everyMs > 0
       ? setInterval(() => {
           // A failed round is retried by the next: positions and watermarks make that safe.
-          if (!stopped) countNow().catch(() => undefined);
+          // Each second, holding quiet checkpoint-days back as in AWS; `countNow()` (a test, the local weekly
+          // run) counts everything at once.
+          if (!stopped) countNow({ batching: { ...COUNT_BATCHING, now: Date.now } }).catch(() => undefined);
         }, everyMs)
       : undefined;
   timer?.unref();

@@ -20,7 +20,7 @@ import {
   USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
-import type { CountingResult } from '../core/counting.ts';
+import type { Batching, CountingResult } from '../core/counting.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
 import { startLocalCounting } from './counting.ts';
@@ -62,7 +62,7 @@ export interface LocalStack {
   /** The local users table: the staff accounts the console's sign-in checks and the Friday e-mails go to. */
   users: DynamoUsers;
   /** Counts the check-ins stored so far (the scheduled counting step, src/local/counting.ts), at once. */
-  count(): Promise<CountingResult>;
+  count(options?: { batching?: Batching }): Promise<CountingResult>;
   stop(): Promise<void>;
 }
 
@@ -250,7 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       token: (role, unitId, subject) => mintToken(secret, { role, unitId, ...(subject ? { subject } : {}) }),
       users,
-      count: () => counting.countNow(),
+      count: (options) => counting.countNow(options),
       stop: async () => {
         for (const stop of stops.reverse()) await stop();
         db.destroy();

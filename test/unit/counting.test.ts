@@ -124,7 +124,13 @@ describe('counting check-ins from the stream', () => {
     expect(counters.total('cp-2')).toEqual({ checkins: 1, people: 1 });
     expect(counters.total('cp-1', '2022-01-07')).toEqual({ checkins: 1, people: 1 });
     // shard-b's two check-ins at cp-1 are one update: the batch is what makes counting cheap.
-    expect(events.events).toContainEqual({ event: 'CheckinsCounted', read: 5, counted: 5, updates: 4 });
+    expect(events.events).toContainEqual({
+      event: 'CheckinsCounted',
+      read: 5,
+      counted: 5,
+      updates: 4,
+      held: 0,
+    });
   });
 
   it('counts nothing twice when run again, or by two runs at once, and goes on with what came since', async () => {
@@ -192,6 +198,104 @@ describe('counting check-ins from the stream', () => {
     });
     expect(result.counted).toBe(1);
     expect(counters.total('cp-1').checkins).toBe(2);
+  });
+
+  describe('holding a quiet checkpoint-day back', () => {
+    const MINUTE = 60_000;
+    const T0 = Date.parse('2022-01-06T02:00:00Z');
+    const stamped = (checkpointId: string, minute: number) => ({
+      ...at(checkpointId),
+      storedAt: T0 + minute * MINUTE,
+    });
+    /** A round at minute `m` with the AWS batching (held 5 minutes, at once from 5). */
+    const roundAt = (m: number) => ({ now: () => T0 + m * MINUTE, holdMs: 5 * MINUTE, enough: 5 });
+
+    it('counts a quiet checkpoint-day once its first check-in has waited 5 minutes, its check-ins in one update', async () => {
+      const stream = new FakeStream(100);
+      const counters = new FakeCounters();
+      const watermarks = new Map<string, string>();
+      const deps = { stream, counters, events: new RecordedEvents(), watermarks };
+      stream.put('shard-a', stamped('shop', 0));
+      for (let i = 0; i < 5; i++) stream.put('shard-a', stamped('gate', 0));
+      const first = await countCheckins({ ...deps, batching: roundAt(1) });
+      // The gate's five are counted at once; the shop's one waits, and the shard's position stays before it.
+      expect(first).toMatchObject({ read: 6, counted: 5, updates: 1, held: 1 });
+      expect(counters.total('gate').checkins).toBe(5);
+      expect(counters.total('shop').checkins).toBe(0);
+      expect(counters.positions.get('shard-a')).toBeUndefined();
+
+      stream.put('shard-a', stamped('shop', 3));
+      stream.put('shard-a', stamped('gate', 3));
+      const second = await countCheckins({ ...deps, batching: roundAt(4) });
+      // The gate's five read again are skipped without a write; its one new check-in is held with the shop's.
+      expect(second).toMatchObject({ read: 8, counted: 0, updates: 0, held: 3 });
+
+      // At minute 5 the shop's two go in one update; the gate's new one waits its own 5 minutes.
+      const third = await countCheckins({ ...deps, batching: roundAt(5) });
+      expect(third).toMatchObject({ counted: 2, updates: 1, held: 1 });
+      expect(counters.total('shop').checkins).toBe(2);
+      const fourth = await countCheckins({ ...deps, batching: roundAt(8) });
+      expect(fourth).toMatchObject({ counted: 1, updates: 1, held: 0 });
+      expect(counters.total('gate').checkins).toBe(6);
+      expect(counters.total('shop').checkins).toBe(2);
+      expect(counters.positions.get('shard-a')?.after).toBe(String(8).padStart(21, '0'));
+    });
+
+    it('counts each check-in once when records read again meet counters it does not know of', async () => {
+      const stream = new FakeStream(100);
+      const counters = new FakeCounters();
+      stream.put('shard-a', stamped('shop', 0));
+      for (let i = 0; i < 5; i++) stream.put('shard-a', stamped('gate', 0));
+      await countCheckins({ stream, counters, events: new RecordedEvents(), batching: roundAt(1) });
+      expect(counters.total('gate').checkins).toBe(5);
+      // Another process (no watermarks of its own) reads again from before the shop's check-in.
+      const later = await countCheckins({
+        stream,
+        counters,
+        events: new RecordedEvents(),
+        batching: roundAt(6),
+      });
+      expect(later.counted).toBe(1);
+      expect(counters.total('gate').checkins).toBe(5);
+      expect(counters.total('shop').checkins).toBe(1);
+    });
+
+    it('holds a counter’s later check-ins in the same round too, so its watermark never passes the held ones', async () => {
+      // Pages of 2: the shop's first check-in is alone on its page and held; five more come on the next pages.
+      const stream = new FakeStream(2);
+      const counters = new FakeCounters();
+      stream.put('shard-a', stamped('shop', 0));
+      stream.put('shard-a', stamped('gate', 0));
+      for (let i = 0; i < 6; i++) stream.put('shard-a', stamped('shop', 0));
+      const round = await countCheckins({
+        stream,
+        counters,
+        events: new RecordedEvents(),
+        batching: roundAt(1),
+      });
+      expect(round.counted).toBe(0);
+      expect(counters.total('shop').checkins).toBe(0);
+      await countCheckins({ stream, counters, events: new RecordedEvents(), batching: roundAt(5) });
+      expect(counters.total('shop').checkins).toBe(7);
+      expect(counters.total('gate').checkins).toBe(1);
+    });
+
+    it('counts everything at once without batching, and a check-in without its stream time at once', async () => {
+      const stream = new FakeStream(10);
+      const counters = new FakeCounters();
+      stream.put('shard-a', at('shop'));
+      stream.put('shard-a', stamped('cafe', 0));
+      const batched = await countCheckins({
+        stream,
+        counters,
+        events: new RecordedEvents(),
+        batching: roundAt(0),
+      });
+      expect(batched).toMatchObject({ counted: 1, held: 1 });
+      expect(counters.total('shop').checkins).toBe(1);
+      await countCheckins({ stream, counters, events: new RecordedEvents() });
+      expect(counters.total('cafe').checkins).toBe(1);
+    });
   });
 
   it('compares sequence numbers as numbers, whatever their length', () => {
