@@ -85,9 +85,11 @@ const SUMMARY_READS = 4;
 /** Units of one level reported at once by the in-process run (the state machine's Map has its own limit). */
 export const UNIT_CONCURRENCY = 4;
 /**
- * The most checkpoints a summary (and so a parent's report) lists in each of its lists (idle, new, misnamed):
- * a parent lists the first ones, by unit then name, and counts the rest, which its children's own reports list.
- * Keeps a province's lists (and its XLSX) bounded at 70,000 checkpoints; Excel stops at 1,048,576 rows.
+ * The most checkpoints a report (and its summary) lists in each of its lists (idle, new, misnamed), at every level:
+ * a commune lists all of its own (a few thousand at most); a district or the province lists the first ones below
+ * it, by unit then name, and counts the rest, which the child units' own reports list. A task holds at most twice
+ * this many entries of a list while it merges (TopList), so a province's lists, its XLSX and its task's memory stay
+ * the same at 70,000 checkpoints and at 700,000; Excel stops at 1,048,576 rows.
  */
 export const LIST_LIMIT = 5000;
 

@@ -4,7 +4,7 @@ import { eachCheckpoint } from '../../src/core/checkpoints.ts';
 import type { Checkpoint, Unit } from '../../src/core/model.ts';
 import { activeRatio, sumFigures } from '../../src/core/report.ts';
 import { daysOf, fixedClock, periodStartingAt } from '../../src/core/time.ts';
-import { reportPeriod, runWeeklyReports } from '../../src/core/weekly-report.ts';
+import { LIST_LIMIT, reportPeriod, runWeeklyReports, TopList } from '../../src/core/weekly-report.ts';
 import { renderReport } from '../../src/render/index.ts';
 import { hashOf, MemoryCheckins, MemoryRegistry, MemoryReports, RecordedEvents, sealedOf } from './fakes.ts';
 
@@ -410,5 +410,38 @@ describe('reading a unit’s checkpoints', () => {
     for await (const cp of eachCheckpoint(registry, 'qn', { pageSize: 2, filter: { active: true } }))
       active.push(cp.id);
     expect(active).toEqual(made.filter((c) => c.active).map((c) => c.id));
+  });
+});
+
+describe('a parent’s lists, merged as its children’s summaries arrive', () => {
+  const listed = (unitName: string, name: string, checkpointId: string) => ({
+    checkpointId,
+    code: 'ABCD2345',
+    name,
+    kind: 'shop',
+    unitId: 'u',
+    unitName,
+    createdAt: BEFORE,
+    canonicalName: name,
+  });
+
+  it('keeps the first LIST_LIMIT of all the lists, by unit then name, whatever order the children come in', () => {
+    // Three children of 4,000 each (12,000 entries, more than twice LIST_LIMIT) and the unit's own; names
+    // repeat within a unit (ties keep their place: own first, then the children in order, then their order).
+    const children = [0, 1, 2].map((c) =>
+      Array.from({ length: 4000 }, (_, i) =>
+        listed(`Xã ${['Đông', 'Bắc', 'Ánh'][c]}`, `Điểm ${i % 1500}`, `c${c}-${i}`),
+      ),
+    );
+    const own = [listed('Xã Bắc', 'Điểm 7', 'own-1'), listed('Ấp', 'Điểm 1', 'own-2')];
+    const expected = [...own, ...children.flat()]
+      .sort((a, b) => a.unitName.localeCompare(b.unitName, 'vi') || a.name.localeCompare(b.name, 'vi'))
+      .slice(0, LIST_LIMIT)
+      .map((cp) => cp.checkpointId);
+    const top = new TopList();
+    for (const c of [2, 0, 1]) top.add(c + 1, children[c]!, children[c]!.length + 10);
+    top.add(0, own);
+    expect(top.items().map((cp) => cp.checkpointId)).toEqual(expected);
+    expect(top.total).toBe(12_032);
   });
 });
