@@ -13,6 +13,9 @@ type BodyOf<O extends keyof operations> = operations[O] extends {
   ? B
   : never;
 
+/** PATCH /v1/checkpoints/{id}: the fields to change, or `{applyNamingRule: true}`. */
+export type CheckpointPatch = BodyOf<'patchV1CheckpointsId'>;
+
 export interface FieldError {
   path: string;
   message: string;

@@ -1,5 +1,12 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api, CHECKPOINT_KINDS, type Checkpoint, type CheckpointKind } from './api.ts';
+import {
+  ApiError,
+  api,
+  CHECKPOINT_KINDS,
+  type Checkpoint,
+  type CheckpointKind,
+  type CheckpointPatch,
+} from './api.ts';
 import { viFieldMessage } from './format.ts';
 import { Problem, TextField } from './ui.tsx';
 
@@ -72,9 +79,11 @@ export function CheckpointEdit({
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const patch = Object.fromEntries(
-      (Object.keys(values) as (keyof Values)[]).filter((k) => values[k] !== cp[k]).map((k) => [k, values[k]]),
-    );
+    const patch: CheckpointPatch = {};
+    if (values.kind !== cp.kind) patch.kind = values.kind as CheckpointKind;
+    if (values.placeName !== cp.placeName) patch.placeName = values.placeName;
+    if (values.address !== cp.address) patch.address = values.address;
+    if (values.name !== cp.name) patch.name = values.name;
     setUnchanged(Object.keys(patch).length === 0);
     if (Object.keys(patch).length === 0) return;
     setBusy(true);

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type ImportJob, type ImportWhat, type StartedImport } from './api.ts';
+import { ApiError, api, type ImportJob, type ImportWhat, type StartedImport } from './api.ts';
 import { fmtInt, viFieldMessage } from './format.ts';
 import { Card, Problem } from './ui.tsx';
 
 /** How often a running job's progress is asked for. */
 const POLL_MS = 700;
+/** Failed polls in a row (throttled, a 5xx) waited out before the page says so. */
+const MAX_POLL_FAILURES = 5;
 
 /** The columns of a file as the API names them (src/core/import.ts), as the sheet's headers say them. */
 const COLUMNS: Record<string, string> = {
@@ -98,8 +100,19 @@ export function ImportPanel({ what, unitId }: { what: ImportWhat; unitId?: strin
       setUploaded(0);
       await upload(started.upload, file, setUploaded);
       setUploaded(1);
+      let failures = 0;
       for (;;) {
-        const current = await api.importJob(started.importId);
+        let current: ImportJob;
+        try {
+          current = await api.importJob(started.importId);
+          failures = 0;
+        } catch (err) {
+          // A busy moment (throttled, a 5xx) is waited out; the job goes on without the page.
+          const transient = err instanceof ApiError && (err.status === 429 || err.status >= 500);
+          if (!transient || ++failures > MAX_POLL_FAILURES) throw err;
+          await new Promise((ok) => setTimeout(ok, POLL_MS * 2 ** failures));
+          continue;
+        }
         if (!alive.current) return;
         setJob(current);
         if (current.status === 'succeeded' || current.status === 'failed') break;
