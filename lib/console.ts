@@ -75,6 +75,8 @@ export class StaffConsole extends Construct {
   readonly domain: UserPoolDomain;
   /** `https://<distribution>/console/` */
   readonly url: string;
+  /** `https://<distribution>`: what the import uploads' bucket lets PUT (CORS). */
+  readonly origin: string;
 
   constructor(scope: Construct, id: string, props: StaffConsoleProps) {
     super(scope, id);
@@ -109,11 +111,19 @@ export class StaffConsole extends Construct {
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     const loginOrigin = this.domain.baseUrl();
+    // Import files go straight to the reports bucket (a presigned PUT, virtual-hosted style). Not the bucket's
+    // own name: its CORS names this distribution's origin, so the policy naming the bucket would make the two
+    // depend on each other (a CloudFormation cycle); the region's S3 hosts instead, and the bucket's CORS still
+    // admits this origin only.
+    const uploadOrigins = `https://*.s3.${stack.region}.${stack.urlSuffix}`;
 
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
       comment: 'vaora staff console: CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consolePolicy([loginOrigin]), override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: consolePolicy([loginOrigin, uploadOrigins]),
+          override: true,
+        },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.seconds(63072000),
           includeSubdomains: true,
@@ -176,7 +186,8 @@ export class StaffConsole extends Construct {
         },
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}/${CONSOLE_PREFIX}`;
+    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.url = `${this.origin}/${CONSOLE_PREFIX}`;
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
       reason:

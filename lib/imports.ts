@@ -3,9 +3,10 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, type CfnBucket, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { importUploadCors } from '../src/console-headers.ts';
 import { importKeys } from '../src/keys.ts';
 import { TIMEOUT_SECONDS } from '../src/routes.ts';
 
@@ -26,9 +27,11 @@ export interface ImportJobsProps {
 export class ImportJobs extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  private readonly reports: Bucket;
 
   constructor(scope: Construct, id: string, props: ImportJobsProps) {
     super(scope, id);
+    this.reports = props.reports;
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -63,6 +66,20 @@ export class ImportJobs extends Construct {
         },
       },
       targets: [new SqsQueue(this.queue)],
+    });
+  }
+
+  /**
+   * The staff console uploads import files from its own origin straight to the bucket (the presigned PUT a job
+   * answers): the bucket's CORS lets that origin PUT, with the content type the URL signs, and nothing else.
+   */
+  allowUploadsFrom(origin: string): void {
+    const { allowedOrigins, allowedMethods, allowedHeaders, maxAgeSeconds } = importUploadCors([origin]);
+    this.reports.addCorsRule({
+      allowedOrigins,
+      allowedMethods: allowedMethods.map((method) => HttpMethods[method]),
+      allowedHeaders,
+      maxAge: maxAgeSeconds,
     });
   }
 

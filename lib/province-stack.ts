@@ -70,6 +70,7 @@ export class ProvinceStack extends Stack {
       accessLogs: this.reports.accessLogs,
     });
     this.auth.acceptClient(this.console.client);
+    this.imports.allowUploadsFrom(this.console.origin);
     const publicBaseUrl = province.publicBaseUrl ?? this.api.url;
     this.functions = new FunctionCatalogue(this, 'Functions', {
       province,

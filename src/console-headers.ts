@@ -2,7 +2,8 @@
  * The staff console's response headers, one definition for the local gateway (src/local/console.ts) and the
  * CloudFront response-headers policy (lib/console.ts). The console's code is files of its own origin only: no
  * inline script or style, nothing loaded from elsewhere, never framed. `connect-src` adds the Cognito domain in
- * AWS (the token endpoint of the authorization-code flow); the API is reached on the console's own origin.
+ * AWS (the token endpoint of the authorization-code flow) and where import files are uploaded (S3, through
+ * the presigned PUT an import job answers); the API is reached on the console's own origin.
  */
 export function consolePolicy(connect: readonly string[] = []): string {
   return [
@@ -17,6 +18,20 @@ export function consolePolicy(connect: readonly string[] = []): string {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/**
+ * What the bucket of import uploads allows the console's origin (S3 CORS; in AWS on the reports bucket,
+ * lib/imports.ts, locally on s3rver's, src/local/stack.ts): the browser PUTs a spreadsheet to the presigned URL
+ * an import job answers, with the content type the URL signs. Nothing else crosses: no GET, no credentials.
+ */
+export function importUploadCors(origins: readonly string[]) {
+  return {
+    allowedOrigins: [...origins],
+    allowedMethods: ['PUT'] as const,
+    allowedHeaders: ['content-type'],
+    maxAgeSeconds: 3000,
+  };
 }
 
 export const CONSOLE_SECURITY_HEADERS = {

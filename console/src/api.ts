@@ -13,6 +13,9 @@ type BodyOf<O extends keyof operations> = operations[O] extends {
   ? B
   : never;
 
+/** PATCH /v1/checkpoints/{id}: the fields to change, or `{applyNamingRule: true}`. */
+export type CheckpointPatch = BodyOf<'patchV1CheckpointsId'>;
+
 export interface FieldError {
   path: string;
   message: string;
@@ -237,6 +240,41 @@ export interface AuditRecord {
   results?: number;
 }
 
+/** One problem of an imported file's row: the sheet's row number, the column (the API's field name) and why. */
+export interface RowProblem {
+  row: number;
+  column: string;
+  message: string;
+}
+
+export type ImportWhat = 'checkpoints' | 'units';
+
+/** POST /v1/imports: the job, and where its file goes (a presigned PUT straight to storage). */
+export interface StartedImport {
+  importId: string;
+  status: ImportJob['status'];
+  upload: { url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string };
+}
+
+/** GET /v1/imports/{id} (src/core/import-jobs.ts): how far the job got, what it made, each row's problems. */
+export interface ImportJob {
+  importId: string;
+  what: ImportWhat;
+  unitId: string;
+  status: 'waiting' | 'running' | 'succeeded' | 'failed';
+  /** Data rows in the file, once the job has read it. */
+  rows?: number;
+  /** Rows handled so far. */
+  position: number;
+  created: number;
+  existing: number;
+  rejectedRows: number;
+  /** The first problems (the API keeps up to 1,000). */
+  problems: RowProblem[];
+  pending: { row: number; message?: string }[];
+  error?: { code: string; message: string; details: FieldError[] };
+}
+
 export interface CheckpointFilter {
   q?: string;
   kind?: CheckpointKind;
@@ -379,6 +417,14 @@ export const api = {
   rotateCode: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/rotate-code`),
   deactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/deactivate`),
   reactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/reactivate`),
+  /** An import job for a spreadsheet (checkpoints under a unit, or units): its file is PUT to `upload.url`. */
+  startImport: (body: BodyOf<'postV1Imports'>) => json<StartedImport>('POST', '/v1/imports', { body }),
+  importJob: (importId: string) => json<ImportJob>('GET', `/v1/imports/${enc(importId)}`),
+  /** A person's QR card (a card-sized PDF); `created: false` when the phone already had one (the same code). */
+  card: async (body: BodyOf<'postV1Cards'>) => {
+    const res = await send('POST', '/v1/cards', { body });
+    return { pdf: await res.blob(), created: res.status === 201 };
+  },
   /** The poster PDF, fetched with the token (the route is a staff route): a blob to open or save. */
   poster: async (id: string) => (await send('GET', `/v1/checkpoints/${enc(id)}/poster.pdf`)).blob(),
 };

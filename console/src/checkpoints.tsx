@@ -8,10 +8,10 @@ import {
   type CheckpointKind,
   type Page,
 } from './api.ts';
-import { viFieldMessage } from './format.ts';
+import { PersonalCard } from './cards.tsx';
+import { CheckpointEdit, KIND_ENTRIES, KindField } from './checkpoint-edit.tsx';
+import { ImportPanel } from './imports.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
-
-const KIND_ENTRIES = Object.entries(CHECKPOINT_KINDS) as [CheckpointKind, string][];
 
 /** A unit's checkpoints: search, filters, paging (the API's nextToken), and the actions on each one. */
 export function CheckpointsScreen({ unitId }: { unitId: string }) {
@@ -33,7 +33,7 @@ export function CheckpointsScreen({ unitId }: { unitId: string }) {
     setFilter(next);
   };
   const replace = (cp: Checkpoint) =>
-    setPage((p) => p && { ...p, items: p.items.map((x) => (x.id === cp.id ? cp : x)) });
+    setPage((p) => p && { ...p, items: p.items.map((x) => (x.id === cp.id ? { ...x, ...cp } : x)) });
 
   return (
     <div>
@@ -66,6 +66,8 @@ export function CheckpointsScreen({ unitId }: { unitId: string }) {
         </button>
       </div>
       <CreateCheckpoint unitId={unitId} onCreated={() => setReload((n) => n + 1)} />
+      <ImportPanel key={unitId} what="checkpoints" unitId={unitId} />
+      <PersonalCard />
     </div>
   );
 }
@@ -163,6 +165,7 @@ function Filters({
 function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Checkpoint) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const [editing, setEditing] = useState(false);
   const act = async (run: () => Promise<Checkpoint>, confirmText?: string) => {
     if (confirmText && !confirm(confirmText)) return;
     setBusy(true);
@@ -208,6 +211,9 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
         {!cp.followsNamingRule && cp.canonicalName && <> · Tên theo quy tắc: {cp.canonicalName}</>}
       </div>
       <div class="actions">
+        <button type="button" class="edit" disabled={busy} onClick={() => setEditing(!editing)}>
+          Sửa
+        </button>
         <button type="button" disabled={busy} onClick={poster}>
           Áp phích (PDF)
         </button>
@@ -242,6 +248,16 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
           </button>
         )}
       </div>
+      {editing && (
+        <CheckpointEdit
+          cp={cp}
+          onSaved={(saved) => {
+            setEditing(false);
+            onChanged(saved);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
       {error !== undefined && <Problem error={error} />}
     </li>
   );
@@ -324,7 +340,6 @@ function CreateCheckpoint({ unitId, onCreated }: { unitId: string; onCreated: ()
   const [values, setValues] = useState({ kind: 'state-office', placeName: '', address: '', ref: '' });
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<Checkpoint | undefined>();
-  const fieldError = (path: string) => (error instanceof ApiError ? error.field(path)?.message : undefined);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -339,25 +354,10 @@ function CreateCheckpoint({ unitId, onCreated }: { unitId: string; onCreated: ()
       setError(err);
     }
   };
-  const kindError = fieldError('kind');
   return (
     <Card title="Thêm điểm kiểm soát">
       <form class="create" id="create-checkpoint" onSubmit={submit} noValidate>
-        <label>
-          Loại địa điểm
-          <select
-            name="kind"
-            value={values.kind}
-            onChange={(e) => setValues({ ...values, kind: (e.currentTarget as HTMLSelectElement).value })}
-          >
-            {KIND_ENTRIES.map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-          {kindError && <span class="field-error">{viFieldMessage(kindError)}</span>}
-        </label>
+        <KindField value={values.kind} error={error} onChange={(kind) => setValues({ ...values, kind })} />
         {FIELDS.map(([name, label]) => (
           <TextField
             key={name}

@@ -20,6 +20,8 @@ export const fmtPeriod = (p: { start: string; end: string }) => `${fmtDay(p.star
 const FIELD_MESSAGES: [RegExp, string][] = [
   [/required|expected .*, received undefined|>=1 characters/i, 'Bắt buộc nhập'],
   [/not a kind of place/i, 'Loại địa điểm không hợp lệ'],
+  [/^missing$/i, 'Thiếu'],
+  [/not a vietnamese mobile number/i, 'Không phải số di động Việt Nam'],
   [/too (small|short)|at least/i, 'Quá ngắn'],
   [/too (big|long)|at most/i, 'Quá dài'],
   [/not allowed|forbidden/i, 'Không được phép'],

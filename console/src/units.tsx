@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Unit } from './api.ts';
+import { ImportPanel } from './imports.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
 
 const KINDS: Record<string, string> = {
@@ -30,6 +31,7 @@ export function UnitsScreen({ unitId }: { unitId: string }) {
       <ul class="unit-tree" id="unit-tree">
         <UnitNode unit={root} open movable={Boolean(root.parentId)} onChanged={changed} />
       </ul>
+      <ImportPanel what="units" />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { makeS3Client } from '../../src/adapters/clients.ts';
+import { makeS3Client, makeS3UploadSigner } from '../../src/adapters/clients.ts';
 import { S3ImportJobs } from '../../src/adapters/s3-imports.ts';
 import { SqsImportQueue } from '../../src/adapters/sqs-imports.ts';
 import { IMPORT_QUEUE_ENV } from '../../src/config.ts';
@@ -11,7 +11,7 @@ import { registry } from './dynamo.ts';
 import { clock, config, events } from './services.ts';
 
 const s3 = makeS3Client(config);
-const jobs = new S3ImportJobs(s3, config.reportsBucket, config.provinceId);
+const jobs = new S3ImportJobs(s3, config.reportsBucket, config.provinceId, makeS3UploadSigner(config));
 
 /**
  * LOCAL_IMPORT_PASS_MS, local only: how long one pass of the in-process stand-in runs before it queues the rest,

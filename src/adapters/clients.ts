@@ -36,6 +36,16 @@ export function makeS3Client(config: Pick<Config, 's3Endpoint'>): S3Client {
   );
 }
 
+/**
+ * A client for presigning PUTs a browser or `vaora import` sends: no flexible checksum. By default the SDK signs
+ * `x-amz-checksum-crc32` of the request it presigns, which has no body, into the URL, so S3 refuses every real
+ * file sent to it (BadDigest); the uploader computes no checksum of its own.
+ */
+export function makeS3UploadSigner(config: Pick<Config, 's3Endpoint'>): S3Client {
+  if (config.s3Endpoint) return makeS3Client(config);
+  return new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+}
+
 /** KMS: locally the stand-in, which speaks KMS's JSON protocol. */
 export function makeKmsClient(config: Pick<PhoneConfig, 'kmsEndpoint'>): KMSClient {
   return new KMSClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {});

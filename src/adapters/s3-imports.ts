@@ -10,6 +10,8 @@ export class S3ImportJobs implements ImportJobStore, ImportUploads {
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly provinceId: string,
+    /** What signs the upload URLs: a client without flexible checksums (clients.ts makeS3UploadSigner). */
+    private readonly signer: S3Client = s3,
   ) {}
 
   async getJob(importId: string): Promise<ImportJob | undefined> {
@@ -35,7 +37,7 @@ export class S3ImportJobs implements ImportJobStore, ImportUploads {
       Key: importKeys.upload(this.provinceId, importId),
       ContentType: contentType,
     });
-    return getSignedUrl(this.s3, command, {
+    return getSignedUrl(this.signer, command, {
       expiresIn: expiresInSeconds,
       signableHeaders: new Set(['content-type']),
     });

@@ -38,11 +38,11 @@ const TYPES: Record<string, string> = {
 /** Only names vite writes (no `..`, no hidden files): nothing else of the disk is reachable. */
 const FILE = /^(?:assets\/)?[A-Za-z0-9_-][A-Za-z0-9._-]*\.(html|js|css|json|svg|png|woff2)$/;
 
-function headers(contentType: string, cache: string): Record<string, string> {
+function headers(contentType: string, cache: string, connect: readonly string[]): Record<string, string> {
   return {
     'content-type': contentType,
     'cache-control': cache,
-    'content-security-policy': consolePolicy(),
+    'content-security-policy': consolePolicy(connect),
     ...CONSOLE_SECURITY_HEADERS,
   };
 }
@@ -60,8 +60,14 @@ export async function serveConsole(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  signIn: { secret: Uint8Array; credentials: CredentialStore },
+  signIn: {
+    secret: Uint8Array;
+    credentials: CredentialStore;
+    /** Origins the console may reach besides its own: the local S3, where import files are PUT. */
+    consoleConnect?: readonly string[];
+  },
 ): Promise<boolean> {
+  const connect = signIn.consoleConnect ?? [];
   const path = url.pathname;
   if (path !== '/console' && !path.startsWith(CONSOLE_PATH)) return false;
   if (path === '/console') {
@@ -80,7 +86,7 @@ export async function serveConsole(
   if (rest === 'config.json') {
     // The API is this same origin; sign-in is the page below (in AWS: Cognito managed login, lib/console.ts).
     const config = { apiBase: '', signIn: { kind: 'local', url: `${CONSOLE_PATH}sign-in` } };
-    reply(res, 200, headers(TYPES['.json']!, 'no-store'), JSON.stringify(config));
+    reply(res, 200, headers(TYPES['.json']!, 'no-store', connect), JSON.stringify(config));
     return true;
   }
   await ensureConsoleBuilt();
@@ -88,12 +94,12 @@ export async function serveConsole(
   const match = FILE.exec(name);
   const body = match ? await readFile(join(CONSOLE_DIST, name)).catch(() => undefined) : undefined;
   if (!match || !body) {
-    reply(res, 404, headers('text/plain; charset=utf-8', 'no-store'), 'Not Found');
+    reply(res, 404, headers('text/plain; charset=utf-8', 'no-store', connect), 'Not Found');
     return true;
   }
   // Hashed asset names never change content; the page itself is revalidated on every load.
   const cache = name.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-  reply(res, 200, headers(TYPES[`.${match[1]}`]!, cache), body);
+  reply(res, 200, headers(TYPES[`.${match[1]}`]!, cache, connect), body);
   return true;
 }
 
@@ -127,7 +133,7 @@ async function signInPage(
   { secret, credentials }: { secret: Uint8Array; credentials: CredentialStore },
 ): Promise<void> {
   const html = (status: number, body: string) =>
-    reply(res, status, headers(TYPES['.html']!, 'no-store'), body);
+    reply(res, status, headers(TYPES['.html']!, 'no-store', []), body);
   if (req.method === 'GET') return html(200, form());
   if (req.method !== 'POST') return reply(res, 405, { allow: 'GET, POST', ...CONSOLE_SECURITY_HEADERS }, '');
   const chunks: Buffer[] = [];

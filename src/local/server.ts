@@ -50,6 +50,8 @@ export async function startHttpServer(options: {
   throttle: Limit;
   /** The staff accounts the console's local sign-in checks (the local users table). */
   credentials: CredentialStore;
+  /** Origins the console's pages may reach besides this one (its policy's connect-src): the local S3's. */
+  consoleConnect?: readonly string[];
   events?: Events;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
@@ -72,6 +74,7 @@ export async function startHttpServer(options: {
     handlerOf,
     secret: options.secret,
     credentials: options.credentials,
+    consoleConnect: options.consoleConnect ?? [],
     throttle: new Throttle(options.throttle),
     events: options.events ?? jsonEvents(),
   };
@@ -108,6 +111,7 @@ interface Gateway {
   handlerOf: (name: FunctionName) => Promise<Handler>;
   secret: Uint8Array;
   credentials: CredentialStore;
+  consoleConnect: readonly string[];
   throttle: Throttle;
   events: Events;
 }

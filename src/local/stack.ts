@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { makeDynamoClient, makeS3Client } from '../adapters/clients.ts';
 import { DynamoRegistry } from '../adapters/dynamo-registry.ts';
 import { DynamoUsers } from '../adapters/dynamo-users.ts';
@@ -20,6 +20,7 @@ import {
   USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
+import { importUploadCors } from '../console-headers.ts';
 import type { Batching, CountingResult } from '../core/counting.ts';
 import type { Role } from '../core/model.ts';
 import { rootUnit } from '../core/units.ts';
@@ -149,6 +150,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
       if (!/BucketAlready(Exists|OwnedByYou)/.test(err.name)) throw err;
     });
+    // The console PUTs import files to this bucket from its own origin, as the deployed bucket allows it to.
+    const { allowedOrigins, allowedMethods, allowedHeaders, maxAgeSeconds } = importUploadCors([
+      `http://127.0.0.1:${port}`,
+      `http://localhost:${port}`,
+    ]);
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: allowedOrigins,
+              AllowedMethods: [...allowedMethods],
+              AllowedHeaders: allowedHeaders,
+              MaxAgeSeconds: maxAgeSeconds,
+            },
+          ],
+        },
+      }),
+    );
 
     // Cheap (an in-process HTTP server), so every stack has its own; its keys live in the data folder.
     const kms = await startLocalKms({
@@ -203,6 +224,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secret,
       credentials: users,
       throttle: province.throttle,
+      consoleConnect: [new URL(s3Endpoint).origin],
     });
     stops.push(() => new Promise((ok) => server.close(ok)));
     const config = loadConfig();

@@ -69,6 +69,37 @@ describe('the staff console in AWS', () => {
     expect(csp).toContain('.auth.');
   });
 
+  it("lets the console's origin, and only it, PUT import files to the reports bucket; its policy may reach S3", () => {
+    const { stack, resources } = firstProvince();
+    const reports = resources[defaultChildId(stack.reports.bucket)]!.Properties;
+    // One rule: PUT with the signed content type, from the distribution's own origin (never '*', never GET).
+    expect(reports.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ['PUT'],
+          AllowedHeaders: ['content-type'],
+          AllowedOrigins: [
+            {
+              'Fn::Join': [
+                '',
+                ['https://', { 'Fn::GetAtt': [defaultChildId(stack.console.distribution), 'DomainName'] }],
+              ],
+            },
+          ],
+          MaxAge: 3000,
+        },
+      ],
+    });
+    // The console's own bucket is read by CloudFront only: no CORS there.
+    expect(resources[defaultChildId(stack.console.bucket)]!.Properties.CorsConfiguration).toBeUndefined();
+    // connect-src admits the region's S3 hosts (the presigned PUT's), beside managed login's token endpoint.
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!;
+    const csp = JSON.stringify(
+      policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy,
+    );
+    expect(csp).toMatch(/connect-src 'self' https:\/\/[^ ]*\.auth\.[^ ]* https:\/\/\*\.s3\./);
+  });
+
   it('serves the files over HTTPS and sends /v1/* to the API uncached, Authorization passed on', () => {
     const { template } = firstProvince();
     template.hasResourceProperties('AWS::CloudFront::Distribution', {

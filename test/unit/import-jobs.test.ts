@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeS3UploadSigner } from '../../src/adapters/clients.ts';
 import { S3ImportJobs } from '../../src/adapters/s3-imports.ts';
 import { importIdsOf, SqsImportQueue } from '../../src/adapters/sqs-imports.ts';
 import {
@@ -247,6 +248,30 @@ describe('S3ImportJobs', () => {
     expect(url.pathname).toContain('imports/qn/uploads/j1');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-type');
+  });
+
+  it('presigns with the upload signer a URL S3 accepts a file through: no checksum of an empty body signed in', async () => {
+    const credentials = { accessKeyId: 'AKID', secretAccessKey: 'secret' };
+    vi.stubEnv('AWS_REGION', 'ap-southeast-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    try {
+      // As in Lambda: the default client for the rest, the signer (no endpoint: AWS) for the upload URL.
+      const signer = makeS3UploadSigner({});
+      const jobs = new S3ImportJobs(
+        new S3Client({ region: 'ap-southeast-1', credentials }),
+        'bucket',
+        'qn',
+        signer,
+      );
+      const url = new URL(await jobs.uploadUrl('j1', 'text/csv', 900));
+      expect(url.host).toBe('bucket.s3.ap-southeast-1.amazonaws.com');
+      // The SDK's default signs x-amz-checksum-crc32=AAAAAA== (an empty body's) in, and S3 answers BadDigest.
+      expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
+      signer.destroy();
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
