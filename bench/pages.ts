@@ -2,12 +2,13 @@
  * (o) The weight of the pages people scan: what a phone downloads for the check-in page (/c/<code>), the code form
  * (/c), the gate page (/g/<code>) and the service worker (/sw.js), raw and gzipped at level 9. Each page's script and
  * style are inline, so the document is the whole page; its script and style are also given on their own. Rendered by
- * the same functions the handler calls (functions/checkin-page.ts). Runnable alone:
+ * the same functions the handler calls (functions/checkin-page.ts), from the pages built now. Runnable alone:
  * `node --import tsx bench/pages.ts` prints one JSON line. bench/pages-before.json holds the figures of the pages
  * as template strings, bench/pages-after.json those of the pages built from pages/src.
  */
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { buildPages } from '../pages/build.ts';
 
 export interface Weight {
   bytes: number;
@@ -40,9 +41,11 @@ function inline(html: string, tag: 'script' | 'style'): string {
 }
 
 export async function benchPages(): Promise<PagesWeight> {
+  // Built now, so the figures are this checkout's whatever src/render/built-pages.js held.
+  await buildPages();
   const { checkinPage } = await import('../src/render/checkin-page.ts');
   const { gatePage } = await import('../src/render/gate-page.ts');
-  const { SERVICE_WORKER } = await import('../src/render/service-worker.ts');
+  const { SERVICE_WORKER } = await import('../src/render/built-pages.js');
   const rendered = [
     { path: '/c/BCDF2345', html: checkinPage('BCDF2345', 28) },
     { path: '/c', html: checkinPage('', 28) },
