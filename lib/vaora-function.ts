@@ -169,8 +169,9 @@ export class VaoraFunction extends NodejsFunction {
       }),
     );
     const entry = resolveEntry(scope, name, spec);
-    // The pages people scan are built from pages/src into a git-ignored module this handler imports: a fresh checkout
-    // that synthesises before `npm test` or `npm start` builds them first, or esbuild could not resolve it.
+    // The pages people scan are built from pages/src into a git-ignored module this handler imports: a checkout that
+    // synthesises before `npm test` or `npm start` (or after editing pages/src) builds them first, so esbuild bundles
+    // what the sources say.
     if (BUILT_BEFORE_BUNDLING.includes(name) && Stack.of(scope).bundlingRequired) ensurePagesBuiltSync();
     const runtimeFiles = RUNTIME_FILES[name] ?? [];
 

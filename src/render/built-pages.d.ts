@@ -1,6 +1,7 @@
 /**
  * The pages people scan, as pages/build.ts built them from pages/src (`npm run build:pages`) into built-pages.js,
- * which is git-ignored: `npm test`, `npm start`, the local gateway and the CDK bundling build it when it is missing.
+ * which is git-ignored: `npm test` and `npm start` build it; the local gateway, the tests and the CDK bundling build it
+ * when it is missing or older than its sources (src/local/pages.ts).
  */
 
 /** A page's inline script and style, each with the Content-Security-Policy source that allows it ('sha256-…'). */
