@@ -10,7 +10,10 @@ export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'warn' },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/pages-setup.ts'] },
+      },
       {
         extends: true,
         test: {
@@ -18,12 +21,20 @@ export default defineConfig({
           // The check-in and gate pages in headless Chromium run against the same DynamoDB Local and s3rver:
           // one start per run for both.
           include: ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/pages-setup.ts', 'test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          globalSetup: ['test/pages-setup.ts'],
+          testTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { ESBUILD_OPTIONS, REPO_ROOT } from '../lib/vaora-function.ts';
+import { BUILT_BEFORE_BUNDLING, ESBUILD_OPTIONS, REPO_ROOT } from '../lib/vaora-function.ts';
+import { ensurePagesBuilt } from '../src/local/pages.ts';
 import { FUNCTIONS, type FunctionName } from '../src/routes.ts';
 
 export interface Bundle {
@@ -20,6 +21,7 @@ export interface Bundle {
 
 /** One function's bundle, built in memory. */
 export async function buildBundle(name: FunctionName): Promise<Bundle> {
+  if (BUILT_BEFORE_BUNDLING.includes(name)) await ensurePagesBuilt();
   const out = await build({
     ...ESBUILD_OPTIONS,
     entryPoints: [join(REPO_ROOT, FUNCTIONS[name].entry)],

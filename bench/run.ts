@@ -14,7 +14,8 @@
  * (l) the staff console's first screen, gzipped (bench/console.ts);
  * (m) capacity units per check-in through the local HTTP path (bench/checkin-cost.ts);
  * (n) the Friday run as the state machine runs it at 7,000, 70,000 and 700,000 checkpoints (bench/weekly-scale.ts;
- *     BENCH_SCALE_SIZES=7000,70000 to leave the largest out).
+ *     BENCH_SCALE_SIZES=7000,70000 to leave the largest out);
+ * (o) the weight of the pages people scan, /c/, /c, /g/ and /sw.js, raw and gzipped (bench/pages.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,6 +41,7 @@ import { renderReportChart } from '../src/render/report-chart.ts';
 import { bundleSizes } from './bundles.ts';
 import { benchConsole } from './console.ts';
 import { benchImport } from './import.ts';
+import { benchPages } from './pages.ts';
 import { BARE_HASH, BARE_SEALED } from './rush.ts';
 
 const ROOT = REPO_ROOT;
@@ -337,6 +339,9 @@ async function main() {
   results.console = await benchConsole();
   console.error('(l)', JSON.stringify(results.console));
 
+  results.pages = await benchPages();
+  console.error('(o)', JSON.stringify(results.pages));
+
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown(results));
   console.log('Wrote bench/results.json and bench/RESULTS.md');
@@ -437,7 +442,22 @@ ${r.tracingContacts ? tracingSection(r.tracingContacts) : ''}
 ${Object.entries(r.bundleBytes)
   .map(([name, bytes]) => `| ${name} | ${kb(bytes as number)} |`)
   .join('\n')}
-${consoleSection(r.console)}`;
+${consoleSection(r.console)}${pagesSection(r.pages)}`;
+}
+
+function pagesSection(p: any): string {
+  if (!p) return '';
+  const cell = (w: any) => `${w.bytes} B (${w.gzipBytes} B gzipped)`;
+  return `
+## (o) The pages people scan (inline script and style; bytes, gzip -9)
+
+| page | whole document | its script | its style |
+|---|---|---|---|
+${p.pages.map((page: any) => `| ${page.path} | ${cell(page.html)} | ${cell(page.script)} | ${cell(page.style)} |`).join('\n')}
+| /sw.js | ${cell(p.serviceWorker)} | | |
+
+Before the pages moved to pages/src: bench/pages-before.json; after: bench/pages-after.json.
+`;
 }
 
 function consoleSection(i: any): string {

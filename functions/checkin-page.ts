@@ -1,9 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import * as z from 'zod';
 import { normaliseCode } from '../src/core/codes.ts';
+import { SERVICE_WORKER } from '../src/render/built-pages.js';
 import { CHECKIN_PAGE_POLICY, checkinPage } from '../src/render/checkin-page.ts';
 import { GATE_PAGE_POLICY, gatePage } from '../src/render/gate-page.ts';
-import { SERVICE_WORKER } from '../src/render/service-worker.ts';
 import { config, events } from './commons/services.ts';
 import { type HttpEvent, type HttpResponse, publicRoute } from './http/route.ts';
 

@@ -9,6 +9,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { ensurePagesBuiltSync } from '../src/local/pages.ts';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
 import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '../src/routes.ts';
@@ -61,6 +62,9 @@ export const RUNTIME_FILES: Partial<Record<FunctionName, readonly string[]>> = {
   'run-weekly-report': Object.values(CHART_RUNTIME_FILES),
   'weekly-run-unit': Object.values(CHART_RUNTIME_FILES),
 };
+
+/** Functions whose handler imports a module the build writes (src/render/built-pages.js, by pages/build.ts). */
+export const BUILT_BEFORE_BUNDLING: readonly FunctionName[] = ['checkin-page'];
 
 const resolveFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
 
@@ -165,6 +169,10 @@ export class VaoraFunction extends NodejsFunction {
       }),
     );
     const entry = resolveEntry(scope, name, spec);
+    // The pages people scan are built from pages/src into a git-ignored module this handler imports: a checkout that
+    // synthesises before `npm test` or `npm start` (or after editing pages/src) builds them first, so esbuild bundles
+    // what the sources say.
+    if (BUILT_BEFORE_BUNDLING.includes(name) && Stack.of(scope).bundlingRequired) ensurePagesBuiltSync();
     const runtimeFiles = RUNTIME_FILES[name] ?? [];
 
     super(scope, id, {

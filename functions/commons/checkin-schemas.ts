@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { MAX_COMPANIONS } from '../../src/core/checkins.ts';
 import { CARD_CODE_LENGTH, normaliseCode } from '../../src/core/codes.ts';
+import { MAX_BATCH_CHECKINS, MAX_COMPANIONS } from '../../src/core/limits.ts';
 import { DIRECTIONS, METHODS } from '../../src/core/model.ts';
 import { normalisePhone } from '../../src/core/phone.ts';
 import { text } from './schemas.ts';
@@ -47,9 +47,13 @@ export const AssistedItem = z
   });
 
 /** A list of assisted check-ins (a gate tablet's queue): each item checked on its own, like the batch. */
-export const AssistedListBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });
+export const AssistedListBody = z.strictObject({
+  checkins: z.array(z.unknown()).min(1).max(MAX_BATCH_CHECKINS),
+});
 
 /** A batch: each item is checked against CheckinBody on its own, so one bad item is rejected alone. */
-export const CheckinBatchBody = z.strictObject({ checkins: z.array(z.unknown()).min(1).max(100) });
+export const CheckinBatchBody = z.strictObject({
+  checkins: z.array(z.unknown()).min(1).max(MAX_BATCH_CHECKINS),
+});
 
 export const CardBody = z.strictObject({ phone: text(32) });

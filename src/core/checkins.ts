@@ -9,6 +9,7 @@ import {
   type ErrorDetail,
   ValidationError,
 } from './errors.ts';
+import { MAX_COMPANIONS } from './limits.ts';
 import type { Checkin, CheckpointRef, Direction, Method, Principal, StoredPhone } from './model.ts';
 import { hashPhone, normalisePhone, storePhone } from './phone.ts';
 import { mapLimit } from './pool.ts';
@@ -55,8 +56,8 @@ export interface CheckinDeps {
   retentionDays: number;
 }
 
-/** The most companions one check-in may carry: a family, not a coach party (those scan one by one). */
-export const MAX_COMPANIONS = 20;
+/** The most companions one check-in may carry (./limits.ts, which the pages share). */
+export { MAX_COMPANIONS };
 
 export async function recordCheckin(deps: CheckinDeps, request: CheckinRequest): Promise<CheckinOutcome> {
   const { phone, at } = checkRequest(deps, request.phone, request);

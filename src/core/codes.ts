@@ -1,18 +1,9 @@
 import { randomInt } from 'node:crypto';
 
-/**
- * Checkpoint codes: printed under the QR for people whose camera fails, so they must be easy to read aloud and
- * type. The alphabet leaves out look-alikes (0/O, 1/I/L) and vowels that could spell words. 8 characters
- * give 27^8 ≈ 2.8 × 10^11 codes: guessing a live one among a province's ~10^4 is hopeless.
- */
-export const CODE_ALPHABET = '23456789BCDFGHJKMNPQRSTVWXZ';
-export const CODE_LENGTH = 8;
+import { CARD_CODE_LENGTH, CODE_ALPHABET, CODE_LENGTH } from './limits.ts';
 
-/**
- * Personal cards' codes (src/core/cards.ts) use the same alphabet, 10 long: never mistaken for a checkpoint's,
- * and 27^10 ≈ 2 × 10^14 of them, drawn at random, so a card's code says nothing about its holder.
- */
-export const CARD_CODE_LENGTH = 10;
+/** Checkpoint and card codes: their alphabet and lengths are in ./limits.ts (the pages share them). */
+export { CARD_CODE_LENGTH, CODE_ALPHABET, CODE_LENGTH };
 
 export function newCode(length = CODE_LENGTH): string {
   let code = '';

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import { ValidationError } from './errors.ts';
+import { TIME_ZONE } from './limits.ts';
 import type { Period } from './report.ts';
 
-/** All local days are in the provinces' zone; the zone database (Intl, via luxon) does the arithmetic. */
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+/** All local days are in the provinces' zone (./limits.ts, which the pages share). */
+export { TIME_ZONE };
 
 export interface Clock {
   now(): Date;

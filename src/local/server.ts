@@ -13,6 +13,7 @@ import type { Events } from '../core/ports.ts';
 import type { CredentialStore } from '../core/users.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, type RouteSpec, timeoutSecondsOf } from '../routes.ts';
 import { serveConsole } from './console.ts';
+import { ensurePagesBuilt } from './pages.ts';
 import { REPO_ROOT } from './repo.ts';
 import { type Limit, Throttle } from './throttle.ts';
 import { verifyToken } from './tokens.ts';
@@ -55,6 +56,8 @@ export async function startHttpServer(options: {
   events?: Events;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
+  // functions/checkin-page.ts imports the built pages: a fresh checkout builds them once, before any page is asked for.
+  await ensurePagesBuilt();
   // Each function is loaded on its first request, as a Lambda cold-starts: one function's module scope never
   // holds up another's.
   const handlers = new Map<FunctionName, Promise<Handler>>();

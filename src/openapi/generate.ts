@@ -10,6 +10,7 @@ import {
   USERS_ENV,
   WEEKLY_RUNNER_ENV,
 } from '../config.ts';
+import { ensurePagesBuilt } from '../local/pages.ts';
 import { REPO_ROOT } from '../local/repo.ts';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../routes.ts';
 import { buildOpenApi, type InputSpec } from './build.ts';
@@ -62,6 +63,8 @@ export function useStandInEnv(): void {
 /** The input spec of every routed function, each handler loaded once. */
 export async function routeInputs(): Promise<Map<FunctionName, InputSpec>> {
   useStandInEnv();
+  // functions/checkin-page.ts imports the built pages.
+  await ensurePagesBuilt();
   const inputs = new Map<FunctionName, InputSpec>();
   for (const fn of new Set(ROUTES.map((r) => r.fn))) {
     const module = await import(pathToFileURL(join(REPO_ROOT, FUNCTIONS[fn].entry)).href);

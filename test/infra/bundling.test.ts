@@ -103,6 +103,49 @@ describe('the check-in bundle', () => {
   }, 60_000);
 });
 
+describe('the pages bundle', () => {
+  it('serves /c/<code>, /g/<code> and /sw.js from the Lambda bundle, the pages built from pages/src inline', async () => {
+    const file = bundle('checkin-page');
+    // Outside the repository: what the handler serves comes from the bundle alone, not from src/render/built-pages.js.
+    expect(file.startsWith(REPO_ROOT)).toBe(false);
+    const { CHECKIN_PAGE, GATE_PAGE, SERVICE_WORKER } = await import('../../src/render/built-pages.js');
+    const event = (routeKey: string, code?: string) => ({
+      routeKey,
+      rawPath: routeKey.slice(4).replace('{code}', code ?? ''),
+      pathParameters: code ? { code } : {},
+      headers: {},
+      requestContext: { http: { method: 'GET' } },
+    });
+    const events = [
+      event('GET /c/{code}', 'BCDF2345'),
+      event('GET /g/{code}', 'BCDF2345'),
+      event('GET /sw.js'),
+    ];
+    const script = [
+      `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+      `const events = ${JSON.stringify(events)};`,
+      'const out = [];',
+      'for (const e of events) out.push(await handler(e, { getRemainingTimeInMillis: () => 10000 }));',
+      'process.stdout.write(JSON.stringify(out));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dirname(file),
+      env: { ...process.env, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    const [checkin, gate, worker] = JSON.parse(stdout);
+    expect(checkin.statusCode).toBe(200);
+    expect(checkin.body).toContain(`<script>${CHECKIN_PAGE.script}</script>`);
+    expect(checkin.body).toContain(`<style>${CHECKIN_PAGE.style}</style>`);
+    expect(checkin.headers['content-security-policy']).toContain(`script-src ${CHECKIN_PAGE.scriptHash};`);
+    expect(gate.statusCode).toBe(200);
+    expect(gate.body).toContain(`<script>${GATE_PAGE.script}</script>`);
+    expect(gate.headers['content-security-policy']).toContain(`style-src ${GATE_PAGE.styleHash};`);
+    expect(worker.statusCode).toBe(200);
+    expect(worker.body).toBe(SERVICE_WORKER);
+  }, 60_000);
+});
+
 describe('the poster bundles', () => {
   it.each(['get-checkpoint-poster', 'create-unit-posters'] as const)(
     'ship %s with exactly its fonts beside the bundle, where the code resolves them',
