@@ -230,11 +230,23 @@ export interface AuditRecord {
   role: string;
   unitId: string;
   action: string;
-  caseId: string;
+  /** Absent for an access outside any case (a gate link made: `gate-link.create`). */
+  caseId?: string;
   target: string;
   from?: string;
   to?: string;
   results?: number;
+}
+
+/** A gate link (POST /v1/checkpoints/{id}/gate-links): the tablet's page with its shift-long token, and its QR. */
+export interface GateLink {
+  url: string;
+  expiresAt: string;
+  checkpointId: string;
+  code: string;
+  hours: number;
+  /** The QR of `url`, an SVG document. */
+  qrSvg: string;
 }
 
 export interface CheckpointFilter {
@@ -377,6 +389,9 @@ export const api = {
       },
     ),
   rotateCode: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/rotate-code`),
+  /** A link (and its QR) for the checkpoint's gate tablet: that checkpoint only, `hours` (1–12, default 12). */
+  gateLink: (id: string, body: BodyOf<'postV1CheckpointsIdGateLinks'>) =>
+    json<GateLink>('POST', `/v1/checkpoints/${enc(id)}/gate-links`, { body }),
   deactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/deactivate`),
   reactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/reactivate`),
   /** The poster PDF, fetched with the token (the route is a staff route): a blob to open or save. */

@@ -9,6 +9,7 @@ import {
   type Page,
 } from './api.ts';
 import { viFieldMessage } from './format.ts';
+import { GateLinkButton } from './gate-link.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
 
 const KIND_ENTRIES = Object.entries(CHECKPOINT_KINDS) as [CheckpointKind, string][];
@@ -211,6 +212,7 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
         <button type="button" disabled={busy} onClick={poster}>
           Áp phích (PDF)
         </button>
+        <GateLinkButton cp={cp} />
         {!cp.followsNamingRule && (
           <button
             type="button"

@@ -3,9 +3,11 @@ import { PAGE_CSS, pageShell } from './page-script.ts';
 /**
  * The gate page (`/g/<code>`): gate staff record check-ins for people without a smartphone, by a phone number
  * they type or a personal QR card a keyboard-wedge scanner types (its code and Enter), through
- * `POST /v1/checkpoints/{id}/checkins` with a unit-manager's token. The manager opens
- * `/g/<code>#token=<jwt>` once on the gate tablet: the fragment never reaches a server or a log; the page keeps
- * the token in localStorage and takes it out of the address bar.
+ * `POST /v1/checkpoints/{id}/checkins` with a unit-manager's token, or `POST /v1/gate/checkpoints/{id}/checkins`
+ * with a gate link's token (a shift long, that checkpoint only: src/core/gate-links.ts), which the manager makes in
+ * the console. The manager opens `/g/<code>#token=<jwt>` once on the gate tablet (or lets it scan the link's QR): the
+ * fragment never reaches a server or a log; the page keeps the token in localStorage and takes it out of the
+ * address bar.
  *
  * The page holds no data of its own (it is public); what it records waits on the tablet when the network is down
  * and goes in batches, through the same route's list form.
@@ -31,6 +33,11 @@ function claims(t) {
   } catch (e) { return null; }
 }
 function auth() { return { authorization: 'Bearer ' + token() }; }
+/** A gate link's token goes to the gate route (its own authorizer); a staff token to the staff route. */
+function isGateToken(c) { return !!c && c['custom:role'] === 'gate'; }
+function checkinsUrl(id) {
+  return (isGateToken(claims(token())) ? '/v1/gate/checkpoints/' : '/v1/checkpoints/') + id + '/checkins';
+}
 
 function banner(text) { $('banner').textContent = text; $('banner').hidden = !text; }
 
@@ -60,11 +67,14 @@ function showStaff() {
     // setTimeout fires at once past 2^31 ms: a token valid for weeks is looked at again daily.
     expiry = setTimeout(function () { expiry = 0; showStaff(); }, Math.min(until.getTime() - Date.now() + 1000, 86400000));
   }
+  if (isGateToken(c) && checkpoint && checkpoint.id && c['vaora:checkpoint'] !== checkpoint.id) {
+    return lock('Đường dẫn cổng này dành cho một điểm kiểm soát khác, nên chưa ghi được. ' + HOW);
+  }
   var unit = c['custom:unit'] || '', name = staffUnitName(unit);
-  var who = c['custom:role'] === 'admin' ? 'Quản trị' : 'Quản lý';
+  var who = isGateToken(c) ? 'Máy cổng, giao bởi quản lý' : c['custom:role'] === 'admin' ? 'Quản trị' : 'Quản lý';
   $('staff').textContent = (name ? who + ' đơn vị ' + name : who) + (expires ? ' · mã truy cập hết hạn lúc ' + expires : '');
   // A token of another unit than the checkpoint's (a district's, say): its name costs one request, once per tablet.
-  if (!name && unit && checkpoint && checkpoint.unitId && !askedUnit) {
+  if (!name && unit && checkpoint && checkpoint.unitId && !askedUnit && !isGateToken(c)) {
     askedUnit = true;
     getJson('/v1/units/' + encodeURIComponent(unit), auth()).then(function (res) {
       if (res.status === 401) return lock(problem(401).text + ' ' + HOW);
@@ -215,7 +225,7 @@ var outbox = new Outbox('vaora.gate.queue', function (items) {
           return;
         }
         var body = { checkins: indexes.map(function (i) { return bodyOf(items[i]); }) };
-        return postJson('/v1/checkpoints/' + id + '/checkins', body, auth()).then(function (res) {
+        return postJson(checkinsUrl(id), body, auth()).then(function (res) {
           if (res.status === 401 || res.status === 403) throw { held: problem(res.status, res.body).text + ' Các lượt chờ gửi vẫn được giữ trên máy.' };
           if (res.status !== 200 || !res.body || !res.body.results) throw { status: res.status };
           res.body.results.forEach(function (r) { results.push({ index: indexes[r.index], status: r.status, error: r.error }); });
@@ -272,7 +282,7 @@ function submit(raw) {
   }
   var known = checkpoint && checkpoint.id;
   if (navigator.onLine === false || !known) return keep();
-  postJson('/v1/checkpoints/' + checkpoint.id + '/checkins', bodyOf(item), auth()).then(function (res) {
+  postJson(checkinsUrl(checkpoint.id), bodyOf(item), auth()).then(function (res) {
     if (res.status === 200 || res.status === 201) {
       setState(item.id, 'ok');
       view.at = res.body.at;
