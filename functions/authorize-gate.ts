@@ -2,7 +2,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { GateTokenRefused } from '../src/core/gate-links.ts';
+import { GateTokenRefused } from '../src/core/gate-tokens.ts';
 import { gateTokens } from './commons/gate.ts';
 import { clock, events } from './commons/services.ts';
 import type { GateAuthorizerContext } from './http/route.ts';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { GATE_LINK_HOURS, makeGateLink } from '../src/core/gate-links.ts';
+import { makeGateLink } from '../src/core/gate-links.ts';
+import { GATE_LINK_HOURS } from '../src/core/gate-tokens.ts';
 import { qrSvg } from '../src/render/qr.ts';
 import { audit, registry } from './commons/dynamo.ts';
 import { gateTokens } from './commons/gate.ts';

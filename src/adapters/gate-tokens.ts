@@ -8,7 +8,7 @@ import {
   GateTokenRefused,
   gateIssuer,
   gatePayload,
-} from '../core/gate-links.ts';
+} from '../core/gate-tokens.ts';
 import type { GateTokenIssuer, GateTokenVerifier } from '../core/ports.ts';
 
 const ALGORITHM = 'ES256';

@@ -10,7 +10,7 @@ import {
   NotFoundError,
   ValidationError,
 } from './errors.ts';
-import { assertGateReaches } from './gate-links.ts';
+import { assertGateReaches } from './gate-tokens.ts';
 import type {
   Checkin,
   Checkpoint,

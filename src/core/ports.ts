@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { GateClaims } from './gate-links.ts';
+import type { GateClaims } from './gate-tokens.ts';
 import type { ImportJob } from './import-jobs.ts';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
 import type { Period } from './report.ts';

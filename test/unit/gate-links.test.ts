@@ -5,14 +5,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { derToJose, KmsGateTokens } from '../../src/adapters/gate-tokens.ts';
 import type { AuditLog, AuditRecord } from '../../src/core/audit.ts';
 import { deactivateCheckpoint, registerCheckpoint } from '../../src/core/checkpoints.ts';
+import { makeGateLink } from '../../src/core/gate-links.ts';
 import {
   assertGateReaches,
   claimsOfPayload,
   type GateClaims,
   GateTokenRefused,
   gatePayload,
-  makeGateLink,
-} from '../../src/core/gate-links.ts';
+} from '../../src/core/gate-tokens.ts';
 import type { GatePrincipal, Principal, Unit } from '../../src/core/model.ts';
 import type { GateTokenIssuer } from '../../src/core/ports.ts';
 import { fixedClock } from '../../src/core/time.ts';
