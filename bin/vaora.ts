@@ -126,28 +126,67 @@ program
   .requiredOption('--unit <unitId>', 'the unit the token is scoped to (it reaches everything below)')
   .option(
     '--gate <code>',
-    "print instead the gate page's link for this checkpoint, the token inside",
+    "print instead a gate link for this checkpoint's tablet (made by the running server, a shift long)",
     (value) => {
       const code = normaliseCode(value);
       if (!code) throw new InvalidArgumentError('Expected a checkpoint code (the 8 characters under its QR)');
       return code;
     },
   )
+  .option('--hours <hours>', 'with --gate: how long the gate link lasts, 1 to 12 (default 12)', (value) => {
+    const hours = Number(value);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 12) {
+      throw new InvalidArgumentError('Expected a whole number of hours from 1 to 12');
+    }
+    return hours;
+  })
   .option('--console', 'print instead a link that opens the staff console signed in, the token inside')
-  .option('--url <url>', 'the base URL of the gate or console link', `http://127.0.0.1:${env.PORT || 3000}`)
-  .action(async (options: { role: Role; unit: string; gate?: string; console?: boolean; url: string }) => {
-    const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
-    // The token rides in the fragment, which the browser never sends: the gate page (and the console) keeps it
-    // and drops it from the address bar.
-    const base = options.url.replace(/\/+$/, '');
-    console.log(
-      options.gate
-        ? `${base}/g/${options.gate}#token=${token}`
-        : options.console
-          ? `${base}/console/#token=${token}`
-          : token,
-    );
+  .option(
+    '--url <url>',
+    'the base URL of the server (and of the console link)',
+    `http://127.0.0.1:${env.PORT || 3000}`,
+  )
+  .action(
+    async (options: {
+      role: Role;
+      unit: string;
+      gate?: string;
+      hours?: number;
+      console?: boolean;
+      url: string;
+    }) => {
+      const token = await mintToken(localSecret(dataDir), { role: options.role, unitId: options.unit });
+      // The token rides in the fragment, which the browser never sends: the gate page (and the console) keeps it
+      // and drops it from the address bar.
+      const base = options.url.replace(/\/+$/, '');
+      if (options.gate) {
+        // The same path as the console's button: the server makes the link (its gate token signed by the gate key,
+        // the making audited), with this staff token as the manager's.
+        console.log(await gateLink(base, token, options.gate, options.hours));
+        return;
+      }
+      console.log(options.console ? `${base}/console/#token=${token}` : token);
+    },
+  );
+
+/** A gate link made by the running server (POST /v1/checkpoints/{id}/gate-links), as the manager `token`. */
+async function gateLink(base: string, token: string, code: string, hours?: number): Promise<string> {
+  const found = await fetch(`${base}/v1/checkpoints/by-code/${code}`).catch(() => undefined);
+  if (!found)
+    throw new Error(`No server answers at ${base}: start it first (npm start), it makes gate links`);
+  if (found.status !== 200) throw new Error(`No checkpoint has the code ${code} (${found.status})`);
+  const { id } = (await found.json()) as { id: string };
+  const res = await fetch(`${base}/v1/checkpoints/${id}/gate-links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(hours ? { hours } : {}),
   });
+  const body = (await res.json()) as { url?: string; error?: { message: string } };
+  if (res.status !== 201 || !body.url) {
+    throw new Error(`The server made no gate link (${res.status}): ${body.error?.message ?? 'refused'}`);
+  }
+  return body.url;
+}
 
 program
   .command('outbox')

@@ -6,7 +6,7 @@ import { phones } from './commons/phones.ts';
 import { CheckpointIdParams } from './commons/schemas.ts';
 import { clock, config, events } from './commons/services.ts';
 import { zodDetails } from './http/errors.ts';
-import { staffRoute } from './http/route.ts';
+import { gateOrStaffRoute } from './http/route.ts';
 
 const deps = {
   checkpoints: registry,
@@ -20,14 +20,15 @@ const deps = {
 
 /**
  * POST /v1/checkpoints/{id}/checkins: gate staff (a unit-manager of the checkpoint's unit, or above) record
- * check-ins for people without a smartphone, by phone number or personal card. One item → 201 (200 for an id
+ * check-ins for people without a smartphone, by phone number or personal card. The same with a gate link's token
+ * (a tablet, that checkpoint only): POST /v1/gate/checkpoints/{id}/checkins. One item → 201 (200 for an id
  * already stored), as POST /v1/checkins; `{"checkins": [...]}` (up to 100, a tablet's offline queue) → 200
  * with a result per item, as the batch route.
  */
-export const handler = staffRoute(
+export const handler = gateOrStaffRoute(
   events,
   { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()) },
-  async ({ params, body, principal }) => {
+  async ({ params, body, caller: principal }) => {
     const checkpoint = await gateCheckpoint(deps, principal, params.id);
     if ('checkins' in body) {
       const items = AssistedListBody.parse(body).checkins.map((item) => {

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -11,6 +11,7 @@ import {
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -81,7 +82,8 @@ export class Api extends Construct {
 
   /**
    * One route per src/routes.ts ROUTES entry, integrated with the Lambda of its `fn`: `staff` routes behind
-   * the JWT authorizer, `public` routes without one (acknowledged for cdk-nag APIG4 on that route only).
+   * the JWT authorizer, `gate` routes behind the gate authorizer (functions/authorize-gate.ts, a Lambda
+   * authorizer), `public` routes without one (acknowledged for cdk-nag APIG4 on that route only).
    */
   addRoutes(functions: Readonly<Record<FunctionName, IFunction>>, staffAuthorizer: IHttpRouteAuthorizer) {
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
@@ -94,12 +96,23 @@ export class Api extends Construct {
       return integration;
     };
 
+    // A gate link's token, checked by our function with the gate key's public key. Its answer is cached per token
+    // for five minutes (a rush of scans costs one check); the function checks the expiry again on each request.
+    const gateAuthorizer = new HttpLambdaAuthorizer('GateAuthorizer', functions['authorize-gate'], {
+      authorizerName: 'GateToken',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    const authorizerOf = (access: RouteSpec['access']): IHttpRouteAuthorizer =>
+      access === 'staff' ? staffAuthorizer : access === 'gate' ? gateAuthorizer : new HttpNoneAuthorizer();
+
     return ROUTES.map((spec) => {
       const route = new HttpRoute(this, routeConstructId(spec), {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(spec.path, HttpMethod[spec.method]),
         integration: integrationOf(spec.fn),
-        authorizer: spec.access === 'staff' ? staffAuthorizer : new HttpNoneAuthorizer(),
+        authorizer: authorizerOf(spec.access),
       });
       if (spec.access === 'public') {
         Validations.of(route).acknowledge({

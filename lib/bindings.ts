@@ -5,7 +5,14 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { PHONE_ENCRYPTION_CONTEXT } from '../src/adapters/phone-vault.ts';
-import { ALERT_SENDING_ENV, IMPORT_QUEUE_ENV, MAIL_ENV, PHONE_ENV, USERS_ENV } from '../src/config.ts';
+import {
+  ALERT_SENDING_ENV,
+  GATE_ENV,
+  IMPORT_QUEUE_ENV,
+  MAIL_ENV,
+  PHONE_ENV,
+  USERS_ENV,
+} from '../src/config.ts';
 import { exportKeys, importKeys, posterKeys } from '../src/keys.ts';
 import type { Binding } from '../src/routes.ts';
 import { acknowledgeWildcardResource, nagResourceName } from './compliance.ts';
@@ -27,6 +34,8 @@ export interface BindingTargets {
   userPool?: IUserPool;
   /** The Friday delivery (lib/report-mail.ts); without it a province's `mail:*` bindings grant nothing. */
   mail?: MailTargets;
+  /** The gate links' signing key (lib/gate-links.ts): what the `gate:*` bindings reach. */
+  gate?: { key: IKey };
 }
 
 /** What the `mail:*` bindings point at. */
@@ -77,10 +86,14 @@ export const PHONE_BINDINGS: readonly Binding[] = ['phones:seal', 'phones:open']
  */
 export function bindingEnvironment(
   bindings: readonly Binding[],
-  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts' | 'mail'>,
+  targets: Pick<BindingTargets, 'phones' | 'imports' | 'alerts' | 'mail' | 'gate'>,
 ): Record<string, string> {
   const { phones, imports, alerts, mail } = targets;
   return {
+    // The gate key, for the link maker and the gate authorizer only (src/config.ts loadGateConfig).
+    ...(bindings.some((binding) => binding.startsWith('gate:'))
+      ? { [GATE_ENV.gateKeyId]: gateKey(targets).keyArn }
+      : {}),
     ...mailEnvironment(bindings, mail),
     ...(bindings.some((binding) => PHONE_BINDINGS.includes(binding))
       ? {
@@ -100,6 +113,11 @@ export function bindingEnvironment(
       ? { [ALERT_SENDING_ENV.smsOriginationIdentity]: alerts.smsPoolArn }
       : {}),
   };
+}
+
+function gateKey(targets: Pick<BindingTargets, 'gate'>): IKey {
+  if (!targets.gate) throw new Error('A gate:* binding needs the gate key (lib/gate-links.ts)');
+  return targets.gate.key;
 }
 
 function alertTargets(targets: BindingTargets): AlertTargets {
@@ -548,6 +566,18 @@ export const BINDINGS: { readonly [B in Binding]: (t: BindingTargets) => PolicyS
           }),
         ]
       : [],
+  // The gate key signs gate links' tokens (the link maker only) and gives its public key to check them (the gate
+  // authorizer only): no function holds both, none may kms:Verify (the check is local, with the public key).
+  'gate:sign': (targets) => [
+    new PolicyStatement({ sid: 'GateSign', actions: ['kms:Sign'], resources: [gateKey(targets).keyArn] }),
+  ],
+  'gate:verify': (targets) => [
+    new PolicyStatement({
+      sid: 'GateVerify',
+      actions: ['kms:GetPublicKey'],
+      resources: [gateKey(targets).keyArn],
+    }),
+  ],
   // One marker per unit, period and recipient, put on a condition and deleted after a failed send: `mail#` items
   // of the registry only.
   'mail:claim': ({ tables }) => [

@@ -35,6 +35,8 @@ export interface FunctionCatalogueProps {
   userPool?: IUserPool;
   /** The Friday delivery's queue and sender (lib/report-mail.ts). */
   mail?: MailTargets;
+  /** The gate links' key (lib/gate-links.ts), for the functions bound to `gate:*`. */
+  gate?: BindingTargets['gate'];
 }
 
 /**
@@ -48,7 +50,7 @@ export class FunctionCatalogue extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionCatalogueProps) {
     super(scope, id);
-    const { province, tables, reports, phones, imports, alerts, userPool, mail } = props;
+    const { province, tables, reports, phones, imports, alerts, userPool, mail, gate } = props;
 
     // Typed as a Record over every deployed ENV key: a variable added to src/config.ts fails to compile here.
     const values: Record<DeployedEnvKey, string> = {
@@ -83,7 +85,7 @@ export class FunctionCatalogue extends Construct {
         spec,
         environment: {
           ...this.environment,
-          ...bindingEnvironment(spec.bindings, { phones, imports, alerts, mail }),
+          ...bindingEnvironment(spec.bindings, { phones, imports, alerts, mail, gate }),
           ...usersEnvironment(spec.bindings, userPool),
         },
       });
@@ -96,6 +98,7 @@ export class FunctionCatalogue extends Construct {
         ...(alerts ? { alerts } : {}),
         ...(userPool ? { userPool } : {}),
         ...(mail ? { mail } : {}),
+        ...(gate ? { gate } : {}),
       });
       byName[name] = fn;
     }

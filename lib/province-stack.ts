@@ -7,6 +7,7 @@ import { StaffAuth } from './auth.ts';
 import { StaffConsole } from './console.ts';
 import { CheckinCounting } from './counting.ts';
 import { FunctionCatalogue } from './function-catalogue.ts';
+import { GateLinkKey } from './gate-links.ts';
 import { ImportJobs } from './imports.ts';
 import { PhoneKeys } from './phone-keys.ts';
 import { mailIdentity, type ProvinceConfig } from './provinces.ts';
@@ -29,6 +30,7 @@ export class ProvinceStack extends Stack {
   readonly tables: Tables;
   readonly reports: ReportsBucket;
   readonly phoneKeys: PhoneKeys;
+  readonly gateLinks: GateLinkKey;
   readonly auth: StaffAuth;
   readonly console: StaffConsole;
   readonly api: Api;
@@ -51,6 +53,7 @@ export class ProvinceStack extends Stack {
     this.tables = new Tables(this, 'Tables');
     this.reports = new ReportsBucket(this, 'Reports');
     this.phoneKeys = new PhoneKeys(this, 'PhoneKeys', { provinceId: province.id });
+    this.gateLinks = new GateLinkKey(this, 'GateLinks', { provinceId: province.id });
     this.imports = new ImportJobs(this, 'Imports', { provinceId: province.id, reports: this.reports.bucket });
     this.auth = new StaffAuth(this, 'Auth', { provinceName: province.name });
     // The API exists before the functions: its URL is their default PUBLIC_BASE_URL.
@@ -81,6 +84,7 @@ export class ProvinceStack extends Stack {
       alerts: { queue: this.alertSending.queue, smsPoolArn: this.alertSending.smsPoolArn },
       publicBaseUrl,
       userPool: this.auth.userPool,
+      gate: { key: this.gateLinks.key },
       mail: {
         queue: this.reportMail.queue,
         ...(province.reportMail

@@ -129,6 +129,27 @@ export function loadPhoneConfig(env: NodeJS.ProcessEnv = process.env): PhoneConf
 }
 
 /**
+ * The gate links' signing key (src/core/gate-links.ts): an ECC_NIST_P256 KMS key. CDK sets it only on the function
+ * that makes gate links (kms:Sign) and the authorizer that checks them (kms:GetPublicKey); locally the stand-in
+ * of src/local/kms.ts holds it (KMS_ENDPOINT).
+ */
+export const GATE_ENV = {
+  gateKeyId: 'GATE_KEY_ID',
+  kmsEndpoint: PHONE_ENV.kmsEndpoint,
+} as const;
+
+const gateSchema = z.object({
+  gateKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'a KMS key ARN'),
+  kmsEndpoint: z.url().optional(),
+});
+
+export type GateConfig = z.infer<typeof gateSchema>;
+
+export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
+  return parseEnv(GATE_ENV, gateSchema, env);
+}
+
+/**
  * The Friday delivery (src/core/report-mail.ts). `REPORT_MAIL` is read by the weekly run's unit task (and the local
  * runner): where it drops a notice for each report stored. `MAIL_FROM` and `CONSOLE_URL` are read by the mailer.
  * lib/bindings.ts sets them with the `mail:*` bindings; the local stack sets all three.

@@ -60,7 +60,9 @@ export type FunctionName =
   | 'update-my-subscription'
   | 'get-openapi'
   | 'send-report-mail'
-  | 'count-checkins';
+  | 'count-checkins'
+  | 'create-gate-link'
+  | 'authorize-gate';
 
 /** What a function may touch. CDK turns each entry into one least-privilege grant. */
 export type Binding =
@@ -151,7 +153,11 @@ export type Binding =
   /** The report e-mails' markers (conditional PutItem, DeleteItem): `mail#` items of the registry only. */
   | 'mail:claim'
   /** SendEmail as the province's SES identity only (and MAIL_FROM, CONSOLE_URL). */
-  | 'mail:send';
+  | 'mail:send'
+  /** kms:Sign with the province's gate key (and GATE_KEY_ID): a gate link's token made. */
+  | 'gate:sign'
+  /** kms:GetPublicKey of the gate key (and GATE_KEY_ID): a gate link's token checked. */
+  | 'gate:verify';
 
 export interface FunctionSpec {
   /** Path of the Lambda entry, relative to the repository root. */
@@ -358,9 +364,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   // Every minute (lib/counting.ts): the check-ins stored since, counted from the stream in batches.
   'count-checkins': { entry: 'functions/count-checkins.ts', bindings: ['checkins:count'] },
+  // A gate link for a checkpoint's tablet: the checkpoint, the token signed by the gate key, the audit record.
+  'create-gate-link': {
+    entry: 'functions/create-gate-link.ts',
+    bindings: ['registry:get', 'gate:sign', 'audit:append'],
+  },
+  // The gate routes' Lambda authorizer (lib/api.ts): a gate token checked with the gate key's public key.
+  'authorize-gate': { entry: 'functions/authorize-gate.ts', bindings: ['gate:verify'] },
 };
 
-export type Access = 'public' | 'staff';
+/**
+ * `public`: no authorizer. `staff`: API Gateway's JWT authorizer (the province's Cognito user pool). `gate`: the
+ * gate authorizer (functions/authorize-gate.ts), which accepts only a gate link's token (src/core/gate-links.ts).
+ */
+export type Access = 'public' | 'staff' | 'gate';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
@@ -384,6 +401,16 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/checkins/batch', fn: 'create-checkin-batch', access: 'public' },
   // Gate staff record check-ins for people without a smartphone: a phone typed in, or a personal card scanned.
   { method: 'POST', path: '/v1/checkpoints/{id}/checkins', fn: 'create-assisted-checkins', access: 'staff' },
+  // The same from a gate tablet with a gate link's token: that checkpoint only, for a shift. A route of its own, as
+  // an HTTP API route has one authorizer: the staff route keeps API Gateway's managed JWT check of Cognito tokens.
+  {
+    method: 'POST',
+    path: '/v1/gate/checkpoints/{id}/checkins',
+    fn: 'create-assisted-checkins',
+    access: 'gate',
+  },
+  // A gate link (with its QR) for a checkpoint's tablet, made by its unit-manager: see src/core/gate-links.ts.
+  { method: 'POST', path: '/v1/checkpoints/{id}/gate-links', fn: 'create-gate-link', access: 'staff' },
   // Anyone may print a card, but a card is a year-long record: a script cannot print thousands a minute.
   {
     method: 'POST',

@@ -1,4 +1,4 @@
-import { DEFAULTS, ENV, PHONE_ENV } from '../src/config.ts';
+import { DEFAULTS, ENV, GATE_ENV, PHONE_ENV } from '../src/config.ts';
 
 /**
  * The environment a deployed function gets (lib/function-catalogue.ts sets these), with stand-in names: for tests
@@ -36,4 +36,9 @@ export const LAMBDA_PHONE_TEST_ENV: Record<
   [PHONE_ENV.phoneKeyId]: 'arn:aws:kms:ap-southeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   [PHONE_ENV.phoneHashSecretArn]:
     'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:vaora/quang-ninh/phone-hash-AbCdEf',
+};
+
+/** What the functions bound to `gate:*` get besides (lib/bindings.ts bindingEnvironment): the gate key's ARN. */
+export const LAMBDA_GATE_TEST_ENV: Record<(typeof GATE_ENV)['gateKeyId'], string> = {
+  [GATE_ENV.gateKeyId]: 'arn:aws:kms:ap-southeast-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab',
 };

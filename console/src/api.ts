@@ -233,7 +233,8 @@ export interface AuditRecord {
   role: string;
   unitId: string;
   action: string;
-  caseId: string;
+  /** Absent for an access outside any case (a gate link made: `gate-link.create`). */
+  caseId?: string;
   target: string;
   from?: string;
   to?: string;
@@ -273,6 +274,17 @@ export interface ImportJob {
   problems: RowProblem[];
   pending: { row: number; message?: string }[];
   error?: { code: string; message: string; details: FieldError[] };
+}
+
+/** A gate link (POST /v1/checkpoints/{id}/gate-links): the tablet's page with its shift-long token, and its QR. */
+export interface GateLink {
+  url: string;
+  expiresAt: string;
+  checkpointId: string;
+  code: string;
+  hours: number;
+  /** The QR of `url`, an SVG document. */
+  qrSvg: string;
 }
 
 export interface CheckpointFilter {
@@ -415,6 +427,9 @@ export const api = {
       },
     ),
   rotateCode: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/rotate-code`),
+  /** A link (and its QR) for the checkpoint's gate tablet: that checkpoint only, `hours` (1–12, default 12). */
+  gateLink: (id: string, body: BodyOf<'postV1CheckpointsIdGateLinks'>) =>
+    json<GateLink>('POST', `/v1/checkpoints/${enc(id)}/gate-links`, { body }),
   deactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/deactivate`),
   reactivate: (id: string) => json<Checkpoint>('POST', `/v1/checkpoints/${enc(id)}/reactivate`),
   /** An import job for a spreadsheet (checkpoints under a unit, or units): its file is PUT to `upload.url`. */

@@ -11,6 +11,7 @@ import {
 import { PersonalCard } from './cards.tsx';
 import { CheckpointEdit, KIND_ENTRIES, KindField } from './checkpoint-edit.tsx';
 import { ImportPanel } from './imports.tsx';
+import { GateLinkButton } from './gate-link.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
 
 /** A unit's checkpoints: search, filters, paging (the API's nextToken), and the actions on each one. */
@@ -217,6 +218,7 @@ function CheckpointItem({ cp, onChanged }: { cp: Checkpoint; onChanged: (cp: Che
         <button type="button" disabled={busy} onClick={poster}>
           Áp phích (PDF)
         </button>
+        <GateLinkButton cp={cp} />
         {!cp.followsNamingRule && (
           <button
             type="button"

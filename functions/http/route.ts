@@ -7,7 +7,7 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, UnauthorizedError } from '../../src/core/errors.ts';
-import { type Principal, ROLES, type Role } from '../../src/core/model.ts';
+import { type GatePrincipal, type Principal, ROLES, type Role } from '../../src/core/model.ts';
 import type { Events } from '../../src/core/ports.ts';
 import { CLAIM_ROLE, CLAIM_UNIT } from '../../src/routes.ts';
 import { errorResponses, SECURITY_HEADERS } from './errors.ts';
@@ -79,6 +79,66 @@ export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z
       return toResponse(await run({ ...parse(event, spec), context, principal }));
     });
   return Object.assign(handler, { routeSpec: spec, access: 'staff' as const });
+}
+
+/**
+ * A route served twice (src/routes.ts): behind the staff JWT authorizer (`staff`) and behind the gate authorizer
+ * (`gate`, functions/authorize-gate.ts). The handler gets either caller: a staff principal, or a gate tablet's
+ * (one checkpoint, until its link expires), which the core checks (src/core/gate-links.ts assertGateReaches).
+ */
+export function gateOrStaffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
+  events: Events,
+  spec: RouteSpec<B, P, Q>,
+  run: (
+    input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { caller: Principal | GatePrincipal },
+  ) => Promise<RouteResult>,
+) {
+  const handler = middy<HttpEvent, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(events))
+    .handler(async (event, context) => {
+      const gate = gateContextOf(event);
+      const caller = gate ? gatePrincipalOf(gate) : principalOf(event);
+      return toResponse(await run({ ...parse(event, spec), context, caller }));
+    });
+  return Object.assign(handler, { routeSpec: spec, access: 'staff' as const });
+}
+
+/**
+ * What the gate authorizer hands the function (a Lambda authorizer's `context`, which API Gateway passes as
+ * `requestContext.authorizer.lambda`): strings and numbers only, as API Gateway allows.
+ */
+export interface GateAuthorizerContext {
+  role: 'gate';
+  subject: string;
+  unitId: string;
+  checkpointId: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+function gateContextOf(event: HttpEvent): Record<string, unknown> | undefined {
+  const authorizer = event.requestContext?.authorizer as { lambda?: Record<string, unknown> } | undefined;
+  return authorizer?.lambda;
+}
+
+function gatePrincipalOf(context: Record<string, unknown>): GatePrincipal {
+  const { role, subject, unitId, checkpointId, expiresAt } = context;
+  if (
+    role !== 'gate' ||
+    typeof unitId !== 'string' ||
+    typeof checkpointId !== 'string' ||
+    typeof expiresAt !== 'number'
+  ) {
+    throw new UnauthorizedError('The gate authorizer gave no checkpoint');
+  }
+  return {
+    role,
+    subject: typeof subject === 'string' ? subject : '',
+    unitId,
+    checkpointId,
+    expiresAt: new Date(expiresAt * 1000),
+  };
 }
 
 export function principalOf(event: HttpEvent): Principal {

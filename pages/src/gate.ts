@@ -1,15 +1,18 @@
 /**
  * The gate page (`/g/<code>`, markup: src/render/gate-page.ts): gate staff record check-ins for people without a
  * smartphone, by a phone number they type or a personal QR card a keyboard-wedge scanner types (its code and
- * Enter), through `POST /v1/checkpoints/{id}/checkins` with a unit-manager's token. The manager opens
- * `/g/<code>#token=<jwt>` once on the gate tablet: the fragment never reaches a server or a log; the page keeps
- * the token in localStorage and takes it out of the address bar.
+ * Enter), through `POST /v1/checkpoints/{id}/checkins` with a unit-manager's token, or
+ * `POST /v1/gate/checkpoints/{id}/checkins` with a gate link's token (a shift long, that checkpoint only:
+ * src/core/gate-links.ts), which the manager makes in the console. The manager opens `/g/<code>#token=<jwt>` once on
+ * the gate tablet (or lets it scan the link's QR): the fragment never reaches a server or a log; the page keeps the
+ * token in localStorage and takes it out of the address bar.
  *
  * The page holds no data of its own (it is public); what it records waits on the tablet when the network is down
  * and goes in batches, through the same route's list form.
  */
 import './page.css';
 import './gate.css';
+import { GATE_CLAIMS, GATE_ROLE } from '../../src/core/gate-tokens.ts';
 import { CARD_CODE_LENGTH, CODE_LENGTH } from '../../src/core/limits.ts';
 import type { Role } from '../../src/core/model.ts';
 import { CLAIM_ROLE, CLAIM_UNIT } from '../../src/routes.ts';
@@ -104,6 +107,8 @@ function claims(t: string): { exp?: number; [claim: string]: unknown } | null {
   }
 }
 const auth = () => ({ authorization: `Bearer ${token()}` });
+/** A gate link's token goes to the gate route (its own authorizer); a staff token to the staff route. */
+const isGateToken = (c: Record<string, unknown> | null) => !!c && c[GATE_CLAIMS.role] === GATE_ROLE;
 
 function banner(text: string): void {
   $('banner').textContent = text;
@@ -153,13 +158,21 @@ function showStaff(): void {
       Math.min(until.getTime() - Date.now() + 1000, 86_400_000),
     );
   }
+  if (isGateToken(c) && checkpoint?.id && c[GATE_CLAIMS.checkpoint] !== checkpoint.id) {
+    lock(`Đường dẫn cổng này dành cho một điểm kiểm soát khác, nên chưa ghi được. ${HOW}`);
+    return;
+  }
   const unit = String(c[CLAIM_UNIT] || '');
   const name = staffUnitName(unit);
-  const who = c[CLAIM_ROLE] === ('admin' satisfies Role) ? 'Quản trị' : 'Quản lý';
+  const who = isGateToken(c)
+    ? 'Máy cổng, giao bởi quản lý'
+    : c[CLAIM_ROLE] === ('admin' satisfies Role)
+      ? 'Quản trị'
+      : 'Quản lý';
   $('staff').textContent =
     (name ? `${who} đơn vị ${name}` : who) + (expires ? ` · mã truy cập hết hạn lúc ${expires}` : '');
   // A token of another unit than the checkpoint's (a district's, say): its name costs one request, once per tablet.
-  if (!name && unit && checkpoint?.unitId && !askedUnit) {
+  if (!name && unit && checkpoint?.unitId && !askedUnit && !isGateToken(c)) {
     askedUnit = true;
     getJson<{ name?: string }>(apiPath('/v1/units/{unitId}', { unitId: unit }), auth()).then(
       (res) => {
@@ -325,7 +338,10 @@ function bodyOf(item: Item) {
   return b;
 }
 
-const assisted = (id: string) => apiPath('/v1/checkpoints/{id}/checkins', { id });
+const assisted = (id: string) =>
+  isGateToken(claims(token()))
+    ? apiPath('/v1/gate/checkpoints/{id}/checkins', { id })
+    : apiPath('/v1/checkpoints/{id}/checkins', { id });
 
 const outbox = makeOutbox<Item>(
   QUEUE,

@@ -8,6 +8,8 @@ export const PERMISSIONS = {
   viewRegistry: ['admin', 'unit-manager', 'tracer'],
   /** Record check-ins for people at a gate (assisted, personal cards). */
   assistCheckins: ['admin', 'unit-manager'],
+  /** Make a gate link: a shift-long token for one checkpoint's tablet (src/core/gate-links.ts). */
+  makeGateLinks: ['admin', 'unit-manager'],
   runReports: ['admin'],
   viewReports: ['admin', 'unit-manager'],
   /** Open cases and query who was where (contact tracing), within a case. */

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   /** The province's kill switch: every alert's sending paused, then resumed. */
   'alerts.pause',
   'alerts.resume',
+  /** A gate link made for a checkpoint's tablet (target: the checkpoint; from/to: its lifetime). No case. */
+  'gate-link.create',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -37,8 +39,12 @@ export interface AuditRecord {
   /** The unit the actor's token is scoped to. */
   unitId: string;
   action: AuditAction;
-  caseId: string;
-  /** The case's unit path: an admin reads the records of the cases of their scope. */
+  /** The case of a tracing access; absent for an access that belongs to none (a gate link). */
+  caseId?: string;
+  /**
+   * The case's unit path (a gate link's: its checkpoint's): an admin reads the records of their scope.
+   * Named for cases, which came first.
+   */
   caseUnitPath: string[];
   target?: string;
   from?: string;
@@ -65,7 +71,7 @@ export interface AuditDeps {
 export async function recordAudit(
   deps: AuditDeps,
   principal: Principal,
-  forCase: { id: string; unitPath: string[] },
+  forCase: { id?: string; unitPath: string[] },
   entry: { action: AuditAction; target?: string; from?: Date; to?: Date; results?: number },
 ): Promise<void> {
   const at = deps.clock.now();
@@ -76,7 +82,7 @@ export async function recordAudit(
     role: principal.role,
     unitId: principal.unitId,
     action: entry.action,
-    caseId: forCase.id,
+    ...(forCase.id !== undefined ? { caseId: forCase.id } : {}),
     caseUnitPath: forCase.unitPath,
     ...(entry.target !== undefined ? { target: entry.target } : {}),
     ...(entry.from ? { from: entry.from.toISOString() } : {}),

@@ -7,10 +7,21 @@ import {
   CheckpointNotFoundError,
   ConflictError,
   type ErrorDetail,
+  NotFoundError,
   ValidationError,
 } from './errors.ts';
+import { assertGateReaches } from './gate-tokens.ts';
 import { MAX_COMPANIONS } from './limits.ts';
-import type { Checkin, CheckpointRef, Direction, Method, Principal, StoredPhone } from './model.ts';
+import type {
+  Checkin,
+  Checkpoint,
+  CheckpointRef,
+  Direction,
+  GatePrincipal,
+  Method,
+  Principal,
+  StoredPhone,
+} from './model.ts';
 import { hashPhone, normalisePhone, storePhone } from './phone.ts';
 import { mapLimit } from './pool.ts';
 import type { CheckinStore, CheckpointStore, Events, PhoneVault } from './ports.ts';
@@ -89,14 +100,22 @@ export interface AssistedRequest {
 
 /**
  * The checkpoint a gate's staff record check-ins at: it must be in their token's unit (or below), and a role
- * that runs gates. A deactivated checkpoint is answered as for a phone (unknown_checkpoint), after a replay check.
+ * that runs gates; or, for a gate tablet's link, the link's own checkpoint while the link lasts. A deactivated
+ * checkpoint is answered as for a phone (unknown_checkpoint), after a replay check.
  */
 export async function gateCheckpoint(
-  deps: Pick<CheckinDeps, 'checkpoints'>,
-  principal: Principal,
+  deps: Pick<CheckinDeps, 'checkpoints' | 'clock'>,
+  caller: Principal | GatePrincipal,
   checkpointId: string,
 ): Promise<CheckpointRef> {
-  const cp = await checkpointInScope(deps.checkpoints, principal, checkpointId, 'assistCheckins');
+  let cp: Checkpoint | undefined;
+  if (caller.role === 'gate') {
+    assertGateReaches(caller, checkpointId, deps.clock.now());
+    cp = await deps.checkpoints.getCheckpoint(checkpointId);
+    if (!cp) throw new NotFoundError('unknown_checkpoint', 'No checkpoint has this id');
+  } else {
+    cp = await checkpointInScope(deps.checkpoints, caller, checkpointId, 'assistCheckins');
+  }
   const { id, name, unitId, unitName, active, createdAt } = cp;
   return { id, name, unitId, unitName, active, createdAt };
 }
@@ -109,7 +128,7 @@ export async function gateCheckpoint(
 export async function recordAssisted(
   deps: CheckinDeps & CardDeps,
   checkpoint: CheckpointRef,
-  principal: Principal,
+  principal: Pick<Principal, 'subject'>,
   request: AssistedRequest,
 ): Promise<CheckinOutcome> {
   // A card is judged as of the scan: a tablet's queue uploaded the morning after the card's last day still counts.
@@ -317,7 +336,7 @@ export async function recordCheckinBatch(
 export async function recordAssistedBatch(
   deps: CheckinDeps & CardDeps,
   checkpoint: CheckpointRef,
-  principal: Principal,
+  principal: Pick<Principal, 'subject'>,
   items: readonly (AssistedRequest | AppError)[],
 ): Promise<BatchResult[]> {
   return recordEach(items, (item) => recordAssisted(deps, checkpoint, principal, item));

@@ -113,6 +113,19 @@ export interface Principal {
   unitId: string;
 }
 
+/**
+ * A gate tablet's caller (src/core/gate-links.ts): a gate token's claims, not a staff role. It reaches the gate
+ * routes of its one checkpoint and nothing else: no permission of src/core/access.ts names it.
+ */
+export interface GatePrincipal {
+  role: 'gate';
+  /** The staff member who made the gate link: assisted check-ins record them as `assistedBy`. */
+  subject: string;
+  unitId: string;
+  checkpointId: string;
+  expiresAt: Date;
+}
+
 export const ROLES = ['admin', 'unit-manager', 'tracer'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { GateClaims } from './gate-tokens.ts';
 import type { ImportJob } from './import-jobs.ts';
 import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
 import type { Period } from './report.ts';
@@ -157,6 +158,23 @@ export interface LinkSigner {
 }
 
 /**
+ * Gate tokens (src/core/gate-links.ts): what a tablet at a checkpoint's gate carries for a shift. In AWS an ES256
+ * JWT signed by the province's ECC_NIST_P256 KMS key (src/adapters/gate-tokens.ts), locally the same through the
+ * KMS stand-in. Only the link-making function holds an issuer; only the gate authorizer a verifier.
+ */
+export interface GateTokenIssuer {
+  issue(claims: GateClaims): Promise<string>;
+}
+
+export interface GateTokenVerifier {
+  /**
+   * The claims of a token this province issued for a gate, as of `now`; refused (GateTokenRefused) when it is
+   * expired, not yet valid, altered, of another issuer or audience, or lives longer than a shift.
+   */
+  verify(token: string, now: Date): Promise<GateClaims>;
+}
+
+/**
  * Phone numbers at rest (src/adapters/phone-vault.ts). A lookup keys on the number's keyed hash, never on the
  * number; the number itself is stored sealed (envelope-encrypted with the province's KMS key). The check-in path
  * holds a vault, which hashes and seals but cannot open; only a reader opens, for the few functions that must
@@ -224,7 +242,9 @@ export type LogEvent =
       failed: number;
     }
   /** A delivery gave up for now (its queue retries it): the error's name only. */
-  | { event: 'ReportMailFailed'; unitId: string; start: string; errorName: string };
+  | { event: 'ReportMailFailed'; unitId: string; start: string; errorName: string }
+  /** The gate authorizer refused a request: no token, or one it does not accept (never the token). */
+  | { event: 'GateTokenRefused'; reason: 'no_token' | 'refused' };
 
 export interface Events {
   emit(event: LogEvent): void;

@@ -243,10 +243,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         out(
           `  or: curl -s -X POST ${stack.url}/v1/checkins -H 'content-type: application/json' -d '{"code":"${cp.code}","phone":"0912 345 678","direction":"in"}'`,
         );
-        // The gate page's link carries a unit-manager token in its fragment (never sent to a server).
-        out(
-          `  its gate page for staff (assisted check-ins, personal cards): ${stack.url}/g/${cp.code}#token=${manager}`,
-        );
+        // The gate link a manager makes for the tablet (POST /v1/checkpoints/{id}/gate-links, a shift long, that
+        // checkpoint only): its token rides in the fragment, never sent to a server.
+        const gateLink = await api(stack, manager, 'POST', `/v1/checkpoints/${cp.id}/gate-links`, {});
+        if (gateLink.status === 201) {
+          out(
+            `  its gate link for a tablet (assisted check-ins, personal cards; until ${gateLink.json.expiresAt}): ${gateLink.json.url}`,
+          );
+        }
         out(
           `  a personal QR card (PDF): curl -s -X POST ${stack.url}/v1/cards -H 'content-type: application/json' -d '{"phone":"0912 345 678"}' -o card.pdf`,
         );

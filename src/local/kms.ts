@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -9,8 +18,10 @@ import { join } from 'node:path';
  * `secretsmanager.<op>`) on a loopback port, so the very AWS adapters of src/adapters/phone-vault.ts run
  * against it through an endpoint override (KMS_ENDPOINT), as they run against AWS.
  *
- * Only what vaora calls: KMS GenerateDataKey and Decrypt, Secrets Manager GetSecretValue. It refuses what the
- * real services refuse: an unknown key (NotFoundException), a ciphertext it did not make, that was altered or
+ * Only what vaora calls: KMS GenerateDataKey and Decrypt (symmetric keys), Sign and GetPublicKey (ECC_NIST_P256
+ * signing keys, ECDSA_SHA_256), Secrets Manager GetSecretValue. It refuses what the real services refuse: an
+ * unknown key (NotFoundException), a key used against its usage or with another algorithm (InvalidKeyUsageException),
+ * a digest of the wrong length (ValidationException), a ciphertext it did not make, that was altered or
  * that is given another encryption context (InvalidCiphertextException), a ciphertext of another key than the
  * one named (IncorrectKeyException), an unknown secret (ResourceNotFoundException), an unsigned request
  * (MissingAuthenticationTokenException) and an unknown operation (400 UnknownOperationException).
@@ -28,8 +39,13 @@ const TAG_BYTES = 16;
 const MAX_BODY_BYTES = 64 * 1024;
 
 interface KeyFile {
-  keys: Record<string, { material: string; description: string; createdAt: string }>;
+  /** `spec` absent: a symmetric key (32 random bytes); `ECC_NIST_P256`: a signing key, its PKCS#8 DER. */
+  keys: Record<string, { material: string; description: string; createdAt: string; spec?: 'ECC_NIST_P256' }>;
 }
+
+/** The only asymmetric key spec and algorithm vaora uses (the gate links' key, lib/gate-links.ts). */
+const SIGNING_SPEC = 'ECC_NIST_P256';
+const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
 
 interface SecretFile {
   secrets: Record<string, { arn: string; value: string; versionId: string; createdAt: string }>;
@@ -64,11 +80,14 @@ export const keyArnOf = (keyId: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key
 export async function startLocalKms(options: {
   dataDir: string;
   keys: readonly string[];
+  /** ECC_NIST_P256 signing keys (KeyUsage SIGN_VERIFY), by description. */
+  signingKeys?: readonly string[];
   secrets: readonly string[];
   port?: number;
 }): Promise<LocalKms> {
   const store = new KeyStore(join(options.dataDir, 'keys'));
   for (const description of options.keys) store.ensureKey(description);
+  for (const description of options.signingKeys ?? []) store.ensureSigningKey(description);
   for (const name of options.secrets) store.ensureSecret(name);
 
   const server: Server = createServer((req, res) => {
@@ -139,7 +158,7 @@ type Operation = (store: KeyStore, input: Record<string, unknown>) => unknown;
 
 const OPERATIONS: Record<string, Operation> = {
   'TrentService.GenerateDataKey': (store, input) => {
-    const keyId = store.resolveKey(input.KeyId);
+    const keyId = store.resolveKey(input.KeyId, 'ENCRYPT_DECRYPT');
     const bytes = dataKeyLength(input.KeySpec, input.NumberOfBytes);
     const context = encryptionContext(input.EncryptionContext);
     const plaintext = randomBytes(bytes);
@@ -153,7 +172,7 @@ const OPERATIONS: Record<string, Operation> = {
     if (typeof input.CiphertextBlob !== 'string' || input.CiphertextBlob.length === 0) {
       throw new ServiceError('ValidationException', 'CiphertextBlob is required');
     }
-    const named = input.KeyId === undefined ? undefined : store.resolveKey(input.KeyId);
+    const named = input.KeyId === undefined ? undefined : store.resolveKey(input.KeyId, 'ENCRYPT_DECRYPT');
     const context = encryptionContext(input.EncryptionContext);
     const { keyId, plaintext } = store.decrypt(Buffer.from(input.CiphertextBlob, 'base64'), context);
     if (named !== undefined && named !== keyId) {
@@ -163,6 +182,44 @@ const OPERATIONS: Record<string, Operation> = {
       KeyId: keyArnOf(keyId),
       Plaintext: plaintext.toString('base64'),
       EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    };
+  },
+  // ECDSA with SHA-256 over the message (MessageType RAW, what vaora sends), the signature DER-encoded as KMS
+  // returns it. DIGEST (a hash computed by the caller) is not played here: vaora never sends one.
+  'TrentService.Sign': (store, input) => {
+    const keyId = store.resolveKey(input.KeyId, 'SIGN_VERIFY');
+    if (input.SigningAlgorithm !== SIGNING_ALGORITHM) {
+      throw new ServiceError(
+        'InvalidKeyUsageException',
+        `The key cannot sign with ${String(input.SigningAlgorithm)}`,
+      );
+    }
+    if (typeof input.Message !== 'string' || input.Message.length === 0) {
+      throw new ServiceError('ValidationException', 'Message is required');
+    }
+    if ((input.MessageType ?? 'RAW') !== 'RAW') {
+      throw new ServiceError('ValidationException', 'The local stand-in signs RAW messages only');
+    }
+    const message = Buffer.from(input.Message, 'base64');
+    if (message.length > 4096) {
+      throw new ServiceError('ValidationException', 'A RAW message is at most 4096 bytes');
+    }
+    return {
+      KeyId: keyArnOf(keyId),
+      Signature: sign('sha256', message, store.privateKey(keyId)).toString('base64'),
+      SigningAlgorithm: SIGNING_ALGORITHM,
+    };
+  },
+  'TrentService.GetPublicKey': (store, input) => {
+    const keyId = store.resolveKey(input.KeyId, 'SIGN_VERIFY');
+    return {
+      KeyId: keyArnOf(keyId),
+      PublicKey: createPublicKey(store.privateKey(keyId))
+        .export({ format: 'der', type: 'spki' })
+        .toString('base64'),
+      KeySpec: SIGNING_SPEC,
+      KeyUsage: 'SIGN_VERIFY',
+      SigningAlgorithms: [SIGNING_ALGORITHM],
     };
   },
   'secretsmanager.GetSecretValue': (store, input) => {
@@ -243,6 +300,22 @@ class KeyStore {
     writeSecretJson(this.keyFile, this.keys);
   }
 
+  ensureSigningKey(description: string): void {
+    if (this.findKey(description)) return;
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.keys.keys[randomUUID()] = {
+      material: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      description,
+      createdAt: new Date().toISOString(),
+      spec: SIGNING_SPEC,
+    };
+    writeSecretJson(this.keyFile, this.keys);
+  }
+
+  privateKey(keyId: string) {
+    return createPrivateKey({ key: this.material(keyId), format: 'der', type: 'pkcs8' });
+  }
+
   ensureSecret(name: string): void {
     if (this.secrets.secrets[name]) return;
     this.secrets.secrets[name] = {
@@ -267,14 +340,20 @@ class KeyStore {
     return secret.arn;
   }
 
-  /** A key id or key ARN, as KMS accepts them (aliases are not made here, so never found). */
-  resolveKey(value: unknown): string {
+  /**
+   * A key id or key ARN, as KMS accepts them (aliases are not made here, so never found), of the usage the
+   * operation needs: a signing key cannot make data keys, a symmetric key cannot sign.
+   */
+  resolveKey(value: unknown, usage: 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY'): string {
     if (typeof value !== 'string' || value.length === 0) {
       throw new ServiceError('ValidationException', 'KeyId is required');
     }
     const id = value.startsWith('arn:') ? arnKeyId(value) : value;
-    if (!id || !this.keys.keys[id])
-      throw new ServiceError('NotFoundException', `Key '${value}' does not exist`);
+    const key = id ? this.keys.keys[id] : undefined;
+    if (!id || !key) throw new ServiceError('NotFoundException', `Key '${value}' does not exist`);
+    if ((key.spec === SIGNING_SPEC) !== (usage === 'SIGN_VERIFY')) {
+      throw new ServiceError('InvalidKeyUsageException', `Key '${value}' is not a ${usage} key`);
+    }
     return id;
   }
 

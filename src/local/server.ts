@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
 import { errorResponse } from '../../functions/http/errors.ts';
@@ -19,6 +20,26 @@ import { type Limit, Throttle } from './throttle.ts';
 import { verifyToken } from './tokens.ts';
 
 type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
+type GateAuthorizer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+) => Promise<{ isAuthorized: boolean; context?: Record<string, unknown> }>;
+
+/** The v2 event API Gateway gives a REQUEST Lambda authorizer: the request's, with the identity source. */
+function authorizerEvent(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  authorization: string,
+): APIGatewayRequestAuthorizerEventV2 {
+  const { requestContext, body: _body, isBase64Encoded: _encoded, ...request } = event;
+  const { authorizer: _none, ...context } = requestContext;
+  return {
+    ...request,
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+    identitySource: [authorization],
+    cookies: [],
+    requestContext: context,
+  } as unknown as APIGatewayRequestAuthorizerEventV2;
+}
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -176,6 +197,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, gateway: Gateway
   }
 
   const event = toEvent(req, url, spec, params, body, claims);
+  if (spec.access === 'gate') {
+    // A Lambda authorizer, as API Gateway runs one: no identity source is a 401 without calling it; its
+    // `isAuthorized: false` a 403; its context handed to the function as `requestContext.authorizer.lambda`.
+    if (!req.headers.authorization) return send(res, gatewayResponse(401, 'Unauthorized'));
+    const authorize = (await gateway.handlerOf('authorize-gate')) as unknown as GateAuthorizer;
+    const answer = await authorize(authorizerEvent(event, req.headers.authorization));
+    if (!answer.isAuthorized) return send(res, gatewayResponse(403, 'Forbidden'));
+    (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: answer.context };
+  }
   const handler = await gateway.handlerOf(spec.fn);
   // The function's clock starts once it is loaded, as a Lambda's timeout does after its cold start.
   const result = (await handler(

@@ -11,6 +11,7 @@ import {
   ALERT_SENDING_ENV,
   type Config,
   ENV,
+  GATE_ENV,
   IMPORT_QUEUE_ENV,
   loadConfig,
   loadPhoneConfig,
@@ -97,6 +98,8 @@ function writeStackFile(file: string, content: StackFile): void {
 
 /** The local KMS key that seals phone numbers, and the secret of their keyed hash (as the CDK stack makes them). */
 const PHONE_KEY_DESCRIPTION = 'vaora phone numbers';
+/** The local ECC_NIST_P256 key that signs gate links (lib/gate-links.ts makes it in AWS). */
+const GATE_KEY_DESCRIPTION = 'vaora gate links';
 const phoneHashSecretName = (provinceId: string) => `vaora/${provinceId}/phone-hash`;
 
 export async function freePort(): Promise<number> {
@@ -175,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const kms = await startLocalKms({
       dataDir,
       keys: [PHONE_KEY_DESCRIPTION],
+      signingKeys: [GATE_KEY_DESCRIPTION],
       secrets: [phoneHashSecretName(options.provinceId)],
     });
     stops.push(kms.stop);
@@ -200,6 +204,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PHONE_ENV.phoneKeyId]: kms.keyArn(PHONE_KEY_DESCRIPTION),
       [PHONE_ENV.phoneHashSecretArn]: kms.secretArn(phoneHashSecretName(options.provinceId)),
       [PHONE_ENV.kmsEndpoint]: kms.endpoint,
+      // Gate links are signed and checked by the very KMS adapter, against the stand-in (src/adapters/gate-tokens.ts).
+      [GATE_ENV.gateKeyId]: kms.keyArn(GATE_KEY_DESCRIPTION),
       // The weekly run's state machine has a stand-in here: the same tasks, in process (src/local/weekly-runner.ts).
       [WEEKLY_RUNNER_ENV]: 'local',
       // The imports queue and the bucket's upload event have a stand-in here too (src/local/import-queue.ts).

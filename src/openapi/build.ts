@@ -73,6 +73,13 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query', path
   return listed;
 }
 
+/** Who may call a route, by its access (src/routes.ts Access). */
+const SECURITY: Record<RouteSpec['access'], unknown[]> = {
+  public: [],
+  staff: [{ staffJwt: [] }],
+  gate: [{ gateToken: [] }],
+};
+
 const SUMMARY_STATUS: Record<RouteSpec['method'], string> = {
   GET: '200',
   POST: '200',
@@ -95,7 +102,7 @@ export function buildOpenApi(
     const operation = {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       'x-vaora-function': route.fn,
-      ...(route.access === 'staff' ? { security: [{ staffJwt: [] }] } : { security: [] }),
+      security: SECURITY[route.access],
       parameters: [
         ...parameters(input.params, 'path', pathNames),
         ...parameters(input.query, 'query', pathNames),
@@ -106,7 +113,7 @@ export function buildOpenApi(
       responses: {
         [SUMMARY_STATUS[route.method]]: { description: 'Success (201 where the route creates something)' },
         '400': { description: 'Invalid input: each bad field named in details', content: errorContent },
-        ...(route.access === 'staff'
+        ...(route.access !== 'public'
           ? {
               '401': { description: 'No or bad credentials' },
               '403': { description: 'Not allowed for this unit or role', content: errorContent },
@@ -131,6 +138,13 @@ export function buildOpenApi(
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'A staff token with custom:role (admin | unit-manager | tracer) and custom:unit',
+        },
+        gateToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "A gate link's token (POST /v1/checkpoints/{id}/gate-links): ES256, one checkpoint, a shift long",
         },
       },
     },

@@ -5,6 +5,7 @@ import {
   ALERT_SENDING_ENV,
   DEFAULTS,
   ENV,
+  GATE_ENV,
   IMPORT_QUEUE_ENV,
   PHONE_ENV,
   USERS_ENV,
@@ -49,6 +50,7 @@ const STAND_IN_ENV: Record<string, string> = {
   [PHONE_ENV.phoneHashSecretArn]:
     'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:vaora/quang-ninh/phone-hash-AbCdEf',
   [USERS_ENV.userPoolId]: 'ap-southeast-1_StandIn00',
+  [GATE_ENV.gateKeyId]: 'arn:aws:kms:ap-southeast-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab',
   [WEEKLY_RUNNER_ENV]: 'arn:aws:states:ap-southeast-1:111122223333:stateMachine:stand-in',
   [IMPORT_QUEUE_ENV]: 'https://sqs.ap-southeast-1.amazonaws.com/111122223333/stand-in-imports',
   [ALERT_SENDING_ENV.queue]: 'https://sqs.ap-southeast-1.amazonaws.com/111122223333/stand-in-alerts',

@@ -7,6 +7,7 @@ import {
   ALERT_SENDING_ENV,
   DEFAULTS,
   ENV,
+  GATE_ENV,
   IMPORT_QUEUE_ENV,
   MAIL_ENV,
   PHONE_ENV,
@@ -296,6 +297,9 @@ describe('HTTP API routes', () => {
       if (spec.access === 'staff') {
         expect(route.Properties.AuthorizationType).toBe('JWT');
         expect(route.Properties.AuthorizerId).toEqual({ Ref: staffAuthorizerId(stack) });
+      } else if (spec.access === 'gate') {
+        expect(route.Properties.AuthorizationType).toBe('CUSTOM');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: gateAuthorizerId(stack) });
       } else {
         expect(route.Properties.AuthorizationType).toBe('NONE');
         expect(route.Properties.AuthorizerId).toBeUndefined();
@@ -319,7 +323,7 @@ describe('HTTP API routes', () => {
       'POST /v1/checkins',
       'POST /v1/checkins/batch',
     ]);
-    expect(routes.size).toBe(54);
+    expect(routes.size).toBe(56);
   });
 
   it('throttles POST /v1/cards below the stage: a card is a year-long record anyone may ask for', () => {
@@ -347,11 +351,40 @@ describe('HTTP API routes', () => {
     'POST /v1/checkpoints/{id}/reactivate',
     'GET /v1/units/{unitId}/naming-violations',
     'POST /v1/checkpoints/{id}/checkins',
+    'POST /v1/checkpoints/{id}/gate-links',
   ])('puts the new route %s behind the staff JWT authorizer', (key) => {
     const { stack } = firstProvince();
     const route = routesByKey().get(key);
     expect(route?.Properties.AuthorizationType).toBe('JWT');
     expect(route?.Properties.AuthorizerId).toEqual({ Ref: staffAuthorizerId(stack) });
+  });
+
+  it('puts the gate route alone behind the gate authorizer: a Lambda authorizer of simple responses, cached per token', () => {
+    const { stack, resources } = firstProvince();
+    const gated = [...routesByKey()].filter(([, r]) => r.Properties.AuthorizationType === 'CUSTOM');
+    expect(gated.map(([key]) => key)).toEqual(['POST /v1/gate/checkpoints/{id}/checkins']);
+    expect(resources[integrationOf(gated[0]![1])]!.Properties.IntegrationUri).toEqual(
+      getAtt(functionId(stack, 'create-assisted-checkins')),
+    );
+    const authorizer = resources[gateAuthorizerId(stack)]!;
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(
+      functionId(stack, 'authorize-gate'),
+    );
+    // API Gateway may invoke the authorizer, from this API only.
+    const permissions = resourcesOfType(resources, 'AWS::Lambda::Permission').filter(
+      ([, p]) =>
+        JSON.stringify(p.Properties.FunctionName) ===
+        JSON.stringify(getAtt(functionId(stack, 'authorize-gate'))),
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties.Principal).toBe('apigateway.amazonaws.com');
   });
 
   it('serves the QR landing page GET /c/{code} publicly from checkin-page', () => {
@@ -400,7 +433,8 @@ describe('HTTP API routes', () => {
         },
       },
     });
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    // And the gate authorizer (a Lambda authorizer, asserted with the gate route).
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 2);
   });
 
   it('throttles the $default stage and writes JSON access logs kept no longer than the check-ins (30 days)', () => {
@@ -471,6 +505,12 @@ describe('staff user pool', () => {
   });
 });
 
+function gateAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
+  const authorizer = stack.api.httpApi.node.children.find((c) => c.node.id === 'GateAuthorizer');
+  if (!authorizer) throw new Error('no GateAuthorizer under the HTTP API');
+  return logicalId(authorizer.node.defaultChild!);
+}
+
 function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
   const authorizer = stack.api.httpApi.node.children.find((c) => c.node.id === 'StaffJwt');
   if (!authorizer) throw new Error('no StaffJwt authorizer under the HTTP API');
@@ -479,7 +519,7 @@ function staffAuthorizerId(stack: ReturnType<typeof firstProvince>['stack']) {
 
 describe('Lambda functions', () => {
   it('deploys exactly the functions of src/routes.ts FUNCTIONS, and no CDK helper function but the console copy', () => {
-    expect(NAMES).toHaveLength(57);
+    expect(NAMES).toHaveLength(59);
     for (const { resources, template } of synthedProvinces().provinces) {
       template.resourceCountIs('AWS::Lambda::Function', NAMES.length + 1);
       // The one helper: CDK's BucketDeployment, copying the built console into its bucket at deploy time.
@@ -563,6 +603,8 @@ describe('Lambda functions', () => {
     'get-openapi': { MemorySize: 256, Timeout: 10 },
     'send-report-mail': { MemorySize: 256, Timeout: 10 },
     'count-checkins': { MemorySize: 256, Timeout: 10 },
+    'create-gate-link': { MemorySize: 256, Timeout: 10 },
+    'authorize-gate': { MemorySize: 256, Timeout: 10 },
   };
 
   it.each(NAMES)('sizes %s for its kind', (name) => {
@@ -946,6 +988,10 @@ const EXPECTED_GRANTS: Readonly<Record<FunctionName, (provinceId: string) => str
     'dynamodb:UpdateItem activity',
     'dynamodb:GetItem activity',
   ],
+  // A gate link: the checkpoint, its token signed by the gate key (never its public key read, nor a phone), audited.
+  'create-gate-link': () => ['dynamodb:GetItem registry', 'kms:Sign gate-key', 'dynamodb:PutItem audit'],
+  // The gate authorizer: the gate key's public key, nothing else (no store, no kms:Sign, no kms:Verify).
+  'authorize-gate': () => ['kms:GetPublicKey gate-key'],
 };
 
 /** Actions no function may have, whatever its bindings (BatchGetItem: only the checkpoint import, above). */
@@ -995,6 +1041,7 @@ describe('function permissions', () => {
       [json(getAtt(defaultChildId(stack.weeklyReport.deadLetterQueue))), 'dead-letter-queue'],
       [json(getAtt(defaultChildId(stack.alertSending.queue))), 'alert-queue'],
       [json(getAtt(defaultChildId(stack.phoneKeys.key))), 'phone-key'],
+      [json(getAtt(defaultChildId(stack.gateLinks.key))), 'gate-key'],
       [json({ Ref: defaultChildId(stack.phoneKeys.hashSecret) }), 'phone-hash-secret'],
       [json({ Ref: defaultChildId(stack.weeklyRun.stateMachine) }), 'weekly-run-state-machine'],
       [json(getAtt(defaultChildId(stack.auth.userPool), 'Arn')), 'user-pool'],
@@ -1077,6 +1124,7 @@ describe('function permissions', () => {
         'close-case',
         'create-alert',
         'create-case',
+        'create-gate-link',
         'pause-alerts',
         'resume-alerts',
         'trace-checkpoint-visitors',
@@ -1131,6 +1179,17 @@ describe('function permissions', () => {
         expect(kms, `${province.stack.province.id}/${name}`).toEqual(SEAL_PHONES.slice().sort());
       }
     }
+  });
+
+  it('let only the link maker sign with the gate key, only the gate authorizer read its public key, none verify', () => {
+    const holders = (action: string) =>
+      cases()
+        .filter(([, name, province]) => actionsOf(grantsOfFunction(province, name)).includes(action))
+        .map(([id, name]) => `${id}/${name}`)
+        .sort();
+    expect(holders('kms:Sign')).toEqual(['quang-ninh/create-gate-link', 'vinh-phuc/create-gate-link']);
+    expect(holders('kms:GetPublicKey')).toEqual(['quang-ninh/authorize-gate', 'vinh-phuc/authorize-gate']);
+    expect(holders('kms:Verify')).toEqual([]);
   });
 
   it('lets get-report-link look up the unit, list under the province prefix and presign GETs, nothing else', () => {
@@ -1397,8 +1456,10 @@ describe('function environment', () => {
           : name === 'send-report-mail'
             ? [MAIL_ENV.mailFrom, MAIL_ENV.consoleUrl]
             : [];
+      // The link maker and the gate authorizer name the gate key.
+      const gate = ['create-gate-link', 'authorize-gate'].includes(name) ? [GATE_ENV.gateKeyId] : [];
       expect(Object.keys(vars).sort(), name).toEqual(
-        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool, ...mail].sort(),
+        [...expected, ...phones, ...runner, ...imports, ...queue, ...pool, ...mail, ...gate].sort(),
       );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
@@ -1446,8 +1507,8 @@ describe('function environment', () => {
 describe('phone keys', () => {
   it('make one customer-managed KMS key per province for phones, rotated every year and kept when the stack goes', () => {
     for (const { stack, template, resources } of synthedProvinces().provinces) {
-      // Two keys: the phones' and the alarm topic's (lib/alarms.ts), which no function may use.
-      template.resourceCountIs('AWS::KMS::Key', 2);
+      // Three keys: the phones', the alarm topic's (lib/alarms.ts), which no function may use, and the gate links'.
+      template.resourceCountIs('AWS::KMS::Key', 3);
       const key = resources[defaultChildId(stack.phoneKeys.key)]!;
       expect(key.Type).toBe('AWS::KMS::Key');
       expect(key.Properties.EnableKeyRotation).toBe(true);
@@ -1456,6 +1517,23 @@ describe('phone keys', () => {
       template.hasResourceProperties('AWS::KMS::Alias', {
         AliasName: `alias/vaora/${stack.province.id}/phones`,
         TargetKeyId: getAtt(defaultChildId(stack.phoneKeys.key)),
+      });
+    }
+  });
+
+  it('make one ECC_NIST_P256 signing key per province for gate links, not retained (a link lives a shift)', () => {
+    for (const { stack, template, resources } of synthedProvinces().provinces) {
+      const key = resources[defaultChildId(stack.gateLinks.key)]!;
+      expect(key.Properties).toMatchObject({
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        PendingWindowInDays: 7,
+      });
+      expect(key.Properties.EnableKeyRotation).toBeUndefined();
+      expect([key.DeletionPolicy, key.UpdateReplacePolicy]).toEqual(['Delete', 'Delete']);
+      template.hasResourceProperties('AWS::KMS::Alias', {
+        AliasName: `alias/vaora/${stack.province.id}/gate-links`,
+        TargetKeyId: getAtt(defaultChildId(stack.gateLinks.key)),
       });
     }
   });

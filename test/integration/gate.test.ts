@@ -7,9 +7,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoClient } from '../../src/adapters/clients.ts';
+import { makeDynamoClient, makeKmsClient } from '../../src/adapters/clients.ts';
 import { DynamoCheckins } from '../../src/adapters/dynamo-checkins.ts';
+import { KmsGateTokens } from '../../src/adapters/gate-tokens.ts';
 import { type KmsPhoneReader, makePhoneReader } from '../../src/adapters/phone-vault.ts';
+import { loadGateConfig } from '../../src/config.ts';
 import type { LocalStack } from '../../src/local/stack.ts';
 import { CARD_SIZE } from '../../src/render/card.ts';
 import { type Client, client, testStack } from './stack.ts';
@@ -203,6 +205,160 @@ describe('personal QR cards', () => {
     expect(before.map((item) => item.pk.replace(/#.*/, '')).sort()).toEqual(['card', 'cardphone']);
     expect(JSON.stringify(before)).not.toMatch(/931234567/);
     db.destroy();
+  });
+});
+
+describe('gate links (POST /v1/checkpoints/{id}/gate-links)', () => {
+  const gateCall = (checkpointId: string, token: string, body: unknown) =>
+    api.call('POST', `/v1/gate/checkpoints/${checkpointId}/checkins`, { token, body });
+  const tokenOf = (url: string) => /#token=(.+)$/.exec(url)![1]!;
+  let other: { id: string; code: string };
+
+  beforeAll(async () => {
+    const res = await api.call('POST', '/v1/units/cai-chien/checkpoints', {
+      token: await api.as('admin', 'quang-ninh'),
+      body: { kind: 'school', placeName: 'Trường tiểu học Cái Chiên', address: 'Thôn 1' },
+    });
+    other = res.json;
+  });
+
+  it('gives the manager a link to the gate page with a shift-long token and its QR, audited', async () => {
+    const before = Date.now();
+    const res = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, { token: manager, body: {} });
+    expect(res.status).toBe(201);
+    expect(res.json.url).toMatch(
+      new RegExp(`^${stack.url}/g/${gate.code}#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`),
+    );
+    const expiresAt = Date.parse(res.json.expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 12 * 3_600_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 12 * 3_600_000);
+    expect(res.json.qrSvg).toMatch(/^<svg[^>]*>/);
+    const header = JSON.parse(Buffer.from(tokenOf(res.json.url).split('.')[0]!, 'base64url').toString());
+    expect(header.alg).toBe('ES256');
+
+    const audit = await api.call(
+      'GET',
+      `/v1/audit?from=${new Date(before - 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
+      { token: await api.as('admin', 'quang-ninh') },
+    );
+    expect(audit.json.items).toContainEqual(
+      expect.objectContaining({
+        action: 'gate-link.create',
+        subject: 'local-unit-manager',
+        role: 'unit-manager',
+        target: gate.id,
+        to: res.json.expiresAt,
+      }),
+    );
+  });
+
+  it('takes a shorter shift, and refuses hours outside 1–12 or a checkpoint outside the scope', async () => {
+    const short = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, {
+      token: manager,
+      body: { hours: 1 },
+    });
+    expect(short.status).toBe(201);
+    expect(Date.parse(short.json.expiresAt) - Date.now()).toBeLessThanOrEqual(3_600_000);
+    for (const hours of [0, 13, 2.5, '12']) {
+      const bad = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, {
+        token: manager,
+        body: { hours },
+      });
+      expect([bad.status, bad.json.error.details[0].path]).toEqual([400, 'hours']);
+    }
+    const elsewhere = await api.call('POST', `/v1/checkpoints/${other.id}/gate-links`, {
+      token: manager,
+      body: {},
+    });
+    expect(elsewhere.status).toBe(403);
+    const tracer = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, {
+      token: await api.as('tracer', 'quang-ninh'),
+      body: {},
+    });
+    expect(tracer.status).toBe(403);
+  });
+
+  it('lets the tablet record check-ins at that checkpoint, as the manager who made the link', async () => {
+    const link = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, {
+      token: manager,
+      body: {},
+    });
+    const token = tokenOf(link.json.url);
+    const id = randomUUID();
+    const one = await gateCall(gate.id, token, { id, phone: '0912 000 111', direction: 'in' });
+    expect(one.status).toBe(201);
+    const stored = await checkins.get(await phones.hash('+84912000111'), id);
+    expect(stored).toMatchObject({
+      checkpointId: gate.id,
+      method: 'assisted',
+      assistedBy: 'local-unit-manager',
+    });
+    const list = await gateCall(gate.id, token, {
+      checkins: [{ id: randomUUID(), phone: '0912000112', direction: 'out' }],
+    });
+    expect([list.status, list.json.results[0].status]).toEqual([200, 'created']);
+  });
+
+  it('refuses the token at another checkpoint (403) and on every other route (401)', async () => {
+    const link = await api.call('POST', `/v1/checkpoints/${gate.id}/gate-links`, {
+      token: manager,
+      body: {},
+    });
+    const token = tokenOf(link.json.url);
+    const elsewhere = await gateCall(other.id, token, { phone: '0912000113', direction: 'in' });
+    expect([elsewhere.status, elsewhere.json.error.code]).toEqual([403, 'forbidden']);
+    for (const [method, path] of [
+      ['POST', `/v1/checkpoints/${gate.id}/checkins`],
+      ['GET', '/v1/units/quang-ha'],
+      ['GET', `/v1/units/quang-ha/reports`],
+      ['GET', `/v1/checkpoints/${gate.id}/visitors`],
+      ['POST', `/v1/checkpoints/${gate.id}/gate-links`],
+    ] as const) {
+      const res = await api.call(method, path, {
+        token,
+        ...(method === 'POST' ? { body: { phone: '0912000113', direction: 'in' } } : {}),
+      });
+      expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 401`);
+    }
+    // A staff token is not a gate token: the gate route is the tablet's only.
+    const staff = await gateCall(gate.id, manager, { phone: '0912000113', direction: 'in' });
+    expect(staff.status).toBe(403);
+    const none = await api.call('POST', `/v1/gate/checkpoints/${gate.id}/checkins`, { body: {} });
+    expect(none.status).toBe(401);
+  });
+
+  it('stops working when its shift is over, and refuses a token altered or of a longer life', async () => {
+    // Signed by the stack's own gate key (the KMS stand-in), as if made 13 hours ago for 12.
+    const tokens = new KmsGateTokens(
+      makeKmsClient(loadGateConfig()),
+      loadGateConfig().gateKeyId,
+      'quang-ninh',
+    );
+    const now = Date.now();
+    const claims = { checkpointId: gate.id, unitId: 'quang-ha', subject: 'local-unit-manager' };
+    const expired = await tokens.issue({
+      ...claims,
+      issuedAt: new Date(now - 13 * 3_600_000),
+      expiresAt: new Date(now - 3_600_000),
+    });
+    const live = await tokens.issue({
+      ...claims,
+      issuedAt: new Date(now),
+      expiresAt: new Date(now + 3_600_000),
+    });
+    const tooLong = await tokens.issue({
+      ...claims,
+      issuedAt: new Date(now),
+      expiresAt: new Date(now + 13 * 3_600_000),
+    });
+    const body = { phone: '0912000114', direction: 'in' };
+    expect((await gateCall(gate.id, live, body)).status).toBe(201);
+    expect((await gateCall(gate.id, expired, body)).status).toBe(403);
+    expect((await gateCall(gate.id, tooLong, body)).status).toBe(403);
+    const [h, p, sig] = live.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, 'vaora:checkpoint': other.id })).toString('base64url')}.${sig}`;
+    expect((await gateCall(other.id, forged, body)).status).toBe(403);
   });
 });
 

@@ -1,7 +1,14 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  GetPublicKeyCommand,
+  type KMSClient,
+  SignCommand,
+} from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeKmsClient, makeSecretsClient } from '../../src/adapters/clients.ts';
@@ -14,6 +21,7 @@ import { type LocalKms, startLocalKms } from '../../src/local/kms.ts';
  */
 
 const KEY = 'phone numbers';
+const SIGNING_KEY = 'gate links';
 const SECRET = 'vaora/quang-ninh/phone-hash';
 const CONTEXT = { purpose: 'phone-number' };
 
@@ -23,7 +31,7 @@ let kms: KMSClient;
 let secrets: SecretsManagerClient;
 
 async function start(): Promise<void> {
-  local = await startLocalKms({ dataDir, keys: [KEY], secrets: [SECRET] });
+  local = await startLocalKms({ dataDir, keys: [KEY], signingKeys: [SIGNING_KEY], secrets: [SECRET] });
   kms = makeKmsClient({ kmsEndpoint: local.endpoint });
   secrets = makeSecretsClient({ kmsEndpoint: local.endpoint });
 }
@@ -199,5 +207,59 @@ describe('the phone vault against the stand-ins', () => {
     // A fresh reader: nothing cached, so the altered data key goes to KMS, which refuses it.
     const fresh = new KmsPhoneReader(kms, local.keyArn(KEY), hashKey);
     expect(await errorName(fresh.open(otherKey))).toBe('InvalidCiphertextException');
+  });
+});
+
+describe('ECC_NIST_P256 signing keys', () => {
+  const signed = (message: string, over: Record<string, unknown> = {}) =>
+    kms.send(
+      new SignCommand({
+        KeyId: local.keyArn(SIGNING_KEY),
+        Message: Buffer.from(message),
+        MessageType: 'RAW',
+        SigningAlgorithm: 'ECDSA_SHA_256',
+        ...over,
+      }),
+    );
+
+  it('sign a RAW message (ECDSA_SHA_256, DER) that its public key verifies, kept across a restart', async () => {
+    const out = await signed('header.payload');
+    expect(out).toMatchObject({ KeyId: local.keyArn(SIGNING_KEY), SigningAlgorithm: 'ECDSA_SHA_256' });
+    const key = await kms.send(new GetPublicKeyCommand({ KeyId: local.keyArn(SIGNING_KEY) }));
+    expect(key).toMatchObject({
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      SigningAlgorithms: ['ECDSA_SHA_256'],
+    });
+    const publicKey = createPublicKey({ key: Buffer.from(key.PublicKey!), format: 'der', type: 'spki' });
+    expect(verify('sha256', Buffer.from('header.payload'), publicKey, Buffer.from(out.Signature!))).toBe(
+      true,
+    );
+    expect(verify('sha256', Buffer.from('header.payloaD'), publicKey, Buffer.from(out.Signature!))).toBe(
+      false,
+    );
+
+    await stop();
+    await start();
+    const again = await signed('header.payload');
+    expect(verify('sha256', Buffer.from('header.payload'), publicKey, Buffer.from(again.Signature!))).toBe(
+      true,
+    );
+  });
+
+  it('refuse what KMS refuses: another algorithm, a symmetric key to sign, a signing key to make data keys', async () => {
+    expect(await errorName(signed('m', { SigningAlgorithm: 'ECDSA_SHA_384' }))).toBe(
+      'InvalidKeyUsageException',
+    );
+    expect(await errorName(signed('m', { KeyId: local.keyArn(KEY) }))).toBe('InvalidKeyUsageException');
+    expect(await errorName(kms.send(new GetPublicKeyCommand({ KeyId: local.keyArn(KEY) })))).toBe(
+      'InvalidKeyUsageException',
+    );
+    expect(
+      await errorName(
+        kms.send(new GenerateDataKeyCommand({ KeyId: local.keyArn(SIGNING_KEY), KeySpec: 'AES_256' })),
+      ),
+    ).toBe('InvalidKeyUsageException');
+    expect(await errorName(signed('x'.repeat(4097)))).toBe('ValidationException');
   });
 });

@@ -14,7 +14,9 @@ describe('the OpenAPI document', () => {
     const operation = committed.paths[route.path]?.[route.method.toLowerCase()];
     expect(operation, `${route.method} ${route.path} is missing: run npm run openapi`).toBeDefined();
     expect(operation['x-vaora-function']).toBe(route.fn);
-    expect(operation.security).toEqual(route.access === 'staff' ? [{ staffJwt: [] }] : []);
+    expect(operation.security).toEqual(
+      { staff: [{ staffJwt: [] }], gate: [{ gateToken: [] }], public: [] }[route.access],
+    );
   });
 
   it('lists nothing that is not a route', () => {
