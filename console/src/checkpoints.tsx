@@ -10,8 +10,8 @@ import {
 } from './api.ts';
 import { PersonalCard } from './cards.tsx';
 import { CheckpointEdit, KIND_ENTRIES, KindField } from './checkpoint-edit.tsx';
-import { ImportPanel } from './imports.tsx';
 import { GateLinkButton } from './gate-link.tsx';
+import { ImportPanel } from './imports.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
 
 /** A unit's checkpoints: search, filters, paging (the API's nextToken), and the actions on each one. */
