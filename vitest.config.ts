@@ -12,7 +12,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/pages-setup.ts'] },
+        // Time limits catch hangs, not slowness: a busy laptop renders a chart or a workbook in seconds (speed is
+        // measured by `npm run bench`, never by a timed test).
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/pages-setup.ts'],
+          testTimeout: 30_000,
+        },
       },
       {
         extends: true,
@@ -32,7 +39,8 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           globalSetup: ['test/pages-setup.ts'],
-          testTimeout: 120_000,
+          // A synth bundles some sixty functions: minutes, not seconds, on a busy 2-core machine.
+          testTimeout: 300_000,
         },
       },
     ],

@@ -7,7 +7,7 @@ import { defaultChildId, firstProvince, functionId, synthedProvinces } from './s
  * function's errors and throttles covered, every dead-letter queue watched, and a dashboard per province.
  */
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 beforeAll(() => void synthedProvinces(), SYNTH_TIMEOUT);
 
 const alarmsOf = (resources: Record<string, { Type: string; Properties: any }>) =>

@@ -19,7 +19,7 @@ import {
  * Messaging SMS pool (cdk.json itself names none: see province-stack.test.ts for that case).
  */
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 const POOL = 'pool-0123456789abcdef0123456789abcdef';
 
 let built: BuiltApp;

@@ -5,7 +5,7 @@ import { buildApp, CDK_JSON_CONTEXT, functionId } from './synth.ts';
 
 /** How the app reads cdk.json and `-c` context. Builds construct trees; one synth for the override case. */
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 
 describe('the CDK app', () => {
   it('builds one stack per province of cdk.json, named vaora-<province-id>', () => {

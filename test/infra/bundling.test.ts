@@ -67,7 +67,7 @@ describe('esbuild bundles', () => {
       });
       expect(out).toBe('function');
     },
-    60_000,
+    180_000,
   );
 });
 
@@ -100,7 +100,7 @@ describe('the check-in bundle', () => {
       (err: { stderr: string }) => err.stderr,
     );
     expect(failed).toContain('PHONE_KEY_ID');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the pages bundle', () => {
@@ -143,7 +143,7 @@ describe('the pages bundle', () => {
     expect(gate.headers['content-security-policy']).toContain(`style-src ${GATE_PAGE.styleHash};`);
     expect(worker.statusCode).toBe(200);
     expect(worker.body).toBe(SERVICE_WORKER);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the poster bundles', () => {
@@ -160,7 +160,7 @@ describe('the poster bundles', () => {
         ].sort(),
       );
     },
-    60_000,
+    180_000,
   );
 
   it('gives no other function a font file', () => {
@@ -173,7 +173,7 @@ describe('the poster bundles', () => {
     ]);
     const asset = dirname(bundle('get-checkpoint-qr'));
     expect(existsSync(join(asset, 'node_modules'))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('renders a poster PDF in the Lambda bundle of get-checkpoint-poster, with the bundled font', async () => {
     const file = bundle('get-checkpoint-poster');
@@ -255,7 +255,7 @@ describe('the poster bundles', () => {
     } finally {
       dynamodb.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the weekly report bundles', () => {
@@ -272,7 +272,7 @@ describe('the weekly report bundles', () => {
         ].sort(),
       );
     },
-    60_000,
+    180_000,
   );
 
   it('renders the chart as a PNG in a Lambda bundle built like the weekly report, with its run-time files', async () => {

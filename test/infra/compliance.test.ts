@@ -12,7 +12,7 @@ import { Tables } from '../../lib/tables.ts';
 import type { Binding } from '../../src/routes.ts';
 import { type BuiltApp, buildApp } from './synth.ts';
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 
 /** The app as bin/cdk.ts builds it, synthesized once: the synth runs the cdk-nag plugin. */
 let built: BuiltApp;

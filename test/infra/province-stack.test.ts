@@ -44,7 +44,7 @@ import {
  * One file on purpose: every test file is a worker of its own, and a synth costs seconds.
  */
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 /** CDK's BucketDeployment singleton (its function and role): copies the built console in at deploy time. */
 const isConsoleCopy = (logicalId: string) => logicalId.startsWith('CustomCDKBucketDeployment');

@@ -19,7 +19,7 @@ import {
  * consuming it, the variables the `mail:*` bindings bring, and a province with no SES identity sending nothing.
  */
 
-const SYNTH_TIMEOUT = 60_000;
+const SYNTH_TIMEOUT = 300_000;
 beforeAll(() => void synthedProvinces(), SYNTH_TIMEOUT);
 
 const vars = ({ stack, resources }: SynthedProvince, name: 'weekly-run-unit' | 'send-report-mail') =>
