@@ -2,6 +2,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
 import { makeDynamoClient } from '../src/adapters/clients.ts';
 import { DynamoCheckinStream, DynamoCounters } from '../src/adapters/dynamo-counting.ts';
+import { tracer } from '../src/adapters/tracer.ts';
 import { countCheckins } from '../src/core/counting.ts';
 import { clock, config, events } from './commons/services.ts';
 
@@ -10,7 +11,11 @@ const MARGIN_MS = 4_000;
 
 const db = makeDynamoClient(config);
 const deps = {
-  stream: new DynamoCheckinStream(db, new DynamoDBStreamsClient({}), config.checkinsTable),
+  stream: new DynamoCheckinStream(
+    db,
+    tracer.captureAWSv3Client(new DynamoDBStreamsClient({})),
+    config.checkinsTable,
+  ),
   counters: new DynamoCounters(db, config.activityTable, clock),
   events,
 };

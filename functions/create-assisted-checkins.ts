@@ -26,7 +26,7 @@ const deps = {
  */
 export const handler = staffRoute(
   events,
-  { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()) },
+  { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()), refusals: 'checkin' },
   async ({ params, body, principal }) => {
     const checkpoint = await gateCheckpoint(deps, principal, params.id);
     if ('checkins' in body) {

@@ -98,6 +98,15 @@ export const ESM_REQUIRE_BANNER =
   'const require = __vaoraCreateRequire(import.meta.url);';
 
 /**
+ * The SDK's default credential chain, replaced in the bundles by its first link (src/adapters/lambda-credentials.ts:
+ * the role's credentials from the function's environment, where Lambda always puts them). A path relative to the
+ * repository root, esbuild's working directory.
+ */
+export const CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': './src/adapters/lambda-credentials.ts',
+} as const;
+
+/**
  * esbuild settings of every function (NodejsFunction's `bundling`). Minified ESM for the Lambda runtime, with
  * nothing external: the AWS SDK of package-lock.json is bundled instead of whatever the runtime preinstalls.
  */
@@ -111,6 +120,9 @@ export const BUNDLING = {
   sourcesContent: false,
   bundleAwsSDK: true,
   externalModules: [],
+  esbuildArgs: Object.fromEntries(
+    Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
 } as const satisfies BundlingOptions;
 
 /**
@@ -128,6 +140,7 @@ export const ESBUILD_OPTIONS = {
   sourcemap: BUNDLING.sourceMap,
   sourcesContent: BUNDLING.sourcesContent,
   external: [...BUNDLING.externalModules],
+  alias: { ...CREDENTIALS_ALIAS },
 } as const satisfies BuildOptions;
 
 export interface VaoraFunctionProps {

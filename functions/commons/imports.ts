@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { makeS3Client } from '../../src/adapters/clients.ts';
 import { S3ImportJobs } from '../../src/adapters/s3-imports.ts';
 import { SqsImportQueue } from '../../src/adapters/sqs-imports.ts';
+import { tracer } from '../../src/adapters/tracer.ts';
 import { IMPORT_QUEUE_ENV } from '../../src/config.ts';
 import type { ImportJobDeps } from '../../src/core/import-jobs.ts';
 import type { ImportQueue } from '../../src/core/ports.ts';
@@ -32,7 +33,7 @@ function importQueue(env: NodeJS.ProcessEnv = process.env): ImportQueue {
     throw new Error(`Invalid configuration: ${IMPORT_QUEUE_ENV}: 'local' or an SQS queue URL`);
   return target.data === 'local'
     ? new InProcessImportQueue(() => importJobDeps, s3, config.reportsBucket, LOCAL_PASS_MS)
-    : new SqsImportQueue(new SQSClient({}), target.data);
+    : new SqsImportQueue(tracer.captureAWSv3Client(new SQSClient({})), target.data);
 }
 
 /** What starting, following and running an import job needs, in AWS and in the local stand-in. */
