@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { importIdsOf } from '../src/adapters/sqs-imports.ts';
-import { processImport } from '../src/core/import-jobs.ts';
+import { processImport } from '../src/core/import-run.ts';
 import { importKeys } from '../src/keys.ts';
 import { importJobDeps } from './commons/imports.ts';
 import { config } from './commons/services.ts';

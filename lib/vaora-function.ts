@@ -9,6 +9,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { ENV } from '../src/config.ts';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
 import { type FunctionName, type FunctionSpec, ROUTES, TIMEOUT_SECONDS } from '../src/routes.ts';
@@ -143,6 +144,25 @@ export const ESBUILD_OPTIONS = {
   alias: { ...CREDENTIALS_ALIAS },
 } as const satisfies BuildOptions;
 
+/**
+ * Powertools for AWS Lambda's settings of a function (functions/commons/observability.ts): its log lines and
+ * metrics name the function as their `service`; the metrics go to the province's own namespace; the Tracer never
+ * records a response or an error's message (responses and SDK errors can hold phone numbers), and neither does the
+ * Logger an invocation's event.
+ */
+export function powertoolsEnvironment(name: FunctionName, provinceId: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: name,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(provinceId),
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+  };
+}
+
+/** The CloudWatch namespace of a province's metrics (lib/alarms.ts and the dashboard read them there). */
+export const metricsNamespace = (provinceId: string) => `vaora/${provinceId}`;
+
 export interface VaoraFunctionProps {
   /** Key in src/routes.ts FUNCTIONS. */
   name: FunctionName;
@@ -194,7 +214,11 @@ export class VaoraFunction extends NodejsFunction {
       logGroup,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        ...powertoolsEnvironment(name, provinceOf(props.environment)),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       bundling: {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
@@ -225,6 +249,12 @@ export class VaoraFunction extends NodejsFunction {
       );
     }
   }
+}
+
+function provinceOf(environment: Record<string, string>): string {
+  const provinceId = environment[ENV.provinceId];
+  if (!provinceId) throw new Error(`A VaoraFunction's environment names its province (${ENV.provinceId})`);
+  return provinceId;
 }
 
 /**
