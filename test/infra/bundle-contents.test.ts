@@ -62,9 +62,4 @@ describe('Lambda bundles', () => {
     );
     expect(bytes).toBeLessThanOrEqual(600_000);
   });
-
-  it('keeps the check-in bundle within 600 kB (by itself)', async () => {
-    const { bytes } = await buildBundle('create-checkin');
-    expect(bytes).toBeLessThanOrEqual(600_000);
-  });
 });
