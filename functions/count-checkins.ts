@@ -4,6 +4,7 @@ import { makeDynamoClient } from '../src/adapters/clients.ts';
 import { DynamoCheckinStream, DynamoCounters } from '../src/adapters/dynamo-counting.ts';
 import { tracer } from '../src/adapters/tracer.ts';
 import { countCheckins } from '../src/core/counting.ts';
+import { observedTask } from './commons/observability.ts';
 import { clock, config, events } from './commons/services.ts';
 
 /** Time left (of its 10 s) for the last page's updates and the shard's position when it stops starting pages. */
@@ -24,6 +25,6 @@ const deps = {
  * Every minute (lib/counting.ts): the check-ins stored since the last run, read from the check-ins table's stream
  * and added to the daily counters in batches, exactly once (src/core/counting.ts). Runs that overlap are safe.
  */
-export const handler = async (_event: unknown, context: Context) => {
+export const handler = observedTask(async (_event: unknown, context: Context) => {
   return countCheckins({ ...deps, shouldStop: () => context.getRemainingTimeInMillis() < MARGIN_MS });
-};
+});

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type middy from '@middy/core';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { makeLogger, makeMetrics, powertoolsEvents } from '../../src/adapters/powertools.ts';
 import { tracer } from '../../src/adapters/tracer.ts';
 import type { Events } from '../../src/core/ports.ts';
@@ -35,4 +36,12 @@ export function observed<E, R>(): middy.MiddlewareObj<E, R>[] {
     captureLambdaHandler(tracer, { captureResponse: false }),
     logMetrics(metrics, { captureColdStartMetric: true }),
   ] as middy.MiddlewareObj<E, R>[];
+}
+
+/**
+ * A handler that is not an HTTP route (a queue's consumer, a state machine's task, the counting schedule) under
+ * the same middlewares: its log lines carry its request id and cold start, its metrics are flushed.
+ */
+export function observedTask<E, R>(run: (event: E, context: Context) => Promise<R>) {
+  return middy<E, R>().use(observed<E, R>()).handler(run);
 }
