@@ -16,6 +16,8 @@
  * (n) the Friday run as the state machine runs it at 7,000, 70,000 and 700,000 checkpoints (bench/weekly-scale.ts;
  *     BENCH_SCALE_SIZES=7000,70000 to leave the largest out);
  * (o) the weight of the pages people scan, /c/, /c, /g/ and /sw.js, raw and gzipped (bench/pages.ts).
+ * (p) the check-in function's cold start: its bundle imported in a fresh node process, 20 times (bench/cold-start.ts;
+ *     the "before Powertools" figure is bench/cold-start.json's, measured once from main's code).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -39,6 +41,7 @@ import { startLocalStack } from '../src/local/stack.ts';
 import { renderReport } from '../src/render/index.ts';
 import { renderReportChart } from '../src/render/report-chart.ts';
 import { bundleSizes } from './bundles.ts';
+import { COLD_START_FILE, coldStart, storedBefore } from './cold-start.ts';
 import { benchConsole } from './console.ts';
 import { benchImport } from './import.ts';
 import { benchPages } from './pages.ts';
@@ -336,6 +339,14 @@ async function main() {
   results.bundleBytes = bundles;
   console.error('(d)', JSON.stringify(bundles));
 
+  // (p) the check-in bundle's init under Node, this tree against the stored figure of main before Powertools.
+  results.coldStart = { before: storedBefore(), after: await coldStart(ROOT) };
+  writeFileSync(
+    COLD_START_FILE,
+    `${JSON.stringify({ measuredAt: results.measuredAt, node: process.version, ...(results.coldStart as object) }, null, 2)}\n`,
+  );
+  console.error('(p)', JSON.stringify(results.coldStart));
+
   results.console = await benchConsole();
   console.error('(l)', JSON.stringify(results.console));
 
@@ -442,7 +453,7 @@ ${r.tracingContacts ? tracingSection(r.tracingContacts) : ''}
 ${Object.entries(r.bundleBytes)
   .map(([name, bytes]) => `| ${name} | ${kb(bytes as number)} |`)
   .join('\n')}
-${consoleSection(r.console)}${pagesSection(r.pages)}`;
+${consoleSection(r.console)}${pagesSection(r.pages)}${coldStartSection(r.coldStart)}`;
 }
 
 function pagesSection(p: any): string {
@@ -457,6 +468,21 @@ ${p.pages.map((page: any) => `| ${page.path} | ${cell(page.html)} | ${cell(page.
 | /sw.js | ${cell(p.serviceWorker)} | | |
 
 Before the pages moved to pages/src: bench/pages-before.json; after: bench/pages-after.json.
+`;
+}
+
+function coldStartSection(c: any): string {
+  if (!c?.after) return '';
+  const row = (label: string, x: any) =>
+    x
+      ? `| ${label} (${x.commit}) | ${(x.bundleBytes / 1000).toFixed(1)} kB | ${x.medianMs} ms | ${x.p90Ms} ms |`
+      : '';
+  return `
+## (p) The check-in function's cold start: its bundle imported in a fresh node process, ${c.after.runs} times
+
+| bundle | size | median | p90 |
+|---|---|---|---|
+${[row('before Powertools', c.before), row('after', c.after)].filter(Boolean).join('\n')}
 `;
 }
 

@@ -27,7 +27,7 @@ const deps = {
  */
 export const handler = gateOrStaffRoute(
   events,
-  { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()) },
+  { params: CheckpointIdParams, body: z.record(z.string(), z.unknown()), refusals: 'checkin' },
   async ({ params, body, caller: principal }) => {
     const checkpoint = await gateCheckpoint(deps, principal, params.id);
     if ('checkins' in body) {

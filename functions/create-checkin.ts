@@ -22,7 +22,7 @@ const deps = {
  * its one index; counted later from the table's stream (functions/count-checkins.ts). The number is hashed and
  * sealed in memory (one KMS call per container, for its data key).
  */
-export const handler = publicRoute(events, { body: CheckinBody }, async ({ body }) => {
+export const handler = publicRoute(events, { body: CheckinBody, refusals: 'checkin' }, async ({ body }) => {
   const { created, receipt } = await recordCheckin(deps, body);
   return { status: created ? 201 : 200, json: receipt };
 });

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { sendBatch } from '../src/core/alerts.ts';
 import { makeSendingDeps } from './commons/alert-sending.ts';
+import { observedTask } from './commons/observability.ts';
 import { events } from './commons/services.ts';
 
 /** Built at cold start: the stores, the phone reader (kms:Decrypt) and the province's SMS pool. */
@@ -21,7 +22,7 @@ const AlertBatchMessage = z.object({
  * maxReceiveCount, moves it to the dead-letter queue); the others are deleted. A malformed message is dropped:
  * delivering it again would not mend it.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = observedTask(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     let body: unknown;
@@ -56,4 +57,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   }
   return { batchItemFailures };
-};
+});

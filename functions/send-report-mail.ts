@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { deliverReportMail } from '../src/core/report-mail.ts';
 import { awsMailerDeps } from './commons/mail.ts';
+import { observedTask } from './commons/observability.ts';
 
 const deps = awsMailerDeps();
 
@@ -18,7 +19,7 @@ const Notice = z.object({
  * failure: SQS delivers it again later, and the markers keep the e-mails already sent from going twice; after
  * the queue's last attempt it waits in the dead-letter queue.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = observedTask(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -29,4 +30,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   }
   return { batchItemFailures };
-};
+});

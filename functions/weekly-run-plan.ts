@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { reportPeriod } from '../src/core/weekly-report.ts';
 import { planRun } from '../src/core/weekly-run.ts';
 import { registry } from './commons/dynamo.ts';
+import { observedTask } from './commons/observability.ts';
 import { clock, config } from './commons/services.ts';
 import { runs } from './commons/weekly-runs.ts';
 
@@ -18,7 +19,7 @@ const PlanInput = z.object({
 });
 
 /** The weekly-run state machine's first task (lib/weekly-run.ts): the run recorded, the unit tree as levels. */
-export const handler = async (event: unknown) => {
+export const handler = observedTask(async (event: unknown) => {
   const { runId, request } = PlanInput.parse(event);
   const scheduled = request.scheduledTime ? new Date(request.scheduledTime) : undefined;
   const period =
@@ -27,4 +28,4 @@ export const handler = async (event: unknown) => {
     { units: registry, runs, clock, provinceId: config.provinceId },
     { runId, period, ...(request.force ? { force: true } : {}) },
   );
-};
+});

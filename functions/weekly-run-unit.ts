@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { reportUnit } from '../src/core/weekly-report.ts';
 import { reportNotices } from './commons/mail.ts';
+import { observedTask } from './commons/observability.ts';
 import { unitTaskDeps } from './commons/weekly.ts';
 
 const UnitInput = z.object({
@@ -16,8 +17,8 @@ const notices = reportNotices();
 const deps = notices ? { ...unitTaskDeps, notices } : unitTaskDeps;
 
 /** The weekly-run state machine's per-unit task: one unit's reports and its summary for its parent. */
-export const handler = async (event: unknown) => {
+export const handler = observedTask(async (event: unknown) => {
   const { force, ...task } = UnitInput.parse(event);
   const { unitId, rows, skipped } = await reportUnit(deps, { ...task, ...(force ? { force } : {}) });
   return { unitId, rows, skipped };
-};
+});

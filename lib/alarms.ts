@@ -18,6 +18,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { metricsNamespace } from './vaora-function.ts';
 
 export interface ProvinceAlarmsProps {
   provinceId: string;
@@ -139,6 +140,16 @@ export class ProvinceAlarms extends Construct {
     weekly.addAlarmAction(action);
     this.alarms.push(weekly);
 
+    // The functions' own EMF metrics (src/adapters/powertools.ts METRIC), each function its own `service`: every
+    // series of a metric, found by name in the province's namespace.
+    const namespace = metricsNamespace(props.provinceId);
+    const emf = (name: string, dimensions: string[], statistic: string, period: Duration) =>
+      new MathExpression({
+        expression: `SEARCH('{${[namespace, ...dimensions].join(',')}} MetricName="${name}"', '${statistic}', ${period.toSeconds()})`,
+        label: name,
+        period,
+        usingMetrics: {},
+      });
     const checkins = props.functions['create-checkin'];
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `vaora-${props.provinceId}`,
@@ -175,6 +186,28 @@ export class ProvinceAlarms extends Construct {
             title: 'Lambda throttles',
             left: groups.map((g) => sumOf('Throttles', g)),
             width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Check-ins stored, duplicate, assisted (all check-in functions)',
+            left: ['CheckinsStored', 'CheckinsDuplicate', 'CheckinsAssisted'].map((name) =>
+              emf(name, ['service'], 'Sum', PERIOD),
+            ),
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Check-ins rejected, by reason',
+            left: [emf('CheckinsRejected', ['service', 'reason'], 'Sum', PERIOD)],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Weekly run: time (ms) and units failed',
+            left: [emf('WeeklyRunTime', ['service'], 'Maximum', Duration.hours(1))],
+            right: [emf('WeeklyRunUnitsFailed', ['service'], 'Maximum', Duration.hours(1))],
+            width: 24,
           }),
         ],
         [

@@ -9,6 +9,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { ENV } from '../src/config.ts';
 import { ensurePagesBuiltSync } from '../src/local/pages.ts';
 import { CHART_RUNTIME_FILES } from '../src/render/chart-assets.ts';
 import { POSTER_FONT_FILES } from '../src/render/fonts.ts';
@@ -102,6 +103,15 @@ export const ESM_REQUIRE_BANNER =
   'const require = __vaoraCreateRequire(import.meta.url);';
 
 /**
+ * The SDK's default credential chain, replaced in the bundles by its first link (src/adapters/lambda-credentials.ts:
+ * the role's credentials from the function's environment, where Lambda always puts them). A path relative to the
+ * repository root, esbuild's working directory.
+ */
+export const CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': './src/adapters/lambda-credentials.ts',
+} as const;
+
+/**
  * esbuild settings of every function (NodejsFunction's `bundling`). Minified ESM for the Lambda runtime, with
  * nothing external: the AWS SDK of package-lock.json is bundled instead of whatever the runtime preinstalls.
  */
@@ -115,6 +125,9 @@ export const BUNDLING = {
   sourcesContent: false,
   bundleAwsSDK: true,
   externalModules: [],
+  esbuildArgs: Object.fromEntries(
+    Object.entries(CREDENTIALS_ALIAS).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
 } as const satisfies BundlingOptions;
 
 /**
@@ -132,7 +145,27 @@ export const ESBUILD_OPTIONS = {
   sourcemap: BUNDLING.sourceMap,
   sourcesContent: BUNDLING.sourcesContent,
   external: [...BUNDLING.externalModules],
+  alias: { ...CREDENTIALS_ALIAS },
 } as const satisfies BuildOptions;
+
+/**
+ * Powertools for AWS Lambda's settings of a function (functions/commons/observability.ts): its log lines and
+ * metrics name the function as their `service`; the metrics go to the province's own namespace; the Tracer never
+ * records a response or an error's message (responses and SDK errors can hold phone numbers), and neither does the
+ * Logger an invocation's event.
+ */
+export function powertoolsEnvironment(name: FunctionName, provinceId: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: name,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(provinceId),
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+  };
+}
+
+/** The CloudWatch namespace of a province's metrics (lib/alarms.ts and the dashboard read them there). */
+export const metricsNamespace = (provinceId: string) => `vaora/${provinceId}`;
 
 export interface VaoraFunctionProps {
   /** Key in src/routes.ts FUNCTIONS. */
@@ -189,7 +222,11 @@ export class VaoraFunction extends NodejsFunction {
       logGroup,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        ...powertoolsEnvironment(name, provinceOf(props.environment)),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       bundling: {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
@@ -220,6 +257,12 @@ export class VaoraFunction extends NodejsFunction {
       );
     }
   }
+}
+
+function provinceOf(environment: Record<string, string>): string {
+  const provinceId = environment[ENV.provinceId];
+  if (!provinceId) throw new Error(`A VaoraFunction's environment names its province (${ENV.provinceId})`);
+  return provinceId;
 }
 
 /**

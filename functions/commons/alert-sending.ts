@@ -5,6 +5,7 @@ import { DynamoAlertDeliveries, DynamoAlertSwitch, DynamoAlerts } from '../../sr
 import { makePhoneReader } from '../../src/adapters/phone-vault.ts';
 import { EndUserMessagingSms, makeSmsClient } from '../../src/adapters/sms.ts';
 import { SqsAlertQueue } from '../../src/adapters/sqs-alerts.ts';
+import { tracer } from '../../src/adapters/tracer.ts';
 import { ALERT_SENDING_ENV, loadPhoneConfig } from '../../src/config.ts';
 import { type AlertQueue, type SendingDeps, sendBatch } from '../../src/core/alerts.ts';
 import { InProcessAlertQueue } from '../../src/local/alert-queue.ts';
@@ -49,7 +50,8 @@ export function makeAlertQueue(env: NodeJS.ProcessEnv = process.env): AlertQueue
   if (!queue.success) {
     throw new Error(`Invalid configuration: ${ALERT_SENDING_ENV.queue}: 'local' or an SQS queue URL`);
   }
-  if (queue.data !== 'local') return new SqsAlertQueue(new SQSClient({}), queue.data);
+  if (queue.data !== 'local')
+    return new SqsAlertQueue(tracer.captureAWSv3Client(new SQSClient({})), queue.data);
   const deps = makeSendingDeps(env);
   return new InProcessAlertQueue((batch) => sendBatch(deps, batch));
 }

@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { DynamoMailMarkers, SesMailSender, SqsReportNotices } from '../../src/adapters/report-mail.ts';
+import { tracer } from '../../src/adapters/tracer.ts';
 import { loadMailerConfig, loadNoticeConfig } from '../../src/config.ts';
 import type { MailSender, ReportNotices, StaffSubscribers } from '../../src/core/ports.ts';
 import { deliverReportMail, type ReportMailDeps } from '../../src/core/report-mail.ts';
@@ -50,7 +51,7 @@ export function mailerDeps(
 /** The mailer function's dependencies in AWS. */
 export function awsMailerDeps(env: NodeJS.ProcessEnv = process.env): ReportMailDeps<JsonReport> {
   return mailerDeps(
-    new SesMailSender(new SESv2Client({})),
+    new SesMailSender(tracer.captureAWSv3Client(new SESv2Client({}))),
     directorySubscribers(userDirectory(config, env)),
     env,
   );
@@ -73,5 +74,5 @@ export function reportNotices(env: NodeJS.ProcessEnv = process.env): ReportNotic
   const { reportMail } = loadNoticeConfig(env);
   if (reportMail === 'off') return undefined;
   if (reportMail === 'local') return localMailQueue();
-  return new SqsReportNotices(new SQSClient({}), reportMail);
+  return new SqsReportNotices(tracer.captureAWSv3Client(new SQSClient({})), reportMail);
 }

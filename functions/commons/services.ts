@@ -1,6 +1,4 @@
-import { jsonEvents } from '../../src/adapters/events.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Events } from '../../src/core/ports.ts';
 import { systemClock } from '../../src/core/time.ts';
 
 /**
@@ -10,5 +8,5 @@ import { systemClock } from '../../src/core/time.ts';
 export const config = loadConfig();
 export const clock = systemClock;
 
-/** Logs are typed events, one JSON line each: no free text, no personal data. */
-export const events: Events = jsonEvents();
+/** Logs are typed events, one JSON line each (Powertools' Logger, ./observability.ts): no free text, no personal data. */
+export { events } from './observability.ts';

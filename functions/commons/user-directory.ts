@@ -2,6 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { CognitoUsers } from '../../src/adapters/cognito-users.ts';
 import { DynamoUsers } from '../../src/adapters/dynamo-users.ts';
+import { tracer } from '../../src/adapters/tracer.ts';
 import { type Config, loadUsersConfig } from '../../src/config.ts';
 import type { UserDirectory } from '../../src/core/users.ts';
 
@@ -13,6 +14,6 @@ import type { UserDirectory } from '../../src/core/users.ts';
 export function userDirectory(config: Config, env: NodeJS.ProcessEnv = process.env): UserDirectory {
   const { userPoolId, usersTable } = loadUsersConfig(env);
   return userPoolId
-    ? new CognitoUsers(new CognitoIdentityProviderClient({}), userPoolId)
+    ? new CognitoUsers(tracer.captureAWSv3Client(new CognitoIdentityProviderClient({})), userPoolId)
     : new DynamoUsers(makeDynamoClient(config), usersTable!);
 }

@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { StepFunctionsRunStarter } from '../../src/adapters/sfn-runs.ts';
+import { tracer } from '../../src/adapters/tracer.ts';
 import { WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import type { ReportNotices, RunStarter } from '../../src/core/ports.ts';
 import type { UnitTaskDeps } from '../../src/core/weekly-report.ts';
@@ -41,7 +42,7 @@ export function weeklyRunner(
     throw new Error(`Invalid configuration: ${WEEKLY_RUNNER_ENV}: 'local' or a state machine ARN`);
   return runner.data === 'local'
     ? new InProcessRunStarter({ ...unitTaskDeps, runs, ...optional(notices?.(env)) })
-    : new StepFunctionsRunStarter(new SFNClient({}), runner.data);
+    : new StepFunctionsRunStarter(tracer.captureAWSv3Client(new SFNClient({})), runner.data);
 }
 
 function optional<T>(notices: T | undefined): { notices?: T } {

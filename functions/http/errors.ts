@@ -11,10 +11,12 @@ import type { Events } from '../../src/core/ports.ts';
  */
 export function errorResponses(
   events: Events,
+  refusals?: 'checkin',
 ): middy.MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const { status, code, message, details } = describe(request.error);
+      if (refusals === 'checkin' && status < 500) events.emit({ event: 'CheckinRejected', reason: code });
       if (status >= 500) {
         events.emit({
           event: 'RequestFailed',

@@ -10,6 +10,7 @@ import { AppError, UnauthorizedError } from '../../src/core/errors.ts';
 import { type GatePrincipal, type Principal, ROLES, type Role } from '../../src/core/model.ts';
 import type { Events } from '../../src/core/ports.ts';
 import { CLAIM_ROLE, CLAIM_UNIT } from '../../src/routes.ts';
+import { observed } from '../commons/observability.ts';
 import { errorResponses, SECURITY_HEADERS } from './errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -29,6 +30,11 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
    * is not parsed. Up to `maxBytes`.
    */
   raw?: { contentTypes: readonly string[]; maxBytes: number };
+  /**
+   * What a 4xx of this route refuses, counted by its code: `checkin` for the routes that record one check-in
+   * (CheckinRejected, the CheckinsRejected metric). A batch's items are counted where they are answered.
+   */
+  refusals?: 'checkin';
 }
 
 export interface RouteInput<B, P, Q> {
@@ -45,8 +51,9 @@ export interface RouteInput<B, P, Q> {
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Builds a Lambda handler for a public route: headers normalised, body/params/query parsed by zod (a 400 that
- * names each bad field), the result shaped into a response, every error mapped in one place.
+ * Builds a Lambda handler for a public route: observed (../commons/observability.ts: request ids and cold start
+ * on every log line, X-Ray, EMF metrics), headers normalised, body/params/query parsed by zod (a 400 that names
+ * each bad field), the result shaped into a response, every error mapped in one place.
  */
 export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
   events: Events,
@@ -54,8 +61,9 @@ export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends 
   run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<RouteResult>,
 ) {
   const handler = middy<HttpEvent, HttpResponse>()
+    .use(observed())
     .use(httpHeaderNormalizer())
-    .use(errorResponses(events))
+    .use(errorResponses(events, spec.refusals))
     .handler(async (event, context) => toResponse(await run({ ...parse(event, spec), context })));
   return Object.assign(handler, { routeSpec: spec, access: 'public' as const });
 }
@@ -72,8 +80,9 @@ export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z
   ) => Promise<RouteResult>,
 ) {
   const handler = middy<HttpEvent, HttpResponse>()
+    .use(observed())
     .use(httpHeaderNormalizer())
-    .use(errorResponses(events))
+    .use(errorResponses(events, spec.refusals))
     .handler(async (event, context) => {
       const principal = principalOf(event);
       return toResponse(await run({ ...parse(event, spec), context, principal }));
@@ -94,8 +103,9 @@ export function gateOrStaffRoute<B extends z.ZodType, P extends z.ZodType, Q ext
   ) => Promise<RouteResult>,
 ) {
   const handler = middy<HttpEvent, HttpResponse>()
+    .use(observed())
     .use(httpHeaderNormalizer())
-    .use(errorResponses(events))
+    .use(errorResponses(events, spec.refusals))
     .handler(async (event, context) => {
       const gate = gateContextOf(event);
       const caller = gate ? gatePrincipalOf(gate) : principalOf(event);

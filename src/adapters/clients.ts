@@ -4,35 +4,39 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config, PhoneConfig } from '../config.ts';
+import { tracer } from './tracer.ts';
 
 /**
  * The AWS SDK clients. In Lambda the region and credentials come from the runtime; locally the endpoints point
  * at DynamoDB Local, s3rver and the KMS / Secrets Manager stand-in (src/local/kms.ts). One function per client,
-so a Lambda that never touches S3 or KMS never bundles its client.
+ * so a Lambda that never touches S3 or KMS never bundles its client. In Lambda each call is an X-Ray subsegment
+ * (./tracer.ts); elsewhere the client is returned as it is.
  */
 
 // Local stand-ins accept these fixed credentials (s3rver's documented pair); AWS uses the Lambda role.
 const LOCAL = { region: 'ap-southeast-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
 
 export function makeDynamoClient(config: Pick<Config, 'dynamodbEndpoint'>): DynamoDBDocumentClient {
-  const dynamo = new DynamoDBClient(
-    config.dynamodbEndpoint ? { ...LOCAL, endpoint: config.dynamodbEndpoint } : {},
+  const dynamo = tracer.captureAWSv3Client(
+    new DynamoDBClient(config.dynamodbEndpoint ? { ...LOCAL, endpoint: config.dynamodbEndpoint } : {}),
   );
   return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** s3rver needs path-style URLs and no flexible checksums (else streamed uploads keep their chunk framing). */
 export function makeS3Client(config: Pick<Config, 's3Endpoint'>): S3Client {
-  return new S3Client(
-    config.s3Endpoint
-      ? {
-          ...LOCAL,
-          endpoint: config.s3Endpoint,
-          forcePathStyle: true,
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-          responseChecksumValidation: 'WHEN_REQUIRED',
-        }
-      : {},
+  return tracer.captureAWSv3Client(
+    new S3Client(
+      config.s3Endpoint
+        ? {
+            ...LOCAL,
+            endpoint: config.s3Endpoint,
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }
+        : {},
+    ),
   );
 }
 
@@ -48,10 +52,14 @@ export function makeS3UploadSigner(config: Pick<Config, 's3Endpoint'>): S3Client
 
 /** KMS: locally the stand-in, which speaks KMS's JSON protocol. */
 export function makeKmsClient(config: Pick<PhoneConfig, 'kmsEndpoint'>): KMSClient {
-  return new KMSClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {});
+  return tracer.captureAWSv3Client(
+    new KMSClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {}),
+  );
 }
 
 /** Secrets Manager: locally the same stand-in as KMS, which speaks both services' JSON protocol. */
 export function makeSecretsClient(config: Pick<PhoneConfig, 'kmsEndpoint'>): SecretsManagerClient {
-  return new SecretsManagerClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {});
+  return tracer.captureAWSv3Client(
+    new SecretsManagerClient(config.kmsEndpoint ? { ...LOCAL, endpoint: config.kmsEndpoint } : {}),
+  );
 }

@@ -3,7 +3,8 @@ import type { Events, LogEvent } from '../core/ports.ts';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 type Level = keyof typeof LEVELS;
-const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
+/** Each event's level; `info` when not listed. A check-in stored is routine: debug, not one line per scan. */
+export const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
   CheckinRecorded: 'debug',
   CheckinRetried: 'warn',
   RequestRefused: 'warn',
@@ -12,9 +13,10 @@ const EVENT_LEVELS: Partial<Record<LogEvent['event'], Level>> = {
 };
 
 /**
- * Logs are typed events, one JSON line each: no free text, no personal data. In Lambda they go to stdout (and
- * so to CloudWatch). `VAORA_LOG_FILE` sends them to a file instead: `npm start` uses it so the terminal stays
- * for people and the log stays for logs.
+ * Logs are typed events, one JSON line each: no free text, no personal data. The functions log through
+ * Powertools (./powertools.ts); this plain form is for what runs outside a function: the local gateway's own
+ * refusals, the local counting loop, the CLI. `VAORA_LOG_FILE` sends them to a file instead: `npm start` uses it
+ * so the terminal stays for people and the log stays for logs.
  */
 export function jsonEvents(env: NodeJS.ProcessEnv = process.env): Events {
   const threshold = LEVELS[env.LOG_LEVEL?.toLowerCase() as Level] ?? LEVELS.info;

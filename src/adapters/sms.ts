@@ -1,5 +1,6 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SmsRefusedError, type SmsSender } from '../core/alerts.ts';
+import { tracer } from './tracer.ts';
 
 /**
  * Exposure alerts through AWS End User Messaging SMS (the `pinpoint-sms-voice-v2` API): one SendTextMessage per
@@ -57,5 +58,5 @@ function refusalOf(err: Error & { Reason?: string }): string | undefined {
  * before the queue's own redelivery takes over.
  */
 export function makeSmsClient(): PinpointSMSVoiceV2Client {
-  return new PinpointSMSVoiceV2Client({ retryMode: 'adaptive', maxAttempts: 5 });
+  return tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({ retryMode: 'adaptive', maxAttempts: 5 }));
 }

@@ -238,6 +238,7 @@ async function store(
     event: 'CheckinRecorded',
     checkpointId: checkpoint.id,
     duplicate: result.status === 'duplicate',
+    method: request.method,
   });
   return { created: result.status === 'created', receipt: receiptFor(stored, checkin, checkpoint.name) };
 }
@@ -329,7 +330,7 @@ export async function recordCheckinBatch(
   deps: CheckinDeps,
   items: readonly (CheckinRequest | AppError)[],
 ): Promise<BatchResult[]> {
-  return recordEach(items, (item) => recordCheckin(deps, item));
+  return recordEach(deps, items, (item) => recordCheckin(deps, item));
 }
 
 /** A gate's list of assisted check-ins (a tablet's offline queue, a list typed in): a result per item. */
@@ -339,10 +340,11 @@ export async function recordAssistedBatch(
   principal: Pick<Principal, 'subject'>,
   items: readonly (AssistedRequest | AppError)[],
 ): Promise<BatchResult[]> {
-  return recordEach(items, (item) => recordAssisted(deps, checkpoint, principal, item));
+  return recordEach(deps, items, (item) => recordAssisted(deps, checkpoint, principal, item));
 }
 
 async function recordEach<T extends { id?: string }>(
+  deps: Pick<CheckinDeps, 'events'>,
   items: readonly (T | AppError)[],
   record: (item: T) => Promise<CheckinOutcome>,
 ): Promise<BatchResult[]> {
@@ -358,6 +360,7 @@ async function recordEach<T extends { id?: string }>(
         err instanceof AppError
           ? { code: err.code, message: err.message, ...(err.details.length ? { details: err.details } : {}) }
           : { code: 'internal_error', message: 'Not stored this time: send this item again' };
+      deps.events.emit({ event: 'CheckinRejected', reason: error.code });
       return { index, ...(id ? { id } : {}), status: 'rejected', error };
     }
   });

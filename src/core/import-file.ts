@@ -2,6 +2,7 @@ import { pipeline, Readable, Transform } from 'node:stream';
 import { parse as csvParser } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { type CentralDirectory, Open } from 'unzipper';
+import { CSV_TYPE, XLSX_TYPE } from './content-types.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { looseKey } from './kinds.ts';
 
@@ -29,8 +30,7 @@ export interface ImportTable {
   unreadFrom?: number;
 }
 
-export const CSV_TYPE = 'text/csv';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export { CSV_TYPE, XLSX_TYPE };
 
 /** Rows an import takes at once; a larger file is refused (413 `too_many_rows`) and is to be split. */
 export const MAX_IMPORT_ROWS = 10_000;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { GateClaims } from './gate-tokens.ts';
 import type { ImportJob } from './import-jobs.ts';
-import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Page, Unit } from './model.ts';
+import type { Checkin, Checkpoint, CheckpointRef, DailyActivity, Method, Page, Unit } from './model.ts';
 import type { Period } from './report.ts';
 import type { UnitSummary, WeeklyRun, WeeklyRunRequest } from './weekly-run.ts';
 
@@ -197,11 +197,14 @@ export interface PhoneReader extends PhoneHasher {
 
 /** Typed events for the logs: names and counts only, never phone numbers or request bodies. */
 export type LogEvent =
-  | { event: 'CheckinRecorded'; checkpointId: string; duplicate: boolean }
+  | { event: 'CheckinRecorded'; checkpointId: string; duplicate: boolean; method: Method }
+  /** A check-in refused (a single one answered 4xx, or a batch item answered rejected): the error's code only. */
+  | { event: 'CheckinRejected'; reason: string }
   | { event: 'CheckinRetried'; attempt: number; reason: string }
   | { event: 'CheckinsCounted'; read: number; counted: number; updates: number }
   | { event: 'WeeklyReportStored'; unitId: string; start: string; rows: number }
-  | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; ms: number }
+  /** A weekly run ended: `failed` units have no report for the period (the state machine's run: from plan to finish). */
+  | { event: 'WeeklyReportRunCompleted'; start: string; reports: number; failed: number; ms: number }
   | { event: 'WeeklyReportUnitSkipped'; unitId: string; start: string }
   | { event: 'WeeklyReportUnitFailed'; unitId: string; start: string; errorName: string }
   | { event: 'RequestFailed'; status: number; code: string; errorName?: string }

@@ -343,6 +343,7 @@ export async function runWeeklyReports(deps: WeeklyReportDeps, period: Period): 
     event: 'WeeklyReportRunCompleted',
     start: period.start,
     reports: stored.length,
+    failed: 0,
     ms: Date.now() - started,
   });
   return stored;

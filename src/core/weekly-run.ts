@@ -107,6 +107,7 @@ export async function executeRun(deps: RunDeps, request: WeeklyRunRequest): Prom
     event: 'WeeklyReportRunCompleted',
     start: request.period.start,
     reports: run.units,
+    failed: run.failed.length,
     ms: Date.now() - started,
   });
   return run;
@@ -160,7 +161,7 @@ export async function planRun(
  * started; any other unit failed (its task's Catch let the others go on). Stores and returns the run's record.
  */
 export async function finishRun(
-  deps: Pick<RunDeps, 'units' | 'runs' | 'summaries' | 'clock' | 'provinceId'>,
+  deps: Pick<RunDeps, 'units' | 'runs' | 'summaries' | 'clock' | 'provinceId' | 'events'>,
   runId: string,
 ): Promise<WeeklyRun> {
   const run = await deps.runs.getRun(runId);
@@ -179,5 +180,13 @@ export async function finishRun(
     finishedAt: deps.clock.now().toISOString(),
   };
   await deps.runs.putRun(finished);
+  // The run's time is the state machine's, from the plan's start to this task.
+  deps.events.emit({
+    event: 'WeeklyReportRunCompleted',
+    start: run.period.start,
+    reports: finished.units,
+    failed: failed.length,
+    ms: Date.parse(finished.finishedAt!) - Date.parse(run.startedAt),
+  });
   return finished;
 }

@@ -1,7 +1,14 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type ImportJob, type ImportJobDeps, processImport } from '../core/import-jobs.ts';
+import type { ImportJob, ImportJobDeps } from '../core/import-jobs.ts';
 import type { ImportQueue } from '../core/ports.ts';
 import { importKeys } from '../keys.ts';
+
+/** src/core/import-run.ts processImport's signature. */
+export type ImportRunner = (
+  deps: ImportJobDeps,
+  importId: string,
+  keepGoing: () => boolean,
+) => Promise<unknown>;
 
 /** How often the stand-in looks for an awaited upload. */
 const WATCH_MS = 200;
@@ -15,11 +22,16 @@ export class InProcessImportQueue implements ImportQueue {
   /** Jobs being watched for or run: a test can wait for them. */
   readonly running = new Map<string, Promise<unknown>>();
 
+  /**
+   * `run` is src/core/import-run.ts processImport, handed in by the caller: the functions that start and follow
+   * jobs use this stand-in locally and must not bundle the file readers (functions/commons/imports.ts).
+   */
   constructor(
     private readonly deps: () => ImportJobDeps,
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly budgetMs: number,
+    private readonly run: ImportRunner,
   ) {}
 
   async awaitUpload(job: ImportJob): Promise<void> {
@@ -48,7 +60,7 @@ export class InProcessImportQueue implements ImportQueue {
 
   private async pass(importId: string): Promise<void> {
     const stopAt = Date.now() + this.budgetMs;
-    await processImport(this.deps(), importId, () => Date.now() < stopAt);
+    await this.run(this.deps(), importId, () => Date.now() < stopAt);
   }
 
   private track(importId: string, work: Promise<unknown>): void {

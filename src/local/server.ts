@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -40,6 +41,16 @@ function authorizerEvent(
     requestContext: context,
   } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
+
+/**
+ * Many invocations at once in one process, as on Lambda Managed Instances: each runs in its own InvokeStore context
+ * (the Lambda runtime's per-invocation store), which Powertools reads when AWS_LAMBDA_MAX_CONCURRENCY is set, so
+ * one request's log keys (its request ids) never land on another's lines. Made when this module loads: the AWS
+ * SDK makes the process's InvokeStore on its first call, a single-invocation one unless the variable is set by
+ * then. The value marks that invocations overlap; the server keeps no such limit.
+ */
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+const invokeStore = await InvokeStore.getInstanceAsync(true);
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -94,6 +105,7 @@ export async function startHttpServer(options: {
   };
 
   const gateway: Gateway = {
+    invokeStore,
     routes,
     handlerOf,
     secret: options.secret,
@@ -131,6 +143,7 @@ export async function startHttpServer(options: {
 }
 
 interface Gateway {
+  invokeStore: Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>>;
   routes: CompiledRoute[];
   handlerOf: (name: FunctionName) => Promise<Handler>;
   secret: Uint8Array;
@@ -208,11 +221,16 @@ async function serve(req: IncomingMessage, res: ServerResponse, gateway: Gateway
   }
   const handler = await gateway.handlerOf(spec.fn);
   // The function's clock starts once it is loaded, as a Lambda's timeout does after its cold start.
-  const result = (await handler(
-    event,
-    lambdaContext(spec.fn, Date.now()),
+  const context = lambdaContext(spec.fn, Date.now());
+  const result = (await gateway.invokeStore.run(
+    { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId },
+    () => handler(event, context),
   )) as APIGatewayProxyStructuredResultV2;
-  send(res, result);
+  // API Gateway names each request in its answer; the function's log lines carry the same id (correlation_id).
+  send(res, {
+    ...result,
+    headers: { ...result.headers, 'apigw-requestid': event.requestContext.requestId },
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -221,6 +221,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [MAIL_ENV.mailFrom]: province.reportMail?.from ?? `"Vaora ${province.name}" <bao-cao@localhost>`,
       [MAIL_ENV.consoleUrl]: `http://127.0.0.1:${port}/console/`,
       VAORA_DATA_DIR: dataDir,
+      // Powertools (functions/commons/observability.ts): one service for every function served here; no EMF
+      // lines (no CloudWatch to read them, and the terminal is for people) and no X-Ray.
+      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'vaora-local',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
     });
     const secret = localSecret(dataDir);
     // Staff accounts: the console's local sign-in and the Friday delivery read them (src/adapters/dynamo-users.ts).

@@ -49,6 +49,14 @@ const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 /** CDK's BucketDeployment singleton (its function and role): copies the built console in at deploy time. */
 const isConsoleCopy = (logicalId: string) => logicalId.startsWith('CustomCDKBucketDeployment');
 const LOCAL_ONLY_ENV: string[] = [ENV.dynamodbEndpoint, ENV.s3Endpoint, PHONE_ENV.kmsEndpoint];
+/** Powertools' settings, on every function (lib/vaora-function.ts powertoolsEnvironment). */
+const POWERTOOLS_ENV = [
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+  'POWERTOOLS_TRACER_CAPTURE_ERROR',
+  'POWERTOOLS_LOGGER_LOG_EVENT',
+];
 /** The functions that store phone numbers: they alone hash and seal (binding phones:seal). */
 /** The only functions that open sealed numbers: the tracing queries, which answer them to a tracer. */
 /** ...and the alert queue's consumer, which texts them. */
@@ -1435,6 +1443,7 @@ describe('function environment', () => {
     const expected = [
       ...Object.values(ENV).filter((name) => !LOCAL_ONLY_ENV.includes(name)),
       'NODE_OPTIONS',
+      ...POWERTOOLS_ENV,
     ].sort();
     const phoneVars = [PHONE_ENV.phoneKeyId, PHONE_ENV.phoneHashSecretArn];
     for (const name of NAMES) {
@@ -1463,6 +1472,25 @@ describe('function environment', () => {
       );
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     }
+  });
+
+  it("names each function as Powertools' service, its province's metrics namespace, and records no response, error or event", () => {
+    const namespaces = new Set<string>();
+    for (const { stack, resources } of synthedProvinces().provinces) {
+      for (const name of NAMES) {
+        const vars = resources[functionId(stack, name)]!.Properties.Environment.Variables;
+        const provinceId = vars[ENV.provinceId];
+        namespaces.add(vars.POWERTOOLS_METRICS_NAMESPACE);
+        expect(Object.fromEntries(POWERTOOLS_ENV.map((key) => [key, vars[key]])), name).toEqual({
+          POWERTOOLS_SERVICE_NAME: name,
+          POWERTOOLS_METRICS_NAMESPACE: `vaora/${provinceId}`,
+          POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+          POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+          POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        });
+      }
+    }
+    expect([...namespaces].sort()).toEqual(['vaora/quang-ninh', 'vaora/vinh-phuc']);
   });
 
   it("points the phone vault's variables, on the functions that store or open numbers only, at this stack's key and secret", () => {

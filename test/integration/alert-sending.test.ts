@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoClient } from '../../src/adapters/clients.ts';
 import { type AlertBatch, batchesOf } from '../../src/core/alerts.ts';
@@ -151,9 +151,9 @@ describe('sending an approved exposure alert', () => {
     const { handler } = await import('../../functions/send-alert-batch.ts');
     const event = (body: string) => ({ Records: [{ messageId: randomUUID(), body }] }) as unknown as SQSEvent;
     for (const batch of batches) {
-      expect(await handler(event(JSON.stringify(batch)))).toEqual({ batchItemFailures: [] });
+      expect(await handler(event(JSON.stringify(batch)), {} as Context)).toEqual({ batchItemFailures: [] });
     }
-    expect(await handler(event('{"not":"a batch"}'))).toEqual({ batchItemFailures: [] });
+    expect(await handler(event('{"not":"a batch"}'), {} as Context)).toEqual({ batchItemFailures: [] });
     expect(await sentTo()).toEqual([E164.A, E164.B]);
     expect((await deps.alerts.getAlert(alertId))?.sent).toBe(2);
     db.destroy();

@@ -17,6 +17,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { keyedPhoneHash } from '../../src/adapters/phone-vault.ts';
 import { PHONE_ENV, WEEKLY_RUNNER_ENV } from '../../src/config.ts';
 import { LAMBDA_PHONE_TEST_ENV, LAMBDA_TEST_ENV } from '../lambda-env.ts';
+import { captureLogs } from '../log-capture.ts';
 
 /** The Lambda entries with the AWS SDK mocked: what each handler does with each answer DynamoDB can give. */
 
@@ -170,7 +171,7 @@ describe('create-checkin handler', () => {
   });
 
   it('answers a plain 500 without internals when DynamoDB keeps failing', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const log = captureLogs();
     ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
     ddb
       .on(PutCommand)
@@ -182,9 +183,9 @@ describe('create-checkin handler', () => {
     expect(JSON.parse(res.body!)).toEqual({
       error: { code: 'internal_error', message: 'Something went wrong on our side', details: [] },
     });
-    expect(log.mock.calls.flat().join(' ')).toContain('"errorName":"InternalFailure"');
-    expect(log.mock.calls.flat().join(' ')).not.toContain('912345678');
-    log.mockRestore();
+    expect(log.text()).toContain('"errorName":"InternalFailure"');
+    expect(log.text()).not.toContain('912345678');
+    log.restore();
   });
 
   it('answers 400 naming every bad field and writes nothing', async () => {
@@ -213,7 +214,7 @@ describe('create-checkin when the phone vault fails', () => {
   });
 
   it('answers a retryable 503 and writes nothing when KMS is throttling', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const log = captureLogs();
     ddb.on(GetCommand).resolves({ Item: CODE_ITEM });
     kms.on(GenerateDataKeyCommand).rejects(
       Object.assign(new Error('Rate exceeded'), {
@@ -231,10 +232,10 @@ describe('create-checkin when the phone vault fails', () => {
       },
     });
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
-    const logged = log.mock.calls.flat().join(' ');
+    const logged = log.text();
     expect(logged).toContain('"event":"PhoneVaultFailed","errorName":"ThrottlingException"');
     for (const form of FORMS) expect(logged).not.toContain(form);
-    log.mockRestore();
+    log.restore();
 
     // KMS back: the same request is stored.
     kms
@@ -256,9 +257,9 @@ describe('create-checkin when the phone vault fails', () => {
     secrets
       .on(GetSecretValueCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const log = captureLogs();
     const res = await call(coldCheckin, event({ code: 'BCDF2345', phone: '0912345678' }));
-    log.mockRestore();
+    log.restore();
     expect([res.statusCode, JSON.parse(res.body!).error.code]).toEqual([503, 'temporarily_unavailable']);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });

@@ -11,14 +11,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeS3UploadSigner } from '../../src/adapters/clients.ts';
 import { S3ImportJobs } from '../../src/adapters/s3-imports.ts';
 import { importIdsOf, SqsImportQueue } from '../../src/adapters/sqs-imports.ts';
-import {
-  type ImportJob,
-  type ImportJobDeps,
-  JOB_CHUNK,
-  processImport,
-  rowCheckpointId,
-  startImport,
-} from '../../src/core/import-jobs.ts';
+import { type ImportJob, type ImportJobDeps, JOB_CHUNK, startImport } from '../../src/core/import-jobs.ts';
+import { processImport, rowCheckpointId } from '../../src/core/import-run.ts';
 import type { ImportJobStore, ImportQueue, ImportUploads } from '../../src/core/ports.ts';
 import { fixedClock } from '../../src/core/time.ts';
 import { rootUnit } from '../../src/core/units.ts';

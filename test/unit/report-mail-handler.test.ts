@@ -2,7 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMailerConfig, loadNoticeConfig, MAIL_ENV, USERS_ENV } from '../../src/config.ts';
@@ -37,7 +37,7 @@ describe('the send-report-mail handler', () => {
       generatedAt: '2022-01-14T08:00:01.000Z',
     };
     // The stored report is not readable (the S3 mock answers nothing): the notice is retried, nothing sent.
-    const result = await handler(sqsEvent('not json', JSON.stringify(notice)));
+    const result = await handler(sqsEvent('not json', JSON.stringify(notice)), {} as Context);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }, { itemIdentifier: 'm1' }]);
     expect(ses.calls()).toHaveLength(0);
     expect(cognito.calls()).toHaveLength(0);

@@ -242,7 +242,11 @@ describe("planRun and finishRun (the state machine's first and last tasks)", () 
     await planRun({ ...d, runs }, { runId: 'r4', period: PERIOD });
     await reportUnit(d, { unitId: 'qd', label: 'Unit qd, Unit hh', period: PERIOD, runStartedAt: RUN_AT });
 
-    const run = await finishRun({ ...d, runs }, 'r4');
+    // Finished 95 s after the plan started it.
+    const run = await finishRun(
+      { ...d, runs, clock: fixedClock(new Date(Date.parse(RUN_AT) + 95_000).toISOString()) },
+      'r4',
+    );
 
     expect(run).toMatchObject({
       status: 'failed',
@@ -254,6 +258,10 @@ describe("planRun and finishRun (the state machine's first and last tasks)", () 
       ],
     });
     expect(await runs.getRun('r4')).toEqual(run);
+    // The operator's metrics (WeeklyRunUnitsFailed, WeeklyRunTime): from the plan's start to the finish.
+    expect((d.events as RecordedEvents).events.filter((e) => e.event === 'WeeklyReportRunCompleted')).toEqual(
+      [{ event: 'WeeklyReportRunCompleted', start: PERIOD.start, reports: 1, failed: 3, ms: 95_000 }],
+    );
   });
 });
 
