@@ -6,7 +6,7 @@
  * figure is main's code before Powertools, measured once from a checkout of it:
  *
  *   git worktree add /tmp/before <commit> && cp -al node_modules /tmp/before/node_modules
- *   node --import tsx bench/cold-start.ts --before /tmp/before    # writes bench/cold-start.json
+ *   node --import tsx bench/cold-start.ts --before /tmp/before    # both, interleaved; writes bench/cold-start.json
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -72,25 +72,36 @@ function initMs(bundle: string): number {
 
 /** The check-in bundle of `repoRoot`, imported `runs` times, each in a new process. */
 export async function coldStart(repoRoot: string, runs = COLD_START_RUNS): Promise<ColdStart> {
+  const [only] = await coldStarts([repoRoot], runs);
+  return only!;
+}
+
+/**
+ * The check-in bundles of several checkouts, their imports interleaved (one of each, then again): a machine that
+ * gets busier or quieter during the run weighs on every bundle alike, so their ratio holds.
+ */
+export async function coldStarts(repoRoots: string[], runs = COLD_START_RUNS): Promise<ColdStart[]> {
   const outDir = mkdtempSync(join(tmpdir(), 'vaora-cold-start-'));
   try {
-    const bundle = await bundleOf(repoRoot, outDir);
-    initMs(bundle); // the file system's first read of the bundle is not a cold start's
-    const ms = Array.from({ length: runs }, () => initMs(bundle)).sort((a, b) => a - b);
-    const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!;
+    const bundles: string[] = [];
+    for (const [i, root] of repoRoots.entries()) bundles.push(await bundleOf(root, join(outDir, String(i))));
+    for (const bundle of bundles) initMs(bundle); // the file system's first read of a bundle is not a cold start's
+    const times = bundles.map(() => [] as number[]);
+    for (let run = 0; run < runs; run++) bundles.forEach((bundle, i) => times[i]!.push(initMs(bundle)));
     const round = (x: number) => Math.round(x * 10) / 10;
-    return {
-      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      }).trim(),
-      bundleBytes: statSync(bundle).size,
-      runs,
-      medianMs: round((ms[Math.floor((runs - 1) / 2)]! + ms[Math.ceil((runs - 1) / 2)]!) / 2),
-      p90Ms: round(at(0.9)),
-      minMs: round(ms[0]!),
-      maxMs: round(ms[ms.length - 1]!),
-    };
+    return repoRoots.map((root, i) => {
+      const ms = times[i]!.sort((a, b) => a - b);
+      const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!;
+      return {
+        commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
+        bundleBytes: statSync(bundles[i]!).size,
+        runs,
+        medianMs: round((ms[Math.floor((runs - 1) / 2)]! + ms[Math.ceil((runs - 1) / 2)]!) / 2),
+        p90Ms: round(at(0.9)),
+        minMs: round(ms[0]!),
+        maxMs: round(ms[ms.length - 1]!),
+      };
+    });
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -110,8 +121,11 @@ export function storedBefore(): ColdStart | undefined {
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const at = process.argv.indexOf('--before');
   const beforeRoot = at > 0 ? process.argv[at + 1] : undefined;
-  const before = beforeRoot ? await coldStart(beforeRoot) : storedBefore();
-  const after = await coldStart(join(import.meta.dirname, '..'));
+  const here = join(import.meta.dirname, '..');
+  // With a checkout of the code before, both are measured in this one run, interleaved.
+  const [before, after] = beforeRoot
+    ? await coldStarts([beforeRoot, here])
+    : [storedBefore(), await coldStart(here)];
   const result = {
     measuredAt: new Date().toISOString(),
     node: process.version,
