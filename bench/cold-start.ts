@@ -87,7 +87,9 @@ export async function coldStarts(repoRoots: string[], runs = COLD_START_RUNS): P
     for (const [i, root] of repoRoots.entries()) bundles.push(await bundleOf(root, join(outDir, String(i))));
     for (const bundle of bundles) initMs(bundle); // the file system's first read of a bundle is not a cold start's
     const times = bundles.map(() => [] as number[]);
-    for (let run = 0; run < runs; run++) bundles.forEach((bundle, i) => times[i]!.push(initMs(bundle)));
+    for (let run = 0; run < runs; run++) {
+      for (const [i, bundle] of bundles.entries()) times[i]!.push(initMs(bundle));
+    }
     const round = (x: number) => Math.round(x * 10) / 10;
     return repoRoots.map((root, i) => {
       const ms = times[i]!.sort((a, b) => a - b);
