@@ -26,6 +26,13 @@ import { POSTER_FONT_FILES } from '../../src/render/fonts.ts';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../src/routes.ts';
 import { LAMBDA_PHONE_TEST_ENV, LAMBDA_TEST_ENV } from '../lambda-env.ts';
 
+/**
+ * This process's environment without what says "inside Lambda": the local gateway (src/local/server.ts) sets
+ * AWS_LAMBDA_MAX_CONCURRENCY in the process that runs it, and a worker that ran an integration file keeps it; a bundle
+ * started with it looks for the Lambda runtime's per-invocation store, which a plain node process has not.
+ */
+const { AWS_LAMBDA_MAX_CONCURRENCY: _, ...OUTSIDE_LAMBDA_ENV } = process.env;
+
 const RUNTIME_ENV = LAMBDA_TEST_ENV;
 
 /**
@@ -56,7 +63,7 @@ describe('esbuild bundles', () => {
       const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler);`;
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
         env: {
-          ...process.env,
+          ...OUTSIDE_LAMBDA_ENV,
           ...RUNTIME_ENV,
           // lib/weekly-run.ts sets it on run-weekly-report; no other function reads it.
           WEEKLY_RUNNER: 'arn:aws:states:ap-southeast-1:123456789012:stateMachine:weekly',
@@ -130,7 +137,7 @@ describe('the pages bundle', () => {
     ].join('\n');
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: dirname(file),
-      env: { ...process.env, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
+      env: { ...OUTSIDE_LAMBDA_ENV, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
       maxBuffer: 10 * 1024 * 1024,
     });
     const [checkin, gate, worker] = JSON.parse(stdout);
@@ -233,7 +240,7 @@ describe('the poster bundles', () => {
     try {
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         env: {
-          ...process.env,
+          ...OUTSIDE_LAMBDA_ENV,
           ...RUNTIME_ENV,
           [ENV.dynamodbEndpoint]: `http://127.0.0.1:${port}`,
           AWS_REGION: 'ap-southeast-1',
@@ -322,7 +329,7 @@ describe('the weekly report bundles', () => {
       ].join('\n');
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         cwd: dirname(file),
-        env: { ...process.env, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
+        env: { ...OUTSIDE_LAMBDA_ENV, ...RUNTIME_ENV, AWS_REGION: 'ap-southeast-1' },
         maxBuffer: 10 * 1024 * 1024,
       });
       const png = PNG.sync.read(Buffer.from(stdout, 'base64'));
