@@ -45,12 +45,14 @@ function authorizerEvent(
 /**
  * Many invocations at once in one process, as on Lambda Managed Instances: each runs in its own InvokeStore context
  * (the Lambda runtime's per-invocation store), which Powertools reads when AWS_LAMBDA_MAX_CONCURRENCY is set, so
- * one request's log keys (its request ids) never land on another's lines. Made when this module loads: the AWS
- * SDK makes the process's InvokeStore on its first call, a single-invocation one unless the variable is set by
- * then. The value marks that invocations overlap; the server keeps no such limit.
+ * one request's log keys (its request ids) never land on another's lines. The store is made when this module loads
+ * (the AWS SDK makes the process's InvokeStore on its first call, a single-invocation one unless asked first); the
+ * variable is set when a server starts, in the process that runs it, never by loading this module (a test runner
+ * that imports it would hand the variable to every process it starts, and a bundle started with it looks for a
+ * Lambda runtime that is not there). The value marks that invocations overlap; the server keeps no such limit.
  */
-process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
 const invokeStore = await InvokeStore.getInstanceAsync(true);
+const LAMBDA_MAX_CONCURRENCY = '64';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -88,6 +90,8 @@ export async function startHttpServer(options: {
   events?: Events;
 }): Promise<{ server: Server; url: string }> {
   const routes = ROUTES.map(compile);
+  // Powertools reads it at each log line: from here on, each request's keys stay in its own invocation's store.
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= LAMBDA_MAX_CONCURRENCY;
   // functions/checkin-page.ts imports the built pages: a fresh checkout builds them once, before any page is asked for.
   await ensurePagesBuilt();
   // Each function is loaded on its first request, as a Lambda cold-starts: one function's module scope never

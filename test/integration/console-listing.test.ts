@@ -199,7 +199,7 @@ describe('GET /v1/me', () => {
           { id: 'quang-ha', name: 'Thị trấn Quảng Hà' },
         ],
       },
-      permissions: ['manageCheckpoints', 'viewRegistry', 'assistCheckins', 'viewReports'],
+      permissions: ['manageCheckpoints', 'viewRegistry', 'assistCheckins', 'makeGateLinks', 'viewReports'],
     });
   });
 
