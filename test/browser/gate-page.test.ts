@@ -319,6 +319,59 @@ describe('the gate page /g/<code>', () => {
   });
 });
 
+describe('the gate page /g/<code> opened from a gate link (a shift-long token for one checkpoint)', () => {
+  /** The link a manager makes in the console (POST /v1/checkpoints/{id}/gate-links), opened on a fresh tablet. */
+  async function gateLinkOf(cp: Seeded): Promise<string> {
+    const manager = await api.as('unit-manager', cp.unitId);
+    const res = await api.call('POST', `/v1/checkpoints/${cp.id}/gate-links`, {
+      token: manager,
+      body: { hours: 8 },
+    });
+    expect(res.status).toBe(201);
+    const link = new URL(res.json.url as string);
+    expect(link.pathname).toBe(`/g/${cp.code}`);
+    return `${stack.url}${link.pathname}${link.hash}`;
+  }
+  async function openTablet(url: string) {
+    context = await browser.newContext({ timezoneId: 'America/New_York', locale: 'vi-VN' });
+    page = await context.newPage();
+    problems = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto(url);
+  }
+
+  it('records through the gate route and names the tablet as a gate machine', async () => {
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+    await openTablet(await gateLinkOf(cp));
+    await page.locator('#name', { hasText: cp.name }).waitFor();
+    expect(page.url()).not.toContain('token');
+    expect((await page.locator('#staff').textContent()) ?? '').toMatch(/^Máy cổng, giao bởi quản lý/);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/v1/gate/checkpoints/${cp.id}/checkins`)),
+      scan('0987 654 321'),
+    ]);
+    expect(answer.status()).toBe(201);
+    await visibleText(page, '#result.in');
+    const [stored] = await storedCheckins(stack, cp.id);
+    expect(stored).toMatchObject({ phone: '+84987654321', direction: 'in', method: 'assisted' });
+    expect(problems).toEqual([]);
+  });
+
+  it("locks at another checkpoint's page, and records nothing there", async () => {
+    unitCount += 1;
+    const cp = await seedCheckpoint(api, `cong-${unitCount}`, `Nhà máy may ${unitCount}`);
+    const other = await seedCheckpoint(api, `kho-${unitCount}`, `Kho hàng ${unitCount}`);
+    const link = new URL(await gateLinkOf(cp));
+    await openTablet(`${stack.url}/g/${other.code}${link.hash}`);
+    await page.locator('#name', { hasText: other.name }).waitFor();
+    expect(await visibleText(page, '#locked')).toContain('một điểm kiểm soát khác');
+    expect(await page.locator('#entry').isDisabled()).toBe(true);
+    expect(await page.locator('#send').isDisabled()).toBe(true);
+    expect(await storedCheckins(stack, other.id)).toEqual([]);
+  });
+});
+
 describe('the gate page /g/<code>, when the code changes while check-ins wait', () => {
   it('sends what it kept to the checkpoint it was taken at, even after the code was rotated', async () => {
     const cp = await openGate();
