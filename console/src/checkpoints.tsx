@@ -14,9 +14,12 @@ import { GateLinkButton } from './gate-link.tsx';
 import { ImportPanel } from './imports.tsx';
 import { Card, Problem, TextField } from './ui.tsx';
 
-/** A unit's checkpoints: search, filters, paging (the API's nextToken), and the actions on each one. */
+/**
+ * A unit's checkpoints: search, filters, paging (the API's nextToken), and the actions on each one. The units below
+ * it are included from the start: a district has few checkpoints of its own, and its officer looks for its communes'.
+ */
 export function CheckpointsScreen({ unitId }: { unitId: string }) {
-  const [filter, setFilter] = useState<CheckpointFilter>({});
+  const [filter, setFilter] = useState<CheckpointFilter>({ subtree: true });
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<Page<Checkpoint> | undefined>();
   const [error, setError] = useState<unknown>();

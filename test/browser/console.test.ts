@@ -453,6 +453,8 @@ describe('the staff console', () => {
     await page.locator('#totals').waitFor({ state: 'visible' });
     await page.evaluate(`location.hash = '#/diem-kiem-soat/${HAI_HA.id}'`);
     await page.locator('#rename-all').waitFor({ state: 'visible' });
+    // The district has no checkpoint of its own: the screen opens on its communes'.
+    await page.locator('li.checkpoint').first().waitFor({ state: 'visible' });
     page.once('dialog', (dialog) => dialog.accept());
     await page.click('#rename-all');
     expect(await page.locator('#unit-tools-result').textContent()).toBe(
