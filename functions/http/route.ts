@@ -51,6 +51,22 @@ export interface RouteInput<B, P, Q> {
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
+ * Every route's middlewares, in one place: observed (../commons/observability.ts: request ids and cold start on every
+ * log line, X-Ray, EMF metrics), headers normalised, every error mapped to the contract's shape.
+ */
+function httpHandler(
+  events: Events,
+  spec: { refusals?: RouteSpec<z.ZodType, z.ZodType, z.ZodType>['refusals'] },
+  handle: (event: HttpEvent, context: Context) => Promise<HttpResponse>,
+) {
+  return middy<HttpEvent, HttpResponse>()
+    .use(observed())
+    .use(httpHeaderNormalizer())
+    .use(errorResponses(events, spec.refusals))
+    .handler(handle);
+}
+
+/**
  * Builds a Lambda handler for a public route: observed (../commons/observability.ts: request ids and cold start
  * on every log line, X-Ray, EMF metrics), headers normalised, body/params/query parsed by zod (a 400 that names
  * each bad field), the result shaped into a response, every error mapped in one place.
@@ -60,11 +76,9 @@ export function publicRoute<B extends z.ZodType, P extends z.ZodType, Q extends 
   spec: RouteSpec<B, P, Q>,
   run: (input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<RouteResult>,
 ) {
-  const handler = middy<HttpEvent, HttpResponse>()
-    .use(observed())
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(events, spec.refusals))
-    .handler(async (event, context) => toResponse(await run({ ...parse(event, spec), context })));
+  const handler = httpHandler(events, spec, async (event, context) =>
+    toResponse(await run({ ...parse(event, spec), context })),
+  );
   return Object.assign(handler, { routeSpec: spec, access: 'public' as const });
 }
 
@@ -79,14 +93,10 @@ export function staffRoute<B extends z.ZodType, P extends z.ZodType, Q extends z
     input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { principal: Principal },
   ) => Promise<RouteResult>,
 ) {
-  const handler = middy<HttpEvent, HttpResponse>()
-    .use(observed())
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(events, spec.refusals))
-    .handler(async (event, context) => {
-      const principal = principalOf(event);
-      return toResponse(await run({ ...parse(event, spec), context, principal }));
-    });
+  const handler = httpHandler(events, spec, async (event, context) => {
+    const principal = principalOf(event);
+    return toResponse(await run({ ...parse(event, spec), context, principal }));
+  });
   return Object.assign(handler, { routeSpec: spec, access: 'staff' as const });
 }
 
@@ -102,15 +112,11 @@ export function gateOrStaffRoute<B extends z.ZodType, P extends z.ZodType, Q ext
     input: RouteInput<z.infer<B>, z.infer<P>, z.infer<Q>> & { caller: Principal | GatePrincipal },
   ) => Promise<RouteResult>,
 ) {
-  const handler = middy<HttpEvent, HttpResponse>()
-    .use(observed())
-    .use(httpHeaderNormalizer())
-    .use(errorResponses(events, spec.refusals))
-    .handler(async (event, context) => {
-      const gate = gateContextOf(event);
-      const caller = gate ? gatePrincipalOf(gate) : principalOf(event);
-      return toResponse(await run({ ...parse(event, spec), context, caller }));
-    });
+  const handler = httpHandler(events, spec, async (event, context) => {
+    const gate = gateContextOf(event);
+    const caller = gate ? gatePrincipalOf(gate) : principalOf(event);
+    return toResponse(await run({ ...parse(event, spec), context, caller }));
+  });
   return Object.assign(handler, { routeSpec: spec, access: 'staff' as const });
 }
 
